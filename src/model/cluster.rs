@@ -1,0 +1,61 @@
+//! Clusters at every level of the hierarchy.
+
+use serde::{Deserialize, Serialize};
+
+/// One node of the cluster hierarchy. Level 0 holds the base clusters, made
+/// directly from conversations; each higher level groups the one below.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Stable within a run, e.g. `L0-12`, `L2-3`.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub slug: String,
+    pub level: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Child cluster ids (empty for base clusters).
+    #[serde(default)]
+    pub children: Vec<String>,
+    /// Conversation ids directly in this cluster (base clusters only; a
+    /// parent's members are the union of its children's).
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Conversations under this node, across all descendants.
+    pub count: usize,
+    /// True for the HDBSCAN noise group ("unclustered").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub noise: bool,
+}
+
+impl Cluster {
+    pub fn cluster_id(level: u32, index: usize) -> String {
+        format!("L{level}-{index}")
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.parent.is_none()
+    }
+}
+
+/// Turns a name into a lowercase, dash-separated slug of at most `max_words` words.
+pub fn slugify(name: &str, max_words: usize) -> String {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for ch in name.chars() {
+        if ch.is_alphanumeric() {
+            cur.extend(ch.to_lowercase());
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.truncate(max_words.max(1));
+    if words.is_empty() {
+        "cluster".to_string()
+    } else {
+        words.join("-")
+    }
+}
