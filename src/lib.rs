@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod demo;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod info;
