@@ -7,6 +7,7 @@
 //! explorer ([`tui`]) only draws what these produce; the pipeline never
 //! imports the UI.
 
+pub mod analysis;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod info;
 pub mod ingest;
 pub mod llm;

@@ -9,6 +9,9 @@ pub struct Cluster {
     /// Stable within a run, e.g. `L0-12`, `L2-3`.
     pub id: String,
     pub name: String,
+    /// The generated name, when the user relabelled the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
     pub description: String,
     pub slug: String,
     pub level: u32,

@@ -3,11 +3,13 @@
 
 mod cluster;
 mod conversation;
+mod hierarchy;
 mod point;
 mod summary;
 
 pub use cluster::{Cluster, slugify};
 pub use conversation::{Conversation, Message, Role};
+pub use hierarchy::{Hierarchy, unique_slug};
 pub use point::{ClusterPosition, Point2D};
 pub use summary::Summary;
 

@@ -1,7 +1,13 @@
-//! The analysis pipeline. (Stub: stages are being written.)
+//! The analysis pipeline: summaries → embeddings → clusters → names →
+//! hierarchy → 2D map. Stages report through [`events`]; nothing here knows
+//! about the terminal.
 
+pub mod events;
+mod progress;
 mod stage;
 
+pub use events::{Event, EventReceiver, EventSender, LogLevel, Outcome};
+pub use progress::{RunProgress, StageProgress};
 pub use stage::Stage;
 
 use crate::config::{Config, EmbedderKind};
