@@ -89,10 +89,11 @@ pub fn apply_env(config: &mut Config, env: &dyn EnvSource) -> Result<()> {
         config.embedding.api_key = Some(Secret::new(k));
     }
     // The OpenAI key also serves OpenAI embeddings when no other key is set.
-    if config.embedding.api_key.is_none() && config.embedding.base_url.is_none() {
-        if let Some(k) = env.var("OPENAI_API_KEY") {
-            config.embedding.api_key = Some(Secret::new(k));
-        }
+    if config.embedding.api_key.is_none()
+        && config.embedding.base_url.is_none()
+        && let Some(k) = env.var("OPENAI_API_KEY")
+    {
+        config.embedding.api_key = Some(Secret::new(k));
     }
     if env
         .var("KURA_OFFLINE")

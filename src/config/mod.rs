@@ -81,15 +81,15 @@ impl Config {
     /// Loads the layered configuration for a project.
     pub fn load(project_config: Option<&Path>, env: &dyn EnvSource) -> Result<Config> {
         let mut table = toml::Table::new();
-        if let Some(user) = user_config_path(env) {
-            if let Some(t) = read_table(&user)? {
-                merge(&mut table, t);
-            }
+        if let Some(user) = user_config_path(env)
+            && let Some(t) = read_table(&user)?
+        {
+            merge(&mut table, t);
         }
-        if let Some(path) = project_config {
-            if let Some(t) = read_table(path)? {
-                merge(&mut table, t);
-            }
+        if let Some(path) = project_config
+            && let Some(t) = read_table(path)?
+        {
+            merge(&mut table, t);
         }
         let mut config: Config =
             toml::Value::Table(table)

@@ -37,11 +37,12 @@ impl Summary {
     /// or metadata.
     pub fn embedding_text(&self) -> String {
         let mut out = self.summary.clone();
-        if let Some(request) = &self.request {
-            if !request.is_empty() && !self.summary.contains(request.as_str()) {
-                out.push('\n');
-                out.push_str(request);
-            }
+        if let Some(request) = &self.request
+            && !request.is_empty()
+            && !self.summary.contains(request.as_str())
+        {
+            out.push('\n');
+            out.push_str(request);
         }
         out
     }

@@ -2,15 +2,33 @@
 //! hierarchy → 2D map. Stages report through [`events`]; nothing here knows
 //! about the terminal.
 
+mod cancel;
 pub mod events;
 mod progress;
+pub mod prompts;
 mod stage;
+pub mod summarise;
+pub mod truncate;
 
+pub use cancel::Cancel;
 pub use events::{Event, EventReceiver, EventSender, LogLevel, Outcome};
 pub use progress::{RunProgress, StageProgress};
 pub use stage::Stage;
 
+use std::sync::Arc;
+
 use crate::config::{Config, EmbedderKind};
+use crate::project::checkpoint::CheckpointStore;
+
+/// What every stage needs besides its inputs.
+#[derive(Clone)]
+pub struct StageCtx {
+    pub cps: Arc<dyn CheckpointStore>,
+    pub events: EventSender,
+    pub cancel: Cancel,
+    /// Work items in flight at once.
+    pub concurrency: usize,
+}
 
 /// The embedder a run will use, by name, for `info` and the UI.
 pub fn resolve_embedder_name(config: &Config) -> String {

@@ -29,10 +29,10 @@ pub fn write_with<F>(target: &Path, fill: F) -> Result<()>
 where
     F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
 {
-    if let Some(dir) = target.parent() {
-        if !dir.as_os_str().is_empty() {
-            fs::create_dir_all(dir).at(dir)?;
-        }
+    if let Some(dir) = target.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        fs::create_dir_all(dir).at(dir)?;
     }
     let tmp = temp_path(target);
     let result = (|| -> std::io::Result<()> {

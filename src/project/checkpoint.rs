@@ -30,6 +30,9 @@ pub struct Header {
     /// Hash of the stage's inputs and the settings that matter.
     pub key: String,
     pub count: usize,
+    /// Columns, for matrix checkpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dims: Option<usize>,
     #[serde(default)]
     pub created_at: String,
 }
@@ -57,6 +60,10 @@ fn stage_file(stage: &str) -> String {
     format!("{stage}.jsonl")
 }
 
+fn matrix_file(stage: &str) -> String {
+    format!("{stage}.bin")
+}
+
 fn partial_file(stage: &str) -> String {
     format!("{stage}.partial.jsonl")
 }
@@ -74,6 +81,7 @@ pub fn save<T: Serialize>(
         stage: stage.into(),
         key: key.into(),
         count: records.len(),
+        dims: None,
         created_at: chrono::Utc::now().to_rfc3339(),
     };
     let mut bytes = serde_json::to_vec(&header).map_err(|e| Error::Other(e.to_string()))?;
@@ -85,14 +93,83 @@ pub fn save<T: Serialize>(
     store.write(&stage_file(stage), &bytes)
 }
 
-/// Reads only the header of a stage checkpoint.
+/// Reads only the header of a stage checkpoint (records or matrix).
 pub fn header(store: &dyn CheckpointStore, stage: &str) -> Result<Option<Header>> {
-    let name = stage_file(stage);
+    for name in [stage_file(stage), matrix_file(stage)] {
+        if let Some(bytes) = store.read(&name)? {
+            let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+            return parse_header(store, &name, first).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Stores a matrix (rows × dims of f32) as a header line and raw
+/// little-endian floats.
+pub fn save_matrix(
+    store: &dyn CheckpointStore,
+    stage: &str,
+    key: &str,
+    matrix: ndarray::ArrayView2<f32>,
+) -> Result<()> {
+    let header = Header {
+        format: MAGIC.into(),
+        version: CHECKPOINT_VERSION,
+        stage: stage.into(),
+        key: key.into(),
+        count: matrix.nrows(),
+        dims: Some(matrix.ncols()),
+        created_at: chrono::Utc::now().to_rfc3339(),
+    };
+    let mut bytes = serde_json::to_vec(&header).map_err(|e| Error::Other(e.to_string()))?;
+    bytes.push(b'\n');
+    bytes.reserve(matrix.len() * 4);
+    for x in matrix.iter() {
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    store.write(&matrix_file(stage), &bytes)
+}
+
+/// Loads a matrix checkpoint made from the same inputs.
+pub fn load_matrix(
+    store: &dyn CheckpointStore,
+    stage: &str,
+    key: &str,
+) -> Result<Option<ndarray::Array2<f32>>> {
+    let name = matrix_file(stage);
     let Some(bytes) = store.read(&name)? else {
         return Ok(None);
     };
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    parse_header(store, &name, first).map(Some)
+    let split = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
+    let header = parse_header(store, &name, &bytes[..split])?;
+    if header.key != key {
+        return Ok(None);
+    }
+    let dims = header.dims.unwrap_or(0);
+    let body = bytes.get(split + 1..).unwrap_or_default();
+    if body.len() != header.count * dims * 4 {
+        return Err(Error::CorruptCheckpoint {
+            path: store.describe(&name),
+            message: format!(
+                "expected {} × {dims} floats, found {} bytes",
+                header.count,
+                body.len()
+            ),
+        });
+    }
+    let data: Vec<f32> = body
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    ndarray::Array2::from_shape_vec((header.count, dims), data)
+        .map(Some)
+        .map_err(|e| Error::CorruptCheckpoint {
+            path: store.describe(&name),
+            message: e.to_string(),
+        })
 }
 
 fn parse_header(store: &dyn CheckpointStore, name: &str, line: &[u8]) -> Result<Header> {
@@ -380,6 +457,20 @@ mod tests {
                 .is_none()
         );
         assert!(load::<String>(&store, "missing", None).unwrap().is_none());
+    }
+
+    #[test]
+    fn matrix_round_trip() {
+        let store = MemoryCheckpoints::new();
+        let m = ndarray::Array2::from_shape_fn((3, 4), |(i, j)| (i * 10 + j) as f32 * 0.5);
+        save_matrix(&store, "embeddings", "k", m.view()).unwrap();
+        assert_eq!(load_matrix(&store, "embeddings", "k").unwrap().unwrap(), m);
+        assert!(
+            load_matrix(&store, "embeddings", "other")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(header(&store, "embeddings").unwrap().unwrap().dims, Some(4));
     }
 
     #[test]
