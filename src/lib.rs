@@ -22,6 +22,7 @@ pub mod llm;
 pub mod model;
 pub mod pipeline;
 pub mod project;
+pub mod tree;
 pub mod tui;
 
 pub use error::{Error, Result};

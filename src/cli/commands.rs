@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::args::{Cli, Command, DemoArgs, InfoArgs, InitArgs};
+use super::args::{Cli, Command, DemoArgs, ExportArgs, InfoArgs, InitArgs, TreeArgs};
+use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
 use crate::ingest::{self, ImportOptions};
 use crate::project::Project;
@@ -15,6 +16,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Init(args)) => init(args),
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Info(args)) => info(args),
+        Some(Command::Tree(args)) => tree(args),
+        Some(Command::Export(args)) => export(args),
         Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
         None => match cli.path {
             Some(path) => bail!(
@@ -124,5 +127,52 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
     } else {
         print!("{}", info.render());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads a project's analysis, failing clearly when no clusters exist yet.
+fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
+    let project = Project::open(path, &ProcessEnv)?;
+    let analysis = Analysis::load(&project)?;
+    if analysis.hierarchy.is_empty() {
+        bail!(
+            "{} has no clusters yet; run `kura-tui run {}` first",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok((project, analysis))
+}
+
+fn tree(args: TreeArgs) -> Result<ExitCode> {
+    if args.depth == Some(0) {
+        bail!("--depth must be at least 1");
+    }
+    let (_project, analysis) = load_clusters(&args.path)?;
+    let nodes = crate::tree::build(&analysis.hierarchy, args.depth);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&nodes)?);
+    } else {
+        print!("{}", crate::tree::render(&nodes));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode> {
+    let (project, analysis) = load_clusters(&args.path)?;
+    let store = project.store()?;
+    let report = crate::export::export_cluster(
+        &analysis,
+        &store,
+        &project.layout,
+        &args.cluster,
+        args.out.as_deref(),
+    )?;
+    println!(
+        "exported {} conversations of {} to {}",
+        report.conversations,
+        report.cluster_id,
+        report.path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
