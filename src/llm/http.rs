@@ -1,0 +1,412 @@
+//! Sending one JSON request with limits, retries, timeouts and cancellation.
+//! Every provider client posts through a [`Transport`]; all transports share
+//! one `reqwest::Client` (and so one connection pool) for the process.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use super::events::{ClientEvent, ClientHooks};
+use super::limiter::Limiter;
+use super::redact::Redactor;
+use super::retry::{Backoff, is_retryable_status, retry_after};
+use super::settings::ClientSettings;
+use crate::error::{Error, Result};
+
+/// The process-wide HTTP client (rustls). Dropping clients with open
+/// connections stalls some servers, so there is exactly one, kept forever.
+pub fn shared_client() -> Result<reqwest::Client> {
+    static CLIENT: OnceLock<std::result::Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("kura-tui/", env!("CARGO_PKG_VERSION")))
+                .pool_idle_timeout(Duration::from_secs(60))
+                .tcp_nodelay(true)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| Error::Llm(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Why a request did not produce a JSON answer.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Cancelled,
+    /// An HTTP error status; `body` is redacted and shortened.
+    Status {
+        code: u16,
+        body: String,
+    },
+    /// A transport or body problem (redacted).
+    Other(String),
+}
+
+impl Failure {
+    /// The library error, prefixed with what was being done.
+    pub(crate) fn into_error(self, what: &str) -> Error {
+        match self {
+            Failure::Cancelled => Error::Cancelled,
+            Failure::Status { code, body } => {
+                Error::Llm(format!("{what}: HTTP {code}: {}", error_message(&body)))
+            }
+            Failure::Other(msg) => Error::Llm(format!("{what}: {msg}")),
+        }
+    }
+}
+
+/// The `error.message` of a JSON error body, else the body itself.
+pub(crate) fn error_message(body: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let msg = parsed.as_ref().and_then(|v| {
+        v.pointer("/error/message")
+            .or_else(|| v.get("error"))
+            .or_else(|| v.get("message"))
+            .and_then(Value::as_str)
+    });
+    match msg {
+        Some(m) => m.to_string(),
+        None if body.trim().is_empty() => "(empty body)".into(),
+        None => body.trim().to_string(),
+    }
+}
+
+enum Attempt {
+    Done(Value),
+    Fatal(Failure),
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+        last: Failure,
+    },
+}
+
+/// Posts JSON to one server with one set of limits.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    client: reqwest::Client,
+    headers: HeaderMap,
+    limiter: Limiter,
+    backoff: Backoff,
+    pub(crate) redactor: Redactor,
+    timeout: Duration,
+    max_retries: u32,
+    pub(crate) hooks: ClientHooks,
+}
+
+impl Transport {
+    /// `auth` holds header name/value pairs; values are marked sensitive so
+    /// no debug output of the HTTP stack prints them.
+    pub(crate) fn new(
+        settings: &ClientSettings,
+        auth: &[(&'static str, String)],
+        hooks: ClientHooks,
+    ) -> Result<Self> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in auth {
+            let mut v = HeaderValue::from_str(value).map_err(|_| {
+                Error::param(
+                    "api_key",
+                    "contains characters that cannot go in an HTTP header",
+                )
+            })?;
+            v.set_sensitive(true);
+            headers.insert(HeaderName::from_static(name), v);
+        }
+        Ok(Transport {
+            client: shared_client()?,
+            headers,
+            limiter: Limiter::new(
+                settings.max_concurrency,
+                settings.requests_per_minute,
+                settings.tokens_per_minute,
+            ),
+            backoff: Backoff::new(settings.backoff_base, settings.backoff_max, settings.seed),
+            redactor: Redactor::new(settings.api_key.as_ref()),
+            timeout: settings.timeout,
+            max_retries: settings.max_retries,
+            hooks,
+        })
+    }
+
+    /// Adds a plain (non-secret) header to every request.
+    pub(crate) fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+        self
+    }
+
+    /// Posts `body` and returns the JSON answer, retrying what is worth
+    /// retrying. `est_tokens` feeds the tokens-per-minute limit; call
+    /// [`settle`](Self::settle) with the real usage afterwards.
+    pub(crate) async fn post_json(
+        &self,
+        tag: &str,
+        url: &Url,
+        body: &Value,
+        est_tokens: u64,
+    ) -> std::result::Result<Value, Failure> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Failure::Other(e.to_string()))?;
+        let cancel = &self.hooks.cancel;
+        let mut retries = 0u32;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Failure::Cancelled);
+            }
+            let outcome = {
+                let _permit = self
+                    .limiter
+                    .acquire(est_tokens, cancel)
+                    .await
+                    .map_err(|_| Failure::Cancelled)?;
+                tracing::debug!(tag, %url, attempt = retries + 1, "POST");
+                tokio::select! {
+                    o = self.attempt(url, bytes.clone()) => o,
+                    _ = cancel.cancelled() => return Err(Failure::Cancelled),
+                }
+            };
+            let (reason, after, last) = match outcome {
+                Attempt::Done(v) => return Ok(v),
+                Attempt::Fatal(f) => {
+                    self.limiter.settle(est_tokens, 0);
+                    return Err(f);
+                }
+                Attempt::Retry {
+                    reason,
+                    after,
+                    last,
+                } => (reason, after, last),
+            };
+            self.limiter.settle(est_tokens, 0);
+            retries += 1;
+            if retries > self.max_retries {
+                let last = match last {
+                    Failure::Other(m) => {
+                        Failure::Other(format!("gave up after {} retries: {m}", self.max_retries))
+                    }
+                    other => other,
+                };
+                return Err(last);
+            }
+            let wait = after.unwrap_or_else(|| self.backoff.delay(retries));
+            tracing::debug!(tag, attempt = retries, ?wait, reason = %reason, "retrying");
+            self.hooks.events.emit(ClientEvent::Retry {
+                tag: tag.to_string(),
+                attempt: retries,
+                reason,
+                wait,
+            });
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => return Err(Failure::Cancelled),
+            }
+        }
+    }
+
+    /// Corrects the tokens-per-minute budget with a call's real usage.
+    pub(crate) fn settle(&self, estimated: u64, actual: u64) {
+        self.limiter.settle(estimated, actual);
+    }
+
+    async fn attempt(&self, url: &Url, bytes: Vec<u8>) -> Attempt {
+        let sent = self
+            .client
+            .post(url.clone())
+            .headers(self.headers.clone())
+            .body(bytes)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => return self.transport_retry(&e),
+        };
+        let status = resp.status().as_u16();
+        let after = retry_after(resp.headers());
+        let body = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return self.transport_retry(&e),
+        };
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<Value>(&body) {
+                Ok(v) => Attempt::Done(v),
+                Err(e) => {
+                    let msg = format!("truncated or invalid JSON in the response ({e})");
+                    Attempt::Retry {
+                        reason: msg.clone(),
+                        after: None,
+                        last: Failure::Other(msg),
+                    }
+                }
+            };
+        }
+        let text = String::from_utf8_lossy(&body[..body.len().min(4000)]);
+        let failure = Failure::Status {
+            code: status,
+            body: self.redactor.redact(&text),
+        };
+        if is_retryable_status(status) {
+            Attempt::Retry {
+                reason: format!("HTTP {status}"),
+                after,
+                last: failure,
+            }
+        } else {
+            Attempt::Fatal(failure)
+        }
+    }
+
+    fn transport_retry(&self, e: &reqwest::Error) -> Attempt {
+        let msg = if e.is_timeout() {
+            format!(
+                "no answer within {:.1}s (timeout)",
+                self.timeout.as_secs_f64()
+            )
+        } else {
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                msg.push_str(": ");
+                msg.push_str(&s.to_string());
+                source = s.source();
+            }
+            msg
+        };
+        let msg = self.redactor.redact(&msg);
+        Attempt::Retry {
+            reason: msg.clone(),
+            after: None,
+            last: Failure::Other(msg),
+        }
+    }
+}
+
+/// The base URL of an OpenAI-compatible API.
+///
+/// The rule: surrounding spaces and trailing slashes are dropped; a pasted
+/// endpoint (`…/chat/completions`, `…/embeddings`) is cut back to its base;
+/// a URL with no path at all gets `/v1`. Anything else is used as given, so
+/// `http://localhost:11434`, `http://localhost:11434/v1/` and
+/// `https://openrouter.ai/api/v1` all work, and requests go to
+/// `<base>/chat/completions` and `<base>/embeddings`.
+pub fn openai_base(raw: &str, field: &str) -> Result<String> {
+    let (url, mut path) = parse_base(raw, field)?;
+    for suffix in ["/chat/completions", "/completions", "/embeddings"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            path = p.to_string();
+            break;
+        }
+    }
+    if path.is_empty() {
+        path = "/v1".into();
+    }
+    Ok(format!("{url}{path}"))
+}
+
+/// The root of an Anthropic API (requests go to `<root>/v1/messages`).
+/// Trailing slashes, a trailing `/v1` and a pasted `/v1/messages` are
+/// dropped.
+pub fn anthropic_base(raw: &str, field: &str) -> Result<String> {
+    let (url, mut path) = parse_base(raw, field)?;
+    for suffix in ["/messages", "/v1"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            path = p.to_string();
+        }
+    }
+    Ok(format!("{url}{path}"))
+}
+
+/// Joins a base and an endpoint path into a URL.
+pub(crate) fn endpoint(base: &str, path: &str) -> Result<Url> {
+    Url::parse(&format!("{base}/{path}"))
+        .map_err(|e| Error::param("base_url", format!("`{base}/{path}` is not a URL: {e}")))
+}
+
+/// Splits a base URL into `scheme://host[:port]` and a path without
+/// trailing slashes.
+fn parse_base(raw: &str, field: &str) -> Result<(String, String)> {
+    let raw = raw.trim();
+    let url =
+        Url::parse(raw).map_err(|e| Error::param(field, format!("`{raw}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::param(
+            field,
+            format!("`{raw}` must start with http:// or https://"),
+        ));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::param(field, format!("`{raw}` has no host")))?;
+    let origin = match url.port() {
+        Some(p) => format!("{}://{host}:{p}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    };
+    let path = url.path().trim_end_matches('/').to_string();
+    Ok((origin, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openai_base_rule() {
+        let cases = [
+            ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+            ("https://api.openai.com", "https://api.openai.com/v1"),
+            ("http://localhost:11434/v1/", "http://localhost:11434/v1"),
+            ("http://localhost:11434", "http://localhost:11434/v1"),
+            (
+                " https://openrouter.ai/api/v1 ",
+                "https://openrouter.ai/api/v1",
+            ),
+            (
+                "http://127.0.0.1:8000/v1/chat/completions",
+                "http://127.0.0.1:8000/v1",
+            ),
+            (
+                "https://generativelanguage.googleapis.com/v1beta/openai/",
+                "https://generativelanguage.googleapis.com/v1beta/openai",
+            ),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(openai_base(raw, "llm.base_url").unwrap(), want, "{raw}");
+        }
+        let err = openai_base("localhost:11434", "llm.base_url").unwrap_err();
+        assert!(err.to_string().contains("llm.base_url"), "{err}");
+        assert!(openai_base("not a url", "x").is_err());
+    }
+
+    #[test]
+    fn anthropic_base_rule() {
+        for raw in [
+            "https://api.anthropic.com",
+            "https://api.anthropic.com/",
+            "https://api.anthropic.com/v1",
+            "https://api.anthropic.com/v1/messages",
+        ] {
+            assert_eq!(
+                anthropic_base(raw, "llm.base_url").unwrap(),
+                "https://api.anthropic.com",
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_message_prefers_json_message() {
+        assert_eq!(
+            error_message(r#"{"error":{"message":"bad schema","type":"x"}}"#),
+            "bad schema"
+        );
+        assert_eq!(error_message("plain words"), "plain words");
+        assert_eq!(error_message(""), "(empty body)");
+    }
+}
