@@ -109,6 +109,10 @@ pub enum Error {
     #[error("{0}")]
     Llm(String),
 
+    /// A local embedding model is missing, fails verification or fails to run.
+    #[error("{0}")]
+    Model(String),
+
     #[error("cancelled")]
     Cancelled,
 

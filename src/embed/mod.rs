@@ -7,7 +7,17 @@ use std::pin::Pin;
 
 use ndarray::Array2;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+pub mod install;
+pub mod lexical;
+pub mod minilm;
+mod select;
+
+pub use install::{ModelSpec, minilm_dir, minilm_installed};
+pub use lexical::LexicalEmbedder;
+pub use minilm::MiniLmEmbedder;
+pub use select::local_embedder;
 
 /// A boxed, sendable future (object-safe async trait methods).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -39,4 +49,48 @@ pub fn l2_normalise(m: &mut Array2<f32>) {
             row.mapv_inplace(|x| x / norm);
         }
     }
+}
+
+/// Progress for the synchronous embedders: called with the number of texts
+/// done so far; returning `false` asks the embedder to stop (cancellation).
+pub type SyncProgress<'a> = &'a (dyn Fn(usize) -> bool + Send + Sync);
+
+/// A progress callback that never asks to stop.
+pub fn no_progress(_done: usize) -> bool {
+    true
+}
+
+enum Event {
+    Progress(usize),
+    Done(Result<Array2<f32>>),
+}
+
+/// Runs a CPU-heavy embedding job on its own thread and relays its progress
+/// to `progress` from the awaiting task, so an async caller's executor is
+/// never blocked. Dropping the returned future asks the job to stop at its
+/// next progress report.
+pub fn run_blocking<'a, F>(job: F, progress: ProgressFn<'a>) -> BoxFuture<'a, Result<Array2<f32>>>
+where
+    F: FnOnce(SyncProgress<'_>) -> Result<Array2<f32>> + Send + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let spawned = std::thread::Builder::new()
+        .name("kura-embed".into())
+        .spawn(move || {
+            let report = |done: usize| tx.send(Event::Progress(done)).is_ok();
+            let result = job(&report);
+            let _ = tx.send(Event::Done(result));
+        });
+    Box::pin(async move {
+        if let Err(e) = spawned {
+            return Err(Error::Other(format!("could not start the embedding thread: {e}")));
+        }
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Progress(done) => progress(done),
+                Event::Done(result) => return result,
+            }
+        }
+        Err(Error::Other("the embedding thread stopped unexpectedly".into()))
+    })
 }

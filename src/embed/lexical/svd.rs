@@ -1,0 +1,172 @@
+//! Seeded randomized truncated SVD of a sparse matrix (Halko, Martinsson and
+//! Tropp's range finder): project onto random signs, refine with a few power
+//! iterations, then solve the small problem exactly.
+
+use ndarray::{Array2, Axis, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::eigen::symmetric_eigen;
+use super::sparse::Csr;
+
+/// Extra random directions beyond the rank asked for.
+const OVERSAMPLE: usize = 10;
+/// Rows per block in the dense products.
+const BLOCK: usize = 2048;
+/// Eigenvalues below this fraction of the largest are treated as zero.
+const RANK_TOL: f64 = 1e-9;
+
+/// Right singular vectors (`ncols × r`, r ≤ k, orthonormal columns),
+/// largest singular value first.
+#[derive(Debug, Clone)]
+pub struct Components {
+    pub vectors: Array2<f32>,
+}
+
+/// The top-`k` right singular vectors of `a`.
+pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Components {
+    let l = (k + OVERSAMPLE).min(a.nrows()).min(a.ncols());
+    if l == 0 || k == 0 {
+        return Components {
+            vectors: Array2::zeros((a.ncols(), 0)),
+        };
+    }
+    let at = a.transpose();
+    let omega = random_signs(a.ncols(), l, seed);
+    let mut y = orthonormalise(&a.mul_dense(&omega));
+    for _ in 0..power_iters {
+        let z = orthonormalise(&at.mul_dense(&y));
+        y = orthonormalise(&a.mul_dense(&z));
+    }
+    // W = Aᵀ Q holds Bᵀ for B = Qᵀ A; the eigenvectors of WᵀW = B Bᵀ give
+    // B's singular vectors.
+    let w = at.mul_dense(&y);
+    let (values, vecs) = symmetric_eigen(&gram(&w));
+    let top = values.first().copied().unwrap_or(0.0);
+    let keep: Vec<usize> = (0..values.len().min(k))
+        .filter(|&i| values[i] > top * RANK_TOL && values[i] > 0.0)
+        .collect();
+    let mut t = Array2::<f32>::zeros((vecs.nrows(), keep.len()));
+    for (c, &i) in keep.iter().enumerate() {
+        let inv = 1.0 / values[i].sqrt();
+        for r in 0..vecs.nrows() {
+            t[[r, c]] = (vecs[[r, i]] * inv) as f32;
+        }
+    }
+    Components {
+        vectors: par_dot(&w, &t),
+    }
+}
+
+/// A `rows × cols` matrix of random ±1 from a seeded generator.
+fn random_signs(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut data = Vec::with_capacity(rows * cols);
+    while data.len() < rows * cols {
+        let bits: u64 = rng.random();
+        for b in 0..64 {
+            if data.len() == rows * cols {
+                break;
+            }
+            data.push(if bits >> b & 1 == 1 { 1.0 } else { -1.0 });
+        }
+    }
+    Array2::from_shape_vec((rows, cols), data).unwrap_or_else(|_| Array2::zeros((rows, cols)))
+}
+
+/// `yᵀ y` in f64, summed block by block in a fixed order.
+fn gram(y: &Array2<f32>) -> Array2<f64> {
+    let n = y.ncols();
+    let blocks: Vec<Array2<f32>> = (0..y.nrows().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let rows = y.slice(s![b * BLOCK..((b + 1) * BLOCK).min(y.nrows()), ..]);
+            rows.t().dot(&rows)
+        })
+        .collect();
+    let mut out = Array2::<f64>::zeros((n, n));
+    for part in blocks {
+        out.zip_mut_with(&part, |o, &p| *o += f64::from(p));
+    }
+    out
+}
+
+/// `y · t`, parallel over blocks of rows.
+fn par_dot(y: &Array2<f32>, t: &Array2<f32>) -> Array2<f32> {
+    let parts: Vec<Array2<f32>> = (0..y.nrows().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            y.slice(s![b * BLOCK..((b + 1) * BLOCK).min(y.nrows()), ..])
+                .dot(t)
+        })
+        .collect();
+    if parts.is_empty() {
+        return Array2::zeros((y.nrows(), t.ncols()));
+    }
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((y.nrows(), t.ncols())))
+}
+
+/// An orthonormal basis of the column space of `y` (dropping directions it
+/// does not span), via the eigendecomposition of its Gram matrix.
+fn orthonormalise(y: &Array2<f32>) -> Array2<f32> {
+    let (values, vecs) = symmetric_eigen(&gram(y));
+    let top = values.first().copied().unwrap_or(0.0);
+    let keep: Vec<usize> = (0..values.len())
+        .filter(|&i| values[i] > top * RANK_TOL && values[i] > 0.0)
+        .collect();
+    let mut t = Array2::<f32>::zeros((vecs.nrows(), keep.len()));
+    for (c, &i) in keep.iter().enumerate() {
+        let inv = 1.0 / values[i].sqrt();
+        for r in 0..vecs.nrows() {
+            t[[r, c]] = (vecs[[r, i]] * inv) as f32;
+        }
+    }
+    par_dot(y, &t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovers_a_rank_two_matrix() {
+        // Rows are combinations of two orthogonal directions.
+        let rows: Vec<Vec<(u32, f32)>> = (0..30)
+            .map(|i| {
+                let (a, b) = ((i % 5) as f32 + 1.0, (i % 3) as f32);
+                vec![(0, a), (1, a), (2, b), (3, -b)]
+            })
+            .collect();
+        let m = Csr::from_rows(&rows, 6);
+        let c = randomized_svd(&m, 4, 2, 7);
+        assert_eq!(c.vectors.nrows(), 6);
+        assert_eq!(c.vectors.ncols(), 2, "rank is two");
+        let vtv = c.vectors.t().dot(&c.vectors);
+        for i in 0..2 {
+            for j in 0..2 {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((vtv[[i, j]] - want).abs() < 1e-4);
+            }
+        }
+        // Projecting onto the components keeps every row's length.
+        let p = m.mul_dense(&c.vectors);
+        for (i, row) in rows.iter().enumerate() {
+            let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
+            let got: f32 = p.row(i).iter().map(|v| v * v).sum();
+            assert!((want - got).abs() < 1e-3 * want.max(1.0));
+        }
+    }
+
+    #[test]
+    fn same_seed_same_result() {
+        let rows: Vec<Vec<(u32, f32)>> = (0..20u32)
+            .map(|i| vec![(i % 7, 1.0), ((i * 3) % 11, 2.0)])
+            .collect();
+        let m = Csr::from_rows(&rows, 11);
+        let a = randomized_svd(&m, 3, 1, 5);
+        let b = randomized_svd(&m, 3, 1, 5);
+        assert_eq!(a.vectors, b.vectors);
+    }
+}
