@@ -1,7 +1,7 @@
 //! The synthetic demo generator: determinism, shape, metadata, balance,
 //! languages, frustration arcs and lexical separability of subtopics.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use kura_tui::demo::{self, METADATA_KEYS, TOPICS};
 use kura_tui::model::{Conversation, Role};
@@ -11,11 +11,17 @@ fn corpus(n: usize, seed: u64) -> Vec<Conversation> {
 }
 
 fn meta_str<'a>(c: &'a Conversation, key: &str) -> &'a str {
-    c.metadata.get(key).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{}: missing string {key}", c.id))
+    c.metadata
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_else(|| panic!("{}: missing string {key}", c.id))
 }
 
 fn meta_int(c: &Conversation, key: &str) -> i64 {
-    c.metadata.get(key).and_then(|v| v.as_i64()).unwrap_or_else(|| panic!("{}: missing integer {key}", c.id))
+    c.metadata
+        .get(key)
+        .and_then(|v| v.as_i64())
+        .unwrap_or_else(|| panic!("{}: missing integer {key}", c.id))
 }
 
 #[test]
@@ -26,8 +32,15 @@ fn same_seed_same_output_and_different_seed_differs() {
 
     let other = corpus(300, 8);
     let same = corpus(300, 7);
-    let differing = same.iter().zip(&other).filter(|(x, y)| x.messages != y.messages).count();
-    assert!(differing > 290, "only {differing} of 300 conversations differ between seeds");
+    let differing = same
+        .iter()
+        .zip(&other)
+        .filter(|(x, y)| x.messages != y.messages)
+        .count();
+    assert!(
+        differing > 290,
+        "only {differing} of 300 conversations differ between seeds"
+    );
 }
 
 #[test]
@@ -58,7 +71,12 @@ fn roles_alternate_and_messages_are_well_formed() {
             match m.role {
                 Role::System => assert_eq!(i, 0, "{}: system message not first", c.id),
                 Role::Tool => {
-                    assert_eq!(c.messages[i - 1].role, Role::Assistant, "{}: tool not after assistant", c.id);
+                    assert_eq!(
+                        c.messages[i - 1].role,
+                        Role::Assistant,
+                        "{}: tool not after assistant",
+                        c.id
+                    );
                     assert_eq!(
                         c.messages.get(i + 1).map(|m| m.role),
                         Some(Role::Assistant),
@@ -66,7 +84,11 @@ fn roles_alternate_and_messages_are_well_formed() {
                         c.id
                     );
                     let json: serde_json::Value = serde_json::from_str(&m.content).unwrap();
-                    assert!(json.get("tool").and_then(|t| t.as_str()).is_some(), "{}: {json}", c.id);
+                    assert!(
+                        json.get("tool").and_then(|t| t.as_str()).is_some(),
+                        "{}: {json}",
+                        c.id
+                    );
                 }
                 Role::User | Role::Assistant => {}
             }
@@ -86,8 +108,16 @@ fn roles_alternate_and_messages_are_well_formed() {
             }
             assert_ne!(pair[0], pair[1], "{}: roles repeat at {i}", c.id);
         }
-        let assistant_runs = c.messages.windows(2).filter(|w| w[0].role == Role::Assistant && w[1].role == Role::Assistant);
-        assert_eq!(assistant_runs.count(), 0, "{}: two assistant messages in a row", c.id);
+        let assistant_runs = c
+            .messages
+            .windows(2)
+            .filter(|w| w[0].role == Role::Assistant && w[1].role == Role::Assistant);
+        assert_eq!(
+            assistant_runs.count(),
+            0,
+            "{}: two assistant messages in a row",
+            c.id
+        );
     }
 }
 
@@ -103,7 +133,10 @@ fn timestamps_are_rfc3339_ordered_and_within_four_weeks() {
         days.insert(created.date_naive());
         let mut prev = created;
         for m in &c.messages {
-            let at = chrono::DateTime::parse_from_rfc3339(m.created_at.as_deref().expect("message created_at")).unwrap();
+            let at = chrono::DateTime::parse_from_rfc3339(
+                m.created_at.as_deref().expect("message created_at"),
+            )
+            .unwrap();
             assert!(at >= prev, "{}: messages out of order", c.id);
             prev = at;
         }
@@ -114,14 +147,25 @@ fn timestamps_are_rfc3339_ordered_and_within_four_weeks() {
 
 #[test]
 fn metadata_keys_and_values() {
-    let subtopics: Vec<&str> = TOPICS.iter().flat_map(|t| t.subtopics.iter().map(|s| s.id)).collect();
+    let subtopics: Vec<&str> = TOPICS
+        .iter()
+        .flat_map(|t| t.subtopics.iter().map(|s| s.id))
+        .collect();
     for c in corpus(800, 42) {
         let keys: Vec<&str> = c.metadata.keys().map(String::as_str).collect();
         assert_eq!(keys, METADATA_KEYS, "{}", c.id);
         let topic = meta_str(&c, "topic");
         let subtopic = meta_str(&c, "subtopic");
-        assert!(subtopic.starts_with(&format!("{topic}/")), "{}: {subtopic} not in {topic}", c.id);
-        assert!(subtopics.contains(&subtopic), "{}: unknown {subtopic}", c.id);
+        assert!(
+            subtopic.starts_with(&format!("{topic}/")),
+            "{}: {subtopic} not in {topic}",
+            c.id
+        );
+        assert!(
+            subtopics.contains(&subtopic),
+            "{}: unknown {subtopic}",
+            c.id
+        );
         assert!(["en", "es", "fr", "de", "pt", "ja"].contains(&meta_str(&c, "language")));
         assert!(["free", "pro", "team", "enterprise"].contains(&meta_str(&c, "plan")));
         assert!(["web", "ios", "android", "desktop"].contains(&meta_str(&c, "platform")));
@@ -146,7 +190,10 @@ fn topics_and_subtopics_are_roughly_balanced() {
     assert_eq!(per_sub.len(), 32);
     let mean = 800.0 / 32.0;
     for (sub, &n) in &per_sub {
-        assert!(n as f64 >= 0.4 * mean && n as f64 <= 2.5 * mean, "{sub}: {n} conversations");
+        assert!(
+            n as f64 >= 0.4 * mean && n as f64 <= 2.5 * mean,
+            "{sub}: {n} conversations"
+        );
     }
     for (topic, &n) in &per_topic {
         assert!((50..=160).contains(&n), "{topic}: {n} conversations");
@@ -163,10 +210,15 @@ fn several_languages_mostly_english() {
     let en = per_lang["en"] as f64 / 800.0;
     assert!((0.72..=0.88).contains(&en), "English share {en}");
     for lang in ["es", "fr", "de", "pt", "ja"] {
-        assert!(per_lang.get(lang).copied().unwrap_or(0) >= 15, "{lang}: {per_lang:?}");
+        assert!(
+            per_lang.get(lang).copied().unwrap_or(0) >= 15,
+            "{lang}: {per_lang:?}"
+        );
     }
     // The text really is in the recorded language.
-    let is_japanese = |ch: char| ('\u{3040}'..='\u{30ff}').contains(&ch) || ('\u{4e00}'..='\u{9fff}').contains(&ch);
+    let is_japanese = |ch: char| {
+        ('\u{3040}'..='\u{30ff}').contains(&ch) || ('\u{4e00}'..='\u{9fff}').contains(&ch)
+    };
     for c in &convs {
         let first_user = c.user_messages().next().unwrap();
         let has_japanese = first_user.content.chars().any(is_japanese);
@@ -178,22 +230,51 @@ fn several_languages_mostly_english() {
             _ => {}
         }
     }
-    let spanish: Vec<&Conversation> = convs.iter().filter(|c| meta_str(c, "language") == "es").collect();
-    let with_marks = spanish.iter().filter(|c| c.messages.iter().any(|m| m.content.contains(['¿', '¡', 'ñ', 'á', 'é', 'í', 'ó', 'ú']))).count();
-    assert!(with_marks * 10 >= spanish.len() * 8, "{with_marks} of {} Spanish conversations look Spanish", spanish.len());
+    let spanish: Vec<&Conversation> = convs
+        .iter()
+        .filter(|c| meta_str(c, "language") == "es")
+        .collect();
+    let with_marks = spanish
+        .iter()
+        .filter(|c| {
+            c.messages
+                .iter()
+                .any(|m| m.content.contains(['¿', '¡', 'ñ', 'á', 'é', 'í', 'ó', 'ú']))
+        })
+        .count();
+    assert!(
+        with_marks * 10 >= spanish.len() * 8,
+        "{with_marks} of {} Spanish conversations look Spanish",
+        spanish.len()
+    );
 }
 
 #[test]
 fn frustration_shows_in_the_text_and_in_satisfaction() {
     let convs = corpus(1600, 11);
     let complaint_words = [
-        "wrong", "doesn't work", "incorrect", "didn't help", "same problem", "useless", "reading my messages",
-        "Forget it", "Never mind", "give up", "not quite", "not sure that's right", "misunderstood", "Are you sure",
+        "wrong",
+        "doesn't work",
+        "incorrect",
+        "didn't help",
+        "same problem",
+        "useless",
+        "reading my messages",
+        "Forget it",
+        "Never mind",
+        "give up",
+        "not quite",
+        "not sure that's right",
+        "misunderstood",
+        "Are you sure",
     ];
     let mut by_level: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for c in &convs {
         let f = meta_int(c, "true_frustration");
-        by_level.entry(f).or_default().push(meta_int(c, "satisfaction"));
+        by_level
+            .entry(f)
+            .or_default()
+            .push(meta_int(c, "satisfaction"));
         let errors = meta_int(c, "true_assistant_errors");
         if f == 1 {
             assert_eq!(errors, 0, "{}", c.id);
@@ -201,7 +282,12 @@ fn frustration_shows_in_the_text_and_in_satisfaction() {
             assert!(errors >= 1, "{}: frustration {f} without errors", c.id);
         }
         if f >= 3 {
-            assert!(c.messages.len() >= 4, "{}: frustrated but only {} messages", c.id, c.messages.len());
+            assert!(
+                c.messages.len() >= 4,
+                "{}: frustrated but only {} messages",
+                c.id,
+                c.messages.len()
+            );
         }
         if meta_str(c, "language") == "en" {
             let complains = c
@@ -216,7 +302,10 @@ fn frustration_shows_in_the_text_and_in_satisfaction() {
     assert_eq!(by_level.len(), 5, "every frustration level occurs");
     let mean = |v: &Vec<i64>| v.iter().sum::<i64>() as f64 / v.len() as f64;
     let means: Vec<f64> = by_level.values().map(mean).collect();
-    assert!(means.windows(2).all(|w| w[0] > w[1]), "satisfaction should fall with frustration: {means:?}");
+    assert!(
+        means.windows(2).all(|w| w[0] > w[1]),
+        "satisfaction should fall with frustration: {means:?}"
+    );
     assert!(means[0] - means[4] > 2.5, "{means:?}");
 }
 
@@ -235,11 +324,21 @@ fn lengths_vary_and_tools_appear_where_expected() {
             tool_topics.insert(meta_str(c, "topic").to_string());
         }
     }
-    assert!(counts.contains(&2) && counts.iter().any(|&n| n >= 8), "message counts {counts:?}");
-    assert_eq!(tool_topics.into_iter().collect::<Vec<_>>(), ["coding", "data", "support"]);
+    assert!(
+        counts.contains(&2) && counts.iter().any(|&n| n >= 8),
+        "message counts {counts:?}"
+    );
+    assert_eq!(
+        tool_topics.into_iter().collect::<Vec<_>>(),
+        ["coding", "data", "support"]
+    );
     assert!((80..=250).contains(&systems), "{systems} system prompts");
     let lens: Vec<usize> = convs.iter().map(Conversation::content_len).collect();
-    assert!(lens.iter().min().unwrap() < &300 && lens.iter().max().unwrap() > &2000, "lengths {:?}", (lens.iter().min(), lens.iter().max()));
+    assert!(
+        lens.iter().min().unwrap() < &300 && lens.iter().max().unwrap() > &2000,
+        "lengths {:?}",
+        (lens.iter().min(), lens.iter().max())
+    );
 }
 
 #[test]
@@ -247,9 +346,21 @@ fn every_slot_is_filled() {
     for c in corpus(1600, 5) {
         for m in &c.messages {
             for slot in ["{t}", "{a}", "{c}", "{ask}", "{n}", "{nn}", "{big}"] {
-                assert!(!m.content.contains(slot), "{}: unfilled {slot} in {:?}", c.id, m.content);
+                assert!(
+                    !m.content.contains(slot),
+                    "{}: unfilled {slot} in {:?}",
+                    c.id,
+                    m.content
+                );
             }
-            assert!(!m.content.contains("  "), "{}: double space in {:?}", c.id, m.content);
+            assert_eq!(m.content, m.content.trim(), "{}: untrimmed message", c.id);
+            let prose = m.content.lines().filter(|l| !l.starts_with(' '));
+            assert!(
+                prose.clone().all(|l| !l.contains("  ")),
+                "{}: double space in {:?}",
+                c.id,
+                m.content
+            );
         }
     }
 }
@@ -269,7 +380,8 @@ fn tokens(text: &str) -> Vec<String> {
         cjk.clear();
     };
     for ch in text.chars() {
-        let is_cjk = ('\u{3040}'..='\u{30ff}').contains(&ch) || ('\u{4e00}'..='\u{9fff}').contains(&ch);
+        let is_cjk =
+            ('\u{3040}'..='\u{30ff}').contains(&ch) || ('\u{4e00}'..='\u{9fff}').contains(&ch);
         if is_cjk {
             if !word.is_empty() {
                 out.push(std::mem::take(&mut word));
@@ -291,59 +403,117 @@ fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-type Vector = BTreeMap<String, f64>;
+/// A sparse vector of hashed features, sorted by feature.
+type Vector = Vec<(u64, f64)>;
 
-fn tf_idf(texts: &[String]) -> Vec<Vector> {
-    let docs: Vec<Vec<String>> = texts.iter().map(|t| tokens(t)).collect();
-    let mut df: BTreeMap<&str, f64> = BTreeMap::new();
-    for doc in &docs {
-        let unique: std::collections::BTreeSet<&str> = doc.iter().map(String::as_str).collect();
-        for t in unique {
-            *df.entry(t).or_default() += 1.0;
+/// FNV-1a over `parts`, a cheap deterministic feature hash.
+fn fnv(parts: impl IntoIterator<Item = u32>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        h ^= u64::from(p);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Hashed word tokens, plus character 4-grams when `chars` is set (close to
+/// the offline embedder's hashed word and character n-grams), with counts.
+fn features(text: &str, chars: bool) -> Vector {
+    let mut hashes: Vec<u64> = tokens(text)
+        .iter()
+        .map(|t| fnv(t.chars().map(u32::from)))
+        .collect();
+    if chars {
+        let lower: Vec<u32> = text.to_lowercase().chars().map(u32::from).collect();
+        // Offset so n-grams never collide with the words they spell.
+        hashes.extend(
+            lower
+                .windows(4)
+                .map(|w| fnv(w.iter().copied().chain([0x4_0000]))),
+        );
+    }
+    hashes.sort_unstable();
+    let mut out: Vector = Vec::new();
+    for h in hashes {
+        match out.last_mut() {
+            Some((last, count)) if *last == h => *count += 1.0,
+            _ => out.push((h, 1.0)),
         }
     }
-    let n = docs.len() as f64;
-    docs.iter()
-        .map(|doc| {
-            let mut v = Vector::new();
-            for t in doc {
-                *v.entry(t.clone()).or_default() += 1.0;
-            }
-            for (t, w) in v.iter_mut() {
-                *w = (1.0 + w.ln()) * (n / df[t.as_str()]).ln();
-            }
-            let norm = v.values().map(|w| w * w).sum::<f64>().sqrt().max(1e-12);
-            v.values_mut().for_each(|w| *w /= norm);
+    out
+}
+
+fn normalise(v: &mut Vector) {
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|(_, w)| *w /= norm);
+}
+
+/// Sublinear TF-IDF vectors, L2-normalised.
+fn tf_idf(texts: &[String], chars: bool) -> Vec<Vector> {
+    let counts: Vec<Vector> = texts.iter().map(|t| features(t, chars)).collect();
+    let mut df: HashMap<u64, f64> = HashMap::new();
+    for v in &counts {
+        for (f, _) in v {
+            *df.entry(*f).or_default() += 1.0;
+        }
+    }
+    let n = counts.len() as f64;
+    counts
+        .into_iter()
+        .map(|mut v| {
+            v.iter_mut()
+                .for_each(|(f, c)| *c = (1.0 + c.ln()) * (n / df[f]).ln());
+            normalise(&mut v);
             v
         })
         .collect()
 }
 
 fn dot(a: &Vector, b: &Vector) -> f64 {
-    a.iter().filter_map(|(t, w)| b.get(t).map(|x| w * x)).sum()
-}
-
-/// Nearest-centroid accuracy (train on even indices, test on odd) of
-/// predicting `label` from `text`.
-fn nearest_centroid_accuracy(convs: &[Conversation], text: impl Fn(&Conversation) -> String, label: &str) -> f64 {
-    let texts: Vec<String> = convs.iter().map(text).collect();
-    let vectors = tf_idf(&texts);
-    let mut centroids: BTreeMap<&str, Vector> = BTreeMap::new();
-    for (i, (c, v)) in convs.iter().zip(&vectors).enumerate() {
-        if i % 2 == 0 {
-            let centroid = centroids.entry(meta_str(c, label)).or_default();
-            for (t, w) in v {
-                *centroid.entry(t.clone()).or_default() += w;
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
             }
         }
     }
-    for centroid in centroids.values_mut() {
-        let norm = centroid.values().map(|w| w * w).sum::<f64>().sqrt().max(1e-12);
-        centroid.values_mut().for_each(|w| *w /= norm);
+    sum
+}
+
+/// Nearest-centroid accuracy of predicting `label` from the conversations'
+/// `vectors`, training on even indices and testing on the odd ones for which
+/// `keep` holds.
+fn nearest_centroid_accuracy(
+    convs: &[Conversation],
+    vectors: &[Vector],
+    label: &str,
+    keep: impl Fn(&Conversation) -> bool,
+) -> f64 {
+    let mut sums: BTreeMap<&str, BTreeMap<u64, f64>> = BTreeMap::new();
+    for (i, (c, v)) in convs.iter().zip(vectors).enumerate() {
+        if i % 2 == 0 {
+            let sum = sums.entry(meta_str(c, label)).or_default();
+            for (f, w) in v {
+                *sum.entry(*f).or_default() += w;
+            }
+        }
     }
+    let centroids: Vec<(&str, Vector)> = sums
+        .into_iter()
+        .map(|(l, sum)| {
+            let mut v: Vector = sum.into_iter().collect();
+            normalise(&mut v);
+            (l, v)
+        })
+        .collect();
     let (mut right, mut total) = (0, 0);
-    for (i, (c, v)) in convs.iter().zip(&vectors).enumerate() {
-        if i % 2 == 1 {
+    for (i, (c, v)) in convs.iter().zip(vectors).enumerate() {
+        if i % 2 == 1 && keep(c) {
             let best = centroids
                 .iter()
                 .map(|(l, centroid)| (dot(v, centroid), *l))
@@ -361,19 +531,49 @@ fn nearest_centroid_accuracy(convs: &[Conversation], text: impl Fn(&Conversation
 #[test]
 fn subtopics_are_lexically_separable() {
     let convs = corpus(1600, 9);
-    let whole = |c: &Conversation| c.messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n");
-    let first_user = |c: &Conversation| c.user_messages().next().map(|m| m.content.clone()).unwrap_or_default();
+    let whole = |c: &Conversation| {
+        c.messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let first_user = |c: &Conversation| {
+        c.user_messages()
+            .next()
+            .map(|m| m.content.clone())
+            .unwrap_or_default()
+    };
+    let all = |_: &Conversation| true;
+    let english = |c: &Conversation| meta_str(c, "language") == "en";
+    let other = |c: &Conversation| meta_str(c, "language") != "en";
 
-    let sub_whole = nearest_centroid_accuracy(&convs, whole, "subtopic");
-    let sub_first = nearest_centroid_accuracy(&convs, first_user, "subtopic");
-    let topic_whole = nearest_centroid_accuracy(&convs, whole, "topic");
-    eprintln!("nearest centroid: subtopic {sub_whole:.3} (whole), {sub_first:.3} (first user message); topic {topic_whole:.3}");
-    assert!(sub_whole >= 0.95, "subtopic accuracy on whole conversations {sub_whole}");
-    assert!(sub_first >= 0.85, "subtopic accuracy on first user messages {sub_first}");
-    assert!(topic_whole >= 0.95, "topic accuracy {topic_whole}");
+    let texts: Vec<String> = convs.iter().map(whole).collect();
+    let firsts: Vec<String> = convs.iter().map(first_user).collect();
+    let words = tf_idf(&texts, false);
+    let grams = tf_idf(&texts, true);
+    let first_grams = tf_idf(&firsts, true);
 
-    // English alone separates almost perfectly.
-    let english: Vec<Conversation> = convs.iter().filter(|c| meta_str(c, "language") == "en").cloned().collect();
-    let en_acc = nearest_centroid_accuracy(&english, whole, "subtopic");
-    assert!(en_acc >= 0.97, "English subtopic accuracy {en_acc}");
+    let sub_words = nearest_centroid_accuracy(&convs, &words, "subtopic", all);
+    let sub_chars = nearest_centroid_accuracy(&convs, &grams, "subtopic", all);
+    let sub_first = nearest_centroid_accuracy(&convs, &first_grams, "subtopic", all);
+    let topic = nearest_centroid_accuracy(&convs, &grams, "topic", all);
+    let en = nearest_centroid_accuracy(&convs, &words, "subtopic", english);
+    let non_en = nearest_centroid_accuracy(&convs, &grams, "subtopic", other);
+    eprintln!(
+        "nearest centroid: subtopic {sub_words:.3} (words), {sub_chars:.3} (words+char 4-grams), \
+         {sub_first:.3} (first user message); topic {topic:.3}; English {en:.3}, other languages {non_en:.3}"
+    );
+    assert!(sub_words >= 0.93, "subtopic accuracy, words {sub_words}");
+    assert!(
+        sub_chars >= 0.96,
+        "subtopic accuracy, words and char n-grams {sub_chars}"
+    );
+    assert!(
+        sub_first >= 0.92,
+        "subtopic accuracy on first user messages {sub_first}"
+    );
+    assert!(topic >= 0.96, "topic accuracy {topic}");
+    assert!(en >= 0.98, "English subtopic accuracy {en}");
+    assert!(non_en >= 0.75, "non-English subtopic accuracy {non_en}");
 }

@@ -64,6 +64,7 @@ pub(crate) fn write<R: Rng + ?Sized>(rng: &mut R, scene: &Scene) -> Draft {
             ask: "",
             snippet_override: None,
         },
+        english: scene.lang == Lang::En,
     };
     w.slots.ask = pick(w.rng, vocab.asks);
 
@@ -73,7 +74,8 @@ pub(crate) fn write<R: Rng + ?Sized>(rng: &mut R, scene: &Scene) -> Draft {
     }
     // Room left for a tool call (an announcing message plus the result).
     let planned = messages.len() + 2 * turns.len();
-    let use_tool = scene.topic.tool.is_some() && planned + 2 <= MAX_MESSAGES && w.rng.random_bool(0.35);
+    let use_tool =
+        scene.topic.tool.is_some() && planned + 2 <= MAX_MESSAGES && w.rng.random_bool(0.35);
 
     let last = turns.len().saturating_sub(1);
     for (i, &turn) in turns.iter().enumerate() {
@@ -127,7 +129,11 @@ fn plan_turns<R: Rng + ?Sized>(rng: &mut R, frustration: u8) -> Vec<Turn> {
             turns.extend(std::iter::repeat_n(Turn::Followup, rounds - 1));
         }
         2 | 3 => {
-            turns.push(if frustration == 2 { Turn::Mild } else { Turn::Complain });
+            turns.push(if frustration == 2 {
+                Turn::Mild
+            } else {
+                Turn::Complain
+            });
             turns.extend(std::iter::repeat_n(Turn::Followup, rounds - 2));
         }
         4 => {
@@ -136,7 +142,11 @@ fn plan_turns<R: Rng + ?Sized>(rng: &mut R, frustration: u8) -> Vec<Turn> {
         }
         _ => {
             turns.extend(std::iter::repeat_n(Turn::Complain, rounds - 2));
-            turns.push(if rng.random_bool(0.4) { Turn::GiveUp } else { Turn::Strong });
+            turns.push(if rng.random_bool(0.4) {
+                Turn::GiveUp
+            } else {
+                Turn::Strong
+            });
         }
     }
     // Calm conversations often end with thanks.
@@ -152,6 +162,7 @@ struct Writer<'r, R: Rng + ?Sized> {
     rng: &'r mut R,
     frames: &'static Frames,
     slots: Slots<'static>,
+    english: bool,
 }
 
 impl<R: Rng + ?Sized> Writer<'_, R> {
@@ -178,7 +189,12 @@ impl<R: Rng + ?Sized> Writer<'_, R> {
 
     /// Appends up to `n` distinct details of the subtopic.
     fn push_details(&mut self, out: &mut String, n: usize) {
-        let details: Vec<&'static str> = self.vocab().details.choose_multiple(self.rng, n).copied().collect();
+        let details: Vec<&'static str> = self
+            .vocab()
+            .details
+            .choose_multiple(self.rng, n)
+            .copied()
+            .collect();
         for detail in details {
             let text = render_new(detail, &self.slots, self.rng);
             self.push(out, &text);
@@ -194,7 +210,8 @@ impl<R: Rng + ?Sized> Writer<'_, R> {
                 }
                 let ask = self.line(self.frames.ask);
                 self.push(&mut out, &ask);
-                let n = weighted(self.rng, &[35, 40, 25]);
+                // Writers in other languages lean on quoted names and errors.
+                let n = weighted(self.rng, &[35, 40, 25]).max(usize::from(!self.english));
                 self.push_details(&mut out, n);
             }
             Turn::Followup => {
@@ -235,7 +252,12 @@ impl<R: Rng + ?Sized> Writer<'_, R> {
             None if self.rng.random_bool(0.6) => out = self.line(self.frames.open),
             None => {}
         }
-        let advice: Vec<&'static str> = self.vocab().advice.choose_multiple(self.rng, n).copied().collect();
+        let advice: Vec<&'static str> = self
+            .vocab()
+            .advice
+            .choose_multiple(self.rng, n)
+            .copied()
+            .collect();
         let as_list = advice.len() >= 3 && self.rng.random_bool(0.4);
         for (i, item) in advice.iter().enumerate() {
             let text = render_new(item, &self.slots, self.rng);
@@ -266,7 +288,10 @@ impl<R: Rng + ?Sized> Writer<'_, R> {
         let snippet = pick(self.rng, self.slots.snippets);
         let frame = pick(self.rng, self.frames.example);
         if snippet.contains('\n') || self.rng.random_bool(0.4) {
-            let slots = Slots { snippet_override: Some(""), ..self.slots };
+            let slots = Slots {
+                snippet_override: Some(""),
+                ..self.slots
+            };
             let lead = render_new(frame, &slots, self.rng);
             self.push(out, lead.trim_end());
             out.push_str("\n```\n");
@@ -274,7 +299,10 @@ impl<R: Rng + ?Sized> Writer<'_, R> {
             out.push_str("\n```\n");
         } else {
             let shown = format!("`{snippet}`");
-            let slots = Slots { snippet_override: Some(&shown), ..self.slots };
+            let slots = Slots {
+                snippet_override: Some(&shown),
+                ..self.slots
+            };
             let mut text = String::new();
             render(&mut text, frame, &slots, self.rng);
             self.push(out, &text);

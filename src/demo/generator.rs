@@ -27,8 +27,14 @@ pub fn conversation(index: usize, seed: u64) -> Conversation {
     let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, index as u64));
 
     let topic_weights = TOPICS.map(|t| t.weight);
-    let topic = TOPICS.get(meta::weighted(&mut rng, &topic_weights)).copied().unwrap_or(TOPICS[0]);
-    let subtopic = topic.subtopics.choose(&mut rng).unwrap_or(&topic.subtopics[0]);
+    let topic = TOPICS
+        .get(meta::weighted(&mut rng, &topic_weights))
+        .copied()
+        .unwrap_or(TOPICS[0]);
+    let subtopic = topic
+        .subtopics
+        .choose(&mut rng)
+        .unwrap_or(&topic.subtopics[0]);
     let lang = if rng.random_bool(ENGLISH_SHARE) {
         Lang::En
     } else {
@@ -36,7 +42,13 @@ pub fn conversation(index: usize, seed: u64) -> Conversation {
     };
     let frustration = 1 + meta::weighted(&mut rng, &FRUSTRATION) as u8;
     let plan = meta::plan(&mut rng, &topic.plans);
-    let scene = Scene { topic, subtopic, lang, frustration, plan };
+    let scene = Scene {
+        topic,
+        subtopic,
+        lang,
+        frustration,
+        plan,
+    };
 
     let draft = dialogue::write(&mut rng, &scene);
     let (start, day) = meta::start_time(&mut rng);

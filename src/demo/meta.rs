@@ -13,10 +13,18 @@ pub(crate) const SPAN_DAYS: i64 = 28;
 const PLANS: [&str; 4] = ["free", "pro", "team", "enterprise"];
 
 /// App releases as (first day available, version), oldest first.
-const RELEASES: [(i64, &str); 5] = [(0, "2.3.0"), (6, "2.3.1"), (11, "2.4.0"), (19, "2.4.1"), (25, "2.5.0")];
+const RELEASES: [(i64, &str); 5] = [
+    (0, "2.3.0"),
+    (6, "2.3.1"),
+    (11, "2.4.0"),
+    (19, "2.4.1"),
+    (25, "2.5.0"),
+];
 
 /// Relative activity per UTC hour: quiet at night, busy in the afternoon.
-const HOURLY: [u32; 24] = [3, 2, 2, 2, 2, 3, 4, 6, 8, 9, 10, 10, 10, 11, 11, 11, 10, 9, 8, 8, 7, 6, 5, 4];
+const HOURLY: [u32; 24] = [
+    3, 2, 2, 2, 2, 3, 4, 6, 8, 9, 10, 10, 10, 11, 11, 11, 10, 9, 8, 8, 7, 6, 5, 4,
+];
 
 /// Picks an index with probability proportional to its weight.
 pub(crate) fn weighted<R: Rng + ?Sized>(rng: &mut R, weights: &[u32]) -> usize {
@@ -35,7 +43,10 @@ pub(crate) fn weighted<R: Rng + ?Sized>(rng: &mut R, weights: &[u32]) -> usize {
 }
 
 /// Picks a value from `(value, weight)` pairs; `None` if all weights are 0.
-pub(crate) fn pick_weighted<R: Rng + ?Sized, T: Copy>(rng: &mut R, table: &[(T, u32)]) -> Option<T> {
+pub(crate) fn pick_weighted<R: Rng + ?Sized, T: Copy>(
+    rng: &mut R,
+    table: &[(T, u32)],
+) -> Option<T> {
     let total: u32 = table.iter().map(|&(_, w)| w).sum();
     if total == 0 {
         return None;
@@ -58,7 +69,17 @@ pub(crate) fn plan<R: Rng + ?Sized>(rng: &mut R, weights: &[u32; 4]) -> &'static
 /// A country (ISO 3166-1 alpha-2) plausible for a writer of `lang`.
 pub(crate) fn country<R: Rng + ?Sized>(rng: &mut R, lang: Lang) -> &'static str {
     let table: &[(&str, u32)] = match lang {
-        Lang::En => &[("US", 45), ("GB", 15), ("IN", 12), ("CA", 8), ("AU", 6), ("NG", 4), ("PH", 4), ("IE", 3), ("SG", 3)],
+        Lang::En => &[
+            ("US", 45),
+            ("GB", 15),
+            ("IN", 12),
+            ("CA", 8),
+            ("AU", 6),
+            ("NG", 4),
+            ("PH", 4),
+            ("IE", 3),
+            ("SG", 3),
+        ],
         Lang::Es => &[("ES", 35), ("MX", 30), ("AR", 15), ("CO", 12), ("CL", 8)],
         Lang::Fr => &[("FR", 65), ("CA", 12), ("BE", 12), ("CH", 6), ("SN", 5)],
         Lang::De => &[("DE", 75), ("AT", 15), ("CH", 10)],
@@ -70,16 +91,22 @@ pub(crate) fn country<R: Rng + ?Sized>(rng: &mut R, lang: Lang) -> &'static str 
 
 /// The client the conversation came from.
 pub(crate) fn platform<R: Rng + ?Sized>(rng: &mut R) -> &'static str {
-    const PLATFORMS: [(&str, u32); 4] = [("web", 55), ("ios", 20), ("android", 15), ("desktop", 10)];
+    const PLATFORMS: [(&str, u32); 4] =
+        [("web", 55), ("ios", 20), ("android", 15), ("desktop", 10)];
     pick_weighted(rng, &PLATFORMS).unwrap_or("web")
 }
 
 /// The app version in use on `day`: usually the newest release, sometimes an
 /// older one that was never updated.
 pub(crate) fn app_version<R: Rng + ?Sized>(rng: &mut R, day: i64) -> &'static str {
-    let newest = RELEASES.iter().rposition(|&(from, _)| from <= day).unwrap_or(0);
+    let newest = RELEASES
+        .iter()
+        .rposition(|&(from, _)| from <= day)
+        .unwrap_or(0);
     let lag = weighted(rng, &[70, 20, 10]);
-    RELEASES.get(newest.saturating_sub(lag)).map_or("2.3.0", |&(_, v)| v)
+    RELEASES
+        .get(newest.saturating_sub(lag))
+        .map_or("2.3.0", |&(_, v)| v)
 }
 
 /// Satisfaction 1–5, drawn so that it falls as frustration (1–5) rises.
@@ -138,7 +165,14 @@ mod tests {
 
     #[test]
     fn rfc3339_matches_chrono() {
-        for unix in [0, START_UNIX, START_UNIX + 86_399, 951_782_400, 4_107_542_399, 1_709_164_800] {
+        for unix in [
+            0,
+            START_UNIX,
+            START_UNIX + 86_399,
+            951_782_400,
+            4_107_542_399,
+            1_709_164_800,
+        ] {
             let ours = rfc3339(unix);
             let theirs = chrono::DateTime::from_timestamp(unix, 0)
                 .unwrap()
@@ -162,7 +196,10 @@ mod tests {
     fn satisfaction_falls_with_frustration() {
         let mut rng = ChaCha8Rng::seed_from_u64(6);
         let mean = |f: u8, rng: &mut ChaCha8Rng| {
-            (0..500).map(|_| f64::from(satisfaction(rng, f))).sum::<f64>() / 500.0
+            (0..500)
+                .map(|_| f64::from(satisfaction(rng, f)))
+                .sum::<f64>()
+                / 500.0
         };
         let means: Vec<f64> = (1..=5).map(|f| mean(f, &mut rng)).collect();
         assert!(means.windows(2).all(|w| w[0] > w[1]), "{means:?}");

@@ -29,7 +29,12 @@ pub(crate) fn pick<R: Rng + ?Sized>(rng: &mut R, items: &[&'static str]) -> &'st
 }
 
 /// Appends `template` with its slots filled to `out`.
-pub(crate) fn render<R: Rng + ?Sized>(out: &mut String, template: &str, slots: &Slots<'_>, rng: &mut R) {
+pub(crate) fn render<R: Rng + ?Sized>(
+    out: &mut String,
+    template: &str,
+    slots: &Slots<'_>,
+    rng: &mut R,
+) {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let (before, from_brace) = rest.split_at(open);
@@ -73,7 +78,11 @@ pub(crate) fn render<R: Rng + ?Sized>(out: &mut String, template: &str, slots: &
 }
 
 /// Renders `template` into a new string.
-pub(crate) fn render_new<R: Rng + ?Sized>(template: &str, slots: &Slots<'_>, rng: &mut R) -> String {
+pub(crate) fn render_new<R: Rng + ?Sized>(
+    template: &str,
+    slots: &Slots<'_>,
+    rng: &mut R,
+) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     render(&mut out, template, slots, rng);
     out
@@ -114,8 +123,15 @@ mod tests {
     #[test]
     fn fills_known_slots_and_keeps_other_braces() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let out = render_new("How do I {ask}? See {a}, {t}, {c}; keep {items} and {", &slots(), &mut rng);
-        assert_eq!(out, "How do I fix TERM? See ANCHOR{x}, TERM, f(x) {}; keep {items} and {");
+        let out = render_new(
+            "How do I {ask}? See {a}, {t}, {c}; keep {items} and {",
+            &slots(),
+            &mut rng,
+        );
+        assert_eq!(
+            out,
+            "How do I fix TERM? See ANCHOR{x}, TERM, f(x) {}; keep {items} and {"
+        );
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub(crate) fn result<R: Rng + ?Sized>(kind: ToolKind, scene: &Scene, rng: &mut R
                 "enterprise" => rng.random_range(50..=2000),
                 _ => 1,
             };
-            let status = if rng.random_bool(0.85) { "active" } else { "past_due" };
+            let status = if rng.random_bool(0.85) {
+                "active"
+            } else {
+                "past_due"
+            };
             json!({
                 "tool": "account_lookup",
                 "plan": scene.plan,

@@ -297,10 +297,10 @@ pub(super) static TOPIC: Topic = Topic {
             id: "coding/sql-query-performance",
             name: "Slow SQL queries and indexes",
             anchors: &[
-                "Seq Scan on orders  (cost=0.00..18334.00 rows=1000000 width=64)",
+                "Seq Scan on orders (cost=0.00..18334.00 rows=1000000 width=64)",
                 "ERROR: column \"total\" must appear in the GROUP BY clause or be used in an aggregate function",
                 "Execution Time: 8412.551 ms", "Rows Removed by Filter: 998211",
-                "Nested Loop  (cost=0.42..91523.10 rows=48211 width=72)",
+                "Nested Loop (cost=0.42..91523.10 rows=48211 width=72)",
             ],
             snippets: &[
                 "EXPLAIN ANALYZE SELECT * FROM orders WHERE customer_id = 42;",

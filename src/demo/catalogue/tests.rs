@@ -21,7 +21,10 @@ fn slots(text: &str) -> Vec<&str> {
 }
 
 fn all_strings(v: &Vocab) -> impl Iterator<Item = &'static str> {
-    [v.terms, v.asks, v.details, v.advice, v.followups].into_iter().flatten().copied()
+    [v.terms, v.asks, v.details, v.advice, v.followups]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 #[test]
@@ -31,7 +34,12 @@ fn eight_topics_of_four_subtopics_with_unique_ids() {
     for topic in TOPICS {
         assert!(ids.insert(topic.id), "duplicate topic {}", topic.id);
         for sub in topic.subtopics {
-            assert!(sub.id.starts_with(&format!("{}/", topic.id)), "{} not under {}", sub.id, topic.id);
+            assert!(
+                sub.id.starts_with(&format!("{}/", topic.id)),
+                "{} not under {}",
+                sub.id,
+                topic.id
+            );
             assert!(ids.insert(sub.id), "duplicate subtopic {}", sub.id);
             assert!(!sub.name.is_empty());
         }
@@ -49,15 +57,21 @@ fn every_language_has_enough_vocabulary() {
             }
             for lang in Lang::ALL {
                 let v = sub.vocab(lang);
-                let (terms, asks, details, advice, followups) =
-                    if lang == Lang::En { (10, 6, 6, 8, 4) } else { (5, 3, 2, 4, 2) };
+                let (terms, asks, details, advice, followups) = if lang == Lang::En {
+                    (10, 6, 6, 8, 4)
+                } else {
+                    (5, 3, 2, 4, 2)
+                };
                 let ctx = format!("{} [{}]", sub.id, lang.code());
                 assert!(v.terms.len() >= terms, "{ctx}: terms");
                 assert!(v.asks.len() >= asks, "{ctx}: asks");
                 assert!(v.details.len() >= details, "{ctx}: details");
                 assert!(v.advice.len() >= advice, "{ctx}: advice");
                 assert!(v.followups.len() >= followups, "{ctx}: followups");
-                assert!(all_strings(v).all(|s| !s.trim().is_empty()), "{ctx}: empty string");
+                assert!(
+                    all_strings(v).all(|s| !s.trim().is_empty()),
+                    "{ctx}: empty string"
+                );
             }
         }
     }
@@ -70,9 +84,17 @@ fn templates_use_only_known_slots() {
             for lang in Lang::ALL {
                 for text in all_strings(sub.vocab(lang)) {
                     for slot in slots(text) {
-                        assert!(["t", "a", "c", "n", "nn", "big"].contains(&slot), "{}: `{slot}` in {text:?}", sub.id);
+                        assert!(
+                            ["t", "a", "c", "n", "nn", "big"].contains(&slot),
+                            "{}: `{slot}` in {text:?}",
+                            sub.id
+                        );
                         if slot == "c" {
-                            assert!(!sub.snippets.is_empty(), "{}: {{c}} without snippets", sub.id);
+                            assert!(
+                                !sub.snippets.is_empty(),
+                                "{}: {{c}} without snippets",
+                                sub.id
+                            );
                         }
                     }
                 }
@@ -87,7 +109,11 @@ fn english_terms_belong_to_one_subtopic() {
     for topic in TOPICS {
         for sub in topic.subtopics {
             for term in sub.en.terms {
-                assert!(seen.insert(term.to_lowercase()), "{}: term {term:?} also used elsewhere", sub.id);
+                assert!(
+                    seen.insert(term.to_lowercase()),
+                    "{}: term {term:?} also used elsewhere",
+                    sub.id
+                );
             }
         }
     }
