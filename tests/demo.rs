@@ -53,7 +53,7 @@ fn a_longer_stream_starts_with_the_shorter_one() {
 
 #[test]
 fn ids_count_and_defaults() {
-    assert!(demo::DEFAULT_CONVERSATIONS >= 600);
+    const { assert!(demo::DEFAULT_CONVERSATIONS >= 600) };
     let convs = corpus(demo::DEFAULT_CONVERSATIONS, 42);
     assert_eq!(convs.len(), demo::DEFAULT_CONVERSATIONS);
     assert_eq!(convs[0].id, "demo-00000");
@@ -576,4 +576,24 @@ fn subtopics_are_lexically_separable() {
     assert!(topic >= 0.96, "topic accuracy {topic}");
     assert!(en >= 0.98, "English subtopic accuracy {en}");
     assert!(non_en >= 0.75, "non-English subtopic accuracy {non_en}");
+}
+
+/// Prints how fast the generator is; run with
+/// `cargo test --release --test demo -- --ignored --nocapture generation_speed`.
+#[test]
+#[ignore = "measurement, not a check"]
+fn generation_speed() {
+    let n = 100_000;
+    let started = std::time::Instant::now();
+    let (mut messages, mut bytes) = (0, 0);
+    for c in demo::generate(n, 1) {
+        messages += c.messages.len();
+        bytes += c.content_len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "generated {n} conversations ({messages} messages, {:.1} MB of text) in {secs:.3} s: {:.0} conversations/s",
+        bytes as f64 / 1e6,
+        n as f64 / secs
+    );
 }

@@ -1,14 +1,15 @@
-//! Writes the messages of one conversation: the arc of request, answers,
-//! follow-ups, complaints and thanks, in one language and one subtopic.
+//! The arc of one conversation: which user turns it has (request,
+//! follow-ups, complaints, thanks), which replies they get, and where a tool
+//! call goes.
 
 use rand::Rng;
-use rand::seq::IndexedRandom;
 
-use super::catalogue::{Lang, Subtopic, Topic, Vocab};
-use super::lang::{Frames, frames};
+use super::catalogue::{Lang, Subtopic, Topic};
+use super::lang::frames;
 use super::meta::weighted;
-use super::template::{Slots, pick, render, render_new};
+use super::template::Slots;
 use super::tool;
+use super::writer::Writer;
 use crate::model::Role;
 
 /// The most messages a conversation may have.
@@ -16,7 +17,7 @@ pub(crate) const MAX_MESSAGES: usize = 10;
 
 /// What one user message does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Turn {
+pub(crate) enum Turn {
     Opener,
     Followup,
     Mild,
@@ -54,23 +55,24 @@ pub(crate) struct Draft {
 pub(crate) fn write<R: Rng + ?Sized>(rng: &mut R, scene: &Scene) -> Draft {
     let turns = plan_turns(rng, scene.frustration);
     let vocab = scene.subtopic.vocab(scene.lang);
-    let mut w = Writer {
-        rng,
-        frames: frames(scene.lang),
-        slots: Slots {
-            vocab,
-            anchors: scene.subtopic.anchors,
-            snippets: scene.subtopic.snippets,
-            ask: "",
-            snippet_override: None,
-        },
-        english: scene.lang == Lang::En,
+    // One quoted name or error per conversation keeps its details consistent.
+    let anchors = scene.subtopic.anchors;
+    let at = rng.random_range(0..anchors.len().max(1));
+    let anchor = anchors.get(at..=at).unwrap_or(anchors);
+    let slots = Slots {
+        vocab,
+        anchors: anchor,
+        snippets: scene.subtopic.snippets,
+        ask: "",
+        snippet_override: None,
     };
-    w.slots.ask = pick(w.rng, vocab.asks);
+    let mut w = Writer::new(rng, frames(scene.lang), slots, scene.lang == Lang::En);
+    w.choose_ask();
 
     let mut messages = Vec::with_capacity(MAX_MESSAGES);
     if w.rng.random_bool(0.2) {
-        messages.push((Role::System, pick(w.rng, w.frames.system).to_string()));
+        let system = w.fresh(w.frames.system);
+        messages.push((Role::System, system.to_string()));
     }
     // Room left for a tool call (an announcing message plus the result).
     let planned = messages.len() + 2 * turns.len();
@@ -150,162 +152,42 @@ fn plan_turns<R: Rng + ?Sized>(rng: &mut R, frustration: u8) -> Vec<Turn> {
         }
     }
     // Calm conversations often end with thanks.
-    if frustration <= 3 && turns.len() >= 2 && rng.random_bool(0.5) {
-        if let Some(last) = turns.last_mut().filter(|t| **t == Turn::Followup) {
-            *last = Turn::Thanks;
-        }
+    if frustration <= 3
+        && turns.len() >= 2
+        && rng.random_bool(0.5)
+        && let Some(last) = turns.last_mut().filter(|t| **t == Turn::Followup)
+    {
+        *last = Turn::Thanks;
     }
     turns
 }
 
-struct Writer<'r, R: Rng + ?Sized> {
-    rng: &'r mut R,
-    frames: &'static Frames,
-    slots: Slots<'static>,
-    english: bool,
-}
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
-impl<R: Rng + ?Sized> Writer<'_, R> {
-    fn vocab(&self) -> &'static Vocab {
-        self.slots.vocab
-    }
+    use super::*;
 
-    /// One rendered line picked from `options`.
-    fn line(&mut self, options: &[&'static str]) -> String {
-        let template = pick(self.rng, options);
-        render_new(template, &self.slots, self.rng)
-    }
-
-    /// Appends a sentence, separated as the language separates sentences.
-    fn push(&self, out: &mut String, sentence: &str) {
-        if sentence.is_empty() {
-            return;
-        }
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push_str(self.frames.sep);
-        }
-        out.push_str(sentence);
-    }
-
-    /// Appends up to `n` distinct details of the subtopic.
-    fn push_details(&mut self, out: &mut String, n: usize) {
-        let details: Vec<&'static str> = self
-            .vocab()
-            .details
-            .choose_multiple(self.rng, n)
-            .copied()
-            .collect();
-        for detail in details {
-            let text = render_new(detail, &self.slots, self.rng);
-            self.push(out, &text);
-        }
-    }
-
-    fn user(&mut self, turn: Turn) -> String {
-        let mut out = String::with_capacity(256);
-        match turn {
-            Turn::Opener => {
-                if self.rng.random_bool(0.35) {
-                    out.push_str(pick(self.rng, self.frames.greetings));
-                }
-                let ask = self.line(self.frames.ask);
-                self.push(&mut out, &ask);
-                // Writers in other languages lean on quoted names and errors.
-                let n = weighted(self.rng, &[35, 40, 25]).max(usize::from(!self.english));
-                self.push_details(&mut out, n);
-            }
-            Turn::Followup => {
-                let own = self.vocab().followups;
-                let text = if !own.is_empty() && self.rng.random_bool(0.55) {
-                    self.line(own)
-                } else {
-                    self.line(self.frames.followup)
-                };
-                self.push(&mut out, &text);
-                if self.rng.random_bool(0.3) {
-                    self.push_details(&mut out, 1);
+    #[test]
+    fn turns_match_the_frustration() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..300 {
+            for f in 1..=5 {
+                let turns = plan_turns(&mut rng, f);
+                assert_eq!(turns[0], Turn::Opener);
+                assert!(turns.len() <= 4, "{turns:?}");
+                let errors = turns.iter().filter(|t| t.is_error_report()).count();
+                match f {
+                    1 => assert_eq!(errors, 0),
+                    2 | 3 => assert_eq!(errors, 1),
+                    4 => assert_eq!(errors, 2),
+                    _ => {
+                        assert!(errors >= 1);
+                        assert!(matches!(turns.last(), Some(Turn::Strong | Turn::GiveUp)));
+                    }
                 }
             }
-            Turn::Mild | Turn::Complain | Turn::Strong => {
-                let options = match turn {
-                    Turn::Mild => self.frames.mild,
-                    Turn::Complain => self.frames.complain,
-                    _ => self.frames.strong,
-                };
-                let text = self.line(options);
-                self.push(&mut out, &text);
-                if self.rng.random_bool(0.4) {
-                    self.push_details(&mut out, 1);
-                }
-            }
-            Turn::GiveUp => out = self.line(self.frames.give_up),
-            Turn::Thanks => out = self.line(self.frames.thanks),
-        }
-        out
-    }
-
-    /// An answer of `n` pieces of advice, led by `lead` or a random opener.
-    fn answer(&mut self, n: usize, lead: Option<String>) -> String {
-        let mut out = String::with_capacity(512);
-        match lead {
-            Some(lead) => out.push_str(&lead),
-            None if self.rng.random_bool(0.6) => out = self.line(self.frames.open),
-            None => {}
-        }
-        let advice: Vec<&'static str> = self
-            .vocab()
-            .advice
-            .choose_multiple(self.rng, n)
-            .copied()
-            .collect();
-        let as_list = advice.len() >= 3 && self.rng.random_bool(0.4);
-        for (i, item) in advice.iter().enumerate() {
-            let text = render_new(item, &self.slots, self.rng);
-            if as_list {
-                if !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&format!("{}. {text}", i + 1));
-            } else {
-                self.push(&mut out, &text);
-            }
-        }
-        if as_list {
-            out.push('\n');
-        }
-        if !self.slots.snippets.is_empty() && self.rng.random_bool(0.4) {
-            self.push_example(&mut out);
-        }
-        if self.rng.random_bool(0.35) {
-            let close = self.line(self.frames.close);
-            self.push(&mut out, &close);
-        }
-        out.trim_end().to_string()
-    }
-
-    /// Appends a snippet as an example, in a code block or inline.
-    fn push_example(&mut self, out: &mut String) {
-        let snippet = pick(self.rng, self.slots.snippets);
-        let frame = pick(self.rng, self.frames.example);
-        if snippet.contains('\n') || self.rng.random_bool(0.4) {
-            let slots = Slots {
-                snippet_override: Some(""),
-                ..self.slots
-            };
-            let lead = render_new(frame, &slots, self.rng);
-            self.push(out, lead.trim_end());
-            out.push_str("\n```\n");
-            out.push_str(snippet);
-            out.push_str("\n```\n");
-        } else {
-            let shown = format!("`{snippet}`");
-            let slots = Slots {
-                snippet_override: Some(&shown),
-                ..self.slots
-            };
-            let mut text = String::new();
-            render(&mut text, frame, &slots, self.rng);
-            self.push(out, &text);
         }
     }
 }

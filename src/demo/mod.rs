@@ -19,6 +19,7 @@ mod lang;
 mod meta;
 mod template;
 mod tool;
+mod writer;
 
 pub use catalogue::{Lang, Subtopic, TOPICS, ToolKind, Topic, Vocab};
 pub use generator::conversation;

@@ -34,11 +34,12 @@ pub(crate) fn result<R: Rng + ?Sized>(kind: ToolKind, scene: &Scene, rng: &mut R
         ToolKind::Python => {
             let rows = rng.random_range(120..=98_000);
             let cols = rng.random_range(3..=24);
+            let seconds = f64::from(rng.random_range(2..=900_u32)) / 100.0;
             json!({
                 "tool": "python",
-                "code": pick(rng, scene.subtopic.anchors),
+                "code": pick(rng, scene.subtopic.snippets),
                 "status": "ok",
-                "stdout": format!("{rows} rows x {cols} columns\n{}: ok", pick(rng, en.terms)),
+                "stdout": format!("shape: ({rows}, {cols})\nfinished in {seconds:.2} s"),
             })
         }
         ToolKind::AccountLookup => {

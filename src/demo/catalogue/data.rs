@@ -63,7 +63,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Ça marche pareil dans Google Sheets ?", "Comment compter les valeurs uniques par mois ?"],
             },
             de: Vocab {
-                terms: &["SVERWEIS", "XVERWEIS", "SUMMEWENNS", "die Excel-Formel", "die Pivot-Tabelle", "die bedingte Formatierung"],
+                terms: &["SVERWEIS", "XVERWEIS", "SUMMEWENNS", "Excel-Formel", "Pivot-Tabelle", "bedingte Formatierung"],
                 asks: &["einen SVERWEIS zu reparieren, der {a} liefert, obwohl der Wert existiert", "Umsätze nach Region und Monat in Excel zu summieren",
                     "doppelte Zeilen mit bedingter Formatierung hervorzuheben"],
                 details: &["Meine Formel lautet `{c}`.", "Die Tabelle hat {big} Zeilen."],
@@ -151,7 +151,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Polars serait-il plus rapide ?", "Je peux regrouper sur deux colonnes ?"],
             },
             de: Vocab {
-                terms: &["der pandas-DataFrame", "groupby", "merge", "die NaN-Werte", "read_csv", "der Spaltentyp"],
+                terms: &["pandas-DataFrame", "groupby", "merge", "NaN-Werte", "read_csv", "Spaltentyp"],
                 asks: &["einen pandas-DataFrame nach Monat zu gruppieren und die Umsätze zu summieren",
                     "zwei DataFrames über customer_id zu verbinden, ohne Zeilen zu verdoppeln", "NaN-Werte in einer CSV-Datei zu bereinigen"],
                 details: &["pandas wirft {a}.", "Mein Code: `{c}`."],
@@ -234,7 +234,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Combien de graphiques par tableau de bord ?", "Quel graphique pour un entonnoir de conversion ?"],
             },
             de: Vocab {
-                terms: &["das Dashboard", "das Balkendiagramm", "das Liniendiagramm", "die Y-Achse", "die Legende", "die KPIs"],
+                terms: &["Dashboard", "Balkendiagramm", "Liniendiagramm", "Y-Achse", "Legende", "KPIs"],
                 asks: &["den passenden Diagrammtyp für Umsatz nach Monat und Kanal zu wählen", "ein Vertriebs-Dashboard für die Geschäftsführung zu entwerfen",
                     "ein Balkendiagramm mit langen Beschriftungen lesbar zu machen"],
                 details: &["Ich baue es in {a}.", "Das Dashboard hat {nn} Diagramme und keiner schaut es an."],
@@ -319,7 +319,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Et si la variante gagne en clics mais perd en revenu ?", "Faut-il une approche bayésienne ?"],
             },
             de: Vocab {
-                terms: &["der A/B-Test", "der p-Wert", "die statistische Signifikanz", "die Stichprobengröße", "die Conversion-Rate", "das Konfidenzintervall"],
+                terms: &["A/B-Test", "p-Wert", "statistische Signifikanz", "Stichprobengröße", "Conversion-Rate", "Konfidenzintervall"],
                 asks: &["herauszufinden, ob mein A/B-Test statistisch signifikant ist", "die nötige Stichprobengröße für einen A/B-Test zu berechnen",
                     "einen p-Wert von 0,04 richtig zu deuten"],
                 details: &["Das Dashboard zeigt {a}.", "Der Test läuft seit {n} Tagen."],

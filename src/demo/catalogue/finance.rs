@@ -24,7 +24,7 @@ pub(super) static TOPIC: Topic = Topic {
                     "cut my grocery bill without eating badly",
                     "find out where my money goes every month",
                     "save for a holiday and a new laptop at the same time"],
-                details: &["My take-home pay is {a}.", "Rent is {big} and it's more than a third of my income.",
+                details: &["My take-home pay is {a}.", "Rent takes more than a third of my income.",
                     "I spend about {nn} a week on takeaway.", "I have {n} streaming subscriptions I barely use.",
                     "I get paid every two weeks.", "I've tried spreadsheets but I give up after a month."],
                 advice: &["The 50/30/20 rule puts half of take-home pay on needs, 30% on wants and 20% on savings; treat it as a starting point.",
@@ -59,7 +59,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Et si mon loyer dépasse 30 % de mon salaire ?", "Faut-il rembourser les dettes ou épargner d'abord ?"],
             },
             de: Vocab {
-                terms: &["das Monatsbudget", "die 50/30/20-Regel", "die Miete", "die Lebensmittel", "der Notgroschen", "das Sparen"],
+                terms: &["Monatsbudget", "50/30/20-Regel", "Miete", "Lebensmittel", "Notgroschen", "Sparen"],
                 asks: &["ein Monatsbudget aufzustellen, das ich auch einhalte", "mein Gehalt nach der 50/30/20-Regel aufzuteilen",
                     "trotz hoher Miete einen Notgroschen aufzubauen"],
                 details: &["Ich verdiene netto {a}.", "Die Miete frisst mehr als ein Drittel meines Gehalts."],
@@ -104,7 +104,7 @@ pub(super) static TOPIC: Topic = Topic {
                     "raise my credit score before applying for a mortgage",
                     "stop paying only the minimum payment every month",
                     "figure out if a debt consolidation loan makes sense"],
-                details: &["My main card charges {a}.", "I owe about {big} in total.", "I can put {big} a month towards debt.",
+                details: &["My main card charges {a}.", "I owe about {big} in total.", "I can put {nn}0 a month towards debt.",
                     "My credit utilization is around {nn}%.", "I missed one payment last year.", "The balance transfer fee is 3%."],
                 advice: &["The avalanche method pays the highest APR first and saves the most interest; the snowball pays the smallest balance first for quick wins.",
                     "Paying only the minimum payment on a card with a high APR can take decades and cost more than the original balance.",
@@ -140,7 +140,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Dois-je utiliser mon épargne pour rembourser la carte ?", "Est-ce grave d'avoir plusieurs cartes ?"],
             },
             de: Vocab {
-                terms: &["die Kreditkartenschulden", "der effektive Jahreszins", "die Saldenübertragung", "die Mindestzahlung", "die Bonität", "die Lawinenmethode"],
+                terms: &["Kreditkartenschulden", "effektiver Jahreszins", "Saldenübertragung", "Mindestzahlung", "Bonität", "Lawinenmethode"],
                 asks: &["die Schulden auf drei Kreditkarten abzubauen", "mich zwischen Schneeball- und Lawinenmethode zu entscheiden",
                     "nicht mehr nur die Mindestzahlung zu leisten"],
                 details: &["Meine Hauptkarte kostet {a}.", "Ich schulde insgesamt etwa {big}."],
@@ -225,7 +225,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["ETF ou fonds classique ?", "Que faire si la bourse s'effondre ?"],
             },
             de: Vocab {
-                terms: &["die Indexfonds", "der ETF", "die Kostenquote", "der ETF-Sparplan", "die Diversifikation", "der Zinseszins"],
+                terms: &["Indexfonds", "ETF", "Kostenquote", "ETF-Sparplan", "Diversifikation", "Zinseszins"],
                 asks: &["mit {big} Euro in Indexfonds einzusteigen", "die Aufteilung zwischen Aktien und Anleihen festzulegen",
                     "zu entscheiden, ob ich auf einmal oder per Sparplan investiere"],
                 details: &["Ich schaue mir einen ETF auf den {a} an.", "Ich bin {nn} und habe gerade meinen ersten Job."],
@@ -307,7 +307,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Un comptable vaut-il le coup ?", "Puis-je déduire mon ordinateur si je l'utilise aussi pour moi ?"],
             },
             de: Vocab {
-                terms: &["die Steuererklärung", "die Betriebsausgaben", "die Steuervorauszahlungen", "die Umsatzsteuer", "die freiberuflichen Einnahmen", "die Belege"],
+                terms: &["Steuererklärung", "Betriebsausgaben", "Steuervorauszahlungen", "Umsatzsteuer", "freiberufliche Einnahmen", "Belege"],
                 asks: &["meine erste Steuererklärung als Freiberufler zu machen", "herauszufinden, wie viel ich von jeder Rechnung für Steuern zurücklegen soll",
                     "zu klären, welche Betriebsausgaben absetzbar sind"],
                 details: &["Ich habe letztes Jahr etwa {big} Euro freiberuflich verdient.", "Ich arbeite in einem Zimmer meiner Wohnung."],

@@ -59,7 +59,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Combien de protéines me faut-il ?", "Je fais du cardio les jours de repos ?"],
             },
             de: Vocab {
-                terms: &["die Kniebeugen", "das Kreuzheben", "das Bankdrücken", "die progressive Überlastung", "die Sätze und Wiederholungen", "der Trainingsplan"],
+                terms: &["Kniebeugen", "Kreuzheben", "Bankdrücken", "progressive Überlastung", "Sätze und Wiederholungen", "Trainingsplan"],
                 asks: &["einen Dreitage-Trainingsplan für Anfänger zu erstellen", "mein Plateau beim Bankdrücken zu überwinden",
                     "meine Technik bei den Kniebeugen zu verbessern"],
                 details: &["Ich trainiere gerade nach einem {a}-Plan.", "Ich schaffe Kniebeugen mit {nn} kg für fünf Wiederholungen."],
@@ -138,7 +138,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Puis-je courir deux jours de suite ?", "Que manger avant la sortie longue ?"],
             },
             de: Vocab {
-                terms: &["das Lauftempo", "der Trainingsplan", "der lange Lauf", "das Intervalltraining", "das Schienbeinkantensyndrom", "die Laufschuhe"],
+                terms: &["Lauftempo", "Trainingsplan", "langer Lauf", "Intervalltraining", "Schienbeinkantensyndrom", "Laufschuhe"],
                 asks: &["einen Trainingsplan für meinen ersten {a} zu erstellen", "schneller zu werden, ohne mich zu verletzen",
                     "mein lockeres Tempo und mein Tempodauerlauf-Tempo zu bestimmen"],
                 details: &["Mein Rennen ist ein {a} in {nn} Wochen.", "Ich laufe zurzeit {n}-mal pro Woche."],
@@ -217,7 +217,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Combien de temps se gardent les boîtes au frigo ?", "Ai-je besoin de protéine en poudre ?"],
             },
             de: Vocab {
-                terms: &["das Meal Prep", "die Proteinzufuhr", "der Kalorienbedarf", "die Makros", "das proteinreiche Frühstück", "die vegetarischen Rezepte"],
+                terms: &["Meal Prep", "Proteinzufuhr", "Kalorienbedarf", "Makros", "proteinreiches Frühstück", "vegetarische Rezepte"],
                 asks: &["eine Woche Meal Prep mit kleinem Budget zu planen", "als Vegetarierin auf 120 Gramm Protein am Tag zu kommen",
                     "proteinreiche Frühstücksideen ohne Eier zu finden"],
                 details: &["Mein Ziel sind etwa {a} am Tag.", "Unter der Woche habe ich {nn} Minuten zum Kochen."],
@@ -250,7 +250,7 @@ pub(super) static TOPIC: Topic = Topic {
         Subtopic {
             id: "health/sleep-and-stress",
             name: "Sleep and stress",
-            anchors: &["1 am", "2 am", "12:30 am", "1:30 am", "3 am"],
+            anchors: &["2:00", "2:30", "3:00", "3:30", "4:00"],
             snippets: &[],
             en: Vocab {
                 terms: &["my sleep schedule", "insomnia", "a bedtime routine", "caffeine", "screen time before bed", "melatonin",
@@ -279,7 +279,7 @@ pub(super) static TOPIC: Topic = Topic {
                 terms: &["el horario de sueño", "el insomnio", "la rutina antes de dormir", "la cafeína", "el estrés laboral", "la respiración"],
                 asks: &["arreglar mi horario de sueño después de semanas acostándome tarde", "dejar de despertarme de madrugada con la cabeza a mil",
                     "crear una rutina antes de dormir"],
-                details: &["Suelo dormirme hacia la {a}.", "Tomo {n} cafés al día."],
+                details: &["Suelo dormirme hacia las {a}.", "Tomo {n} cafés al día."],
                 advice: &["Levántate a la misma hora todos los días, también el fin de semana.", "Deja la cafeína unas ocho horas antes de acostarte.",
                     "Dedica 30 minutos a desconectar con poca luz y sin pantallas.", "Apunta las tareas de mañana antes de dormir para vaciar la cabeza."],
                 followups: &["¿Puedo tomar melatonina todas las noches?", "¿El ejercicio por la tarde empeora el sueño?"],
@@ -294,10 +294,10 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Puis-je prendre de la mélatonine tous les soirs ?", "Le sport le soir gêne-t-il le sommeil ?"],
             },
             de: Vocab {
-                terms: &["der Schlafrhythmus", "die Schlaflosigkeit", "das Abendritual", "das Koffein", "der Stress bei der Arbeit", "die Atemübung"],
+                terms: &["Schlafrhythmus", "Schlaflosigkeit", "Abendritual", "Koffein", "Stress bei der Arbeit", "Atemübung"],
                 asks: &["meinen Schlafrhythmus nach Wochen mit spätem Zubettgehen zu reparieren", "nicht mehr nachts mit kreisenden Gedanken aufzuwachen",
                     "ein Abendritual zum schnelleren Einschlafen aufzubauen"],
-                details: &["Ich schlafe meistens gegen {a} ein.", "Ich trinke {n} Kaffee am Tag."],
+                details: &["Ich schlafe meistens gegen {a} Uhr ein.", "Ich trinke {n} Tassen Kaffee am Tag."],
                 advice: &["Steh jeden Tag zur gleichen Zeit auf, auch am Wochenende.", "Trink etwa acht Stunden vor dem Schlafen keinen Kaffee mehr.",
                     "Nimm dir 30 Minuten zum Runterkommen, mit gedimmtem Licht und ohne Bildschirm.", "Schreib die Aufgaben für morgen vor dem Schlafen auf."],
                 followups: &["Kann ich jeden Abend Melatonin nehmen?", "Stört Sport am Abend den Schlaf?"],
@@ -306,7 +306,7 @@ pub(super) static TOPIC: Topic = Topic {
                 terms: &["o horário de sono", "a insônia", "a rotina antes de dormir", "a cafeína", "o estresse do trabalho", "a respiração"],
                 asks: &["arrumar meu horário de sono depois de semanas dormindo tarde", "parar de acordar de madrugada com a cabeça a mil",
                     "criar uma rotina antes de dormir"],
-                details: &["Costumo dormir por volta de {a}.", "Tomo {n} cafés por dia."],
+                details: &["Costumo dormir por volta das {a}.", "Tomo {n} cafés por dia."],
                 advice: &["Acorde no mesmo horário todos os dias, inclusive no fim de semana.", "Pare com a cafeína umas oito horas antes de deitar.",
                     "Reserve 30 minutos para desacelerar, com luz baixa e sem telas.", "Anote as tarefas de amanhã antes de dormir para esvaziar a cabeça."],
                 followups: &["Posso tomar melatonina toda noite?", "Exercício à noite atrapalha o sono?"],

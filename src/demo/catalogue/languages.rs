@@ -13,8 +13,8 @@ pub(super) static TOPIC: Topic = Topic {
         Subtopic {
             id: "languages/spanish-grammar",
             name: "Spanish grammar",
-            anchors: &["Ojalá que llueva mañana.", "Si tuviera tiempo, viajaría más.", "Ayer fui al cine con mi hermana.",
-                "Cuando era niño, vivía en Sevilla.", "Estoy aburrido, pero no soy aburrido.", "Busco a alguien que hable inglés."],
+            anchors: &["Ojalá que llueva mañana", "Si tuviera tiempo, viajaría más", "Ayer fui al cine con mi hermana",
+                "Cuando era niño, vivía en Sevilla", "Estoy aburrido, pero no soy aburrido", "Busco a alguien que hable inglés"],
             snippets: &[],
             en: Vocab {
                 terms: &["the Spanish subjunctive", "ser vs estar", "the preterite", "the imperfect", "verb conjugation",
@@ -62,7 +62,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Tu peux me faire un petit quiz sur ser et estar ?", "Le subjonctif s'emploie-t-il pareil au Mexique ?"],
             },
             de: Vocab {
-                terms: &["der spanische Subjuntivo", "ser und estar", "das Indefinido", "das Imperfecto", "die spanische Konjugation", "por und para"],
+                terms: &["spanischer Subjuntivo", "ser und estar", "Indefinido", "Imperfecto", "spanische Konjugation", "por und para"],
                 asks: &["zu verstehen, wann man im Spanischen den Subjuntivo benutzt", "ser und estar nicht mehr zu verwechseln",
                     "zwischen Indefinido und Imperfecto zu unterscheiden"],
                 details: &["Mein Lehrbuch hat den Satz '{a}'.", "Ich bin in Spanisch ungefähr auf A2-Niveau."],
@@ -109,7 +109,7 @@ pub(super) static TOPIC: Topic = Topic {
                     "understand when a kanji uses the on'yomi or the kun'yomi reading",
                     "set up Anki flashcards for kanji the right way",
                     "finally get the difference between the particles wa and ga"],
-                details: &["I keep mixing up {a} with similar kanji.", "I know about {big} kanji so far.",
+                details: &["I keep mixing up {a} with similar kanji.", "I know about {nn}0 kanji so far.",
                     "I study {nn} minutes a day on the train.", "I can read hiragana but katakana is slow.",
                     "I forget the stroke order for {a}.", "My goal is the JLPT N4 in December."],
                 advice: &["Learn kanji through their radicals; the parts repeat and give you hooks for memory.",
@@ -144,7 +144,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Faut-il savoir écrire les kanji à la main ?", "Tu peux m'interroger sur dix kanji du N5 ?"],
             },
             de: Vocab {
-                terms: &["die Kanji", "das Hiragana", "das Katakana", "der JLPT N5", "die Strichfolge", "die Anki-Karteikarten"],
+                terms: &["Kanji", "Hiragana", "Katakana", "JLPT N5", "Strichfolge", "Anki-Karteikarten"],
                 asks: &["Kanji zu lernen, ohne sie nach einer Woche zu vergessen", "Hiragana und Katakana in einem Monat zu lernen",
                     "mich in sechs Monaten auf den JLPT N5 vorzubereiten"],
                 details: &["Ich verwechsle {a} mit ähnlichen Kanji.", "Ich lerne {nn} Minuten am Tag."],
@@ -223,7 +223,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Tu peux noter ma rédaction de Task 2 ?", "L'IELTS est-il plus facile que le TOEFL ?"],
             },
             de: Vocab {
-                terms: &["der IELTS-Test", "die mündliche Prüfung", "das Band Score", "die Task 2", "der Hörverstehensteil", "der akademische Wortschatz"],
+                terms: &["IELTS-Test", "mündliche Prüfung", "Band Score", "Task 2", "Hörverstehensteil", "akademischer Wortschatz"],
                 asks: &["meinen IELTS-Writing-Score von 6 auf 7 zu verbessern", "einen Task-2-Aufsatz in 40 Minuten zu gliedern",
                     "mich auf die mündliche IELTS-Prüfung vorzubereiten"],
                 details: &["Ich brauche {a} für die Uni.", "Die Prüfung ist in {n} Wochen."],
@@ -303,7 +303,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Tu as des virelangues pour s'entraîner ?", "La liaison après 'quand' est-elle obligatoire ?"],
             },
             de: Vocab {
-                terms: &["die französische Aussprache", "das französische R", "die Nasalvokale", "die Liaison", "die stummen Buchstaben", "der Akzent"],
+                terms: &["französische Aussprache", "französisches R", "Nasalvokale", "Liaison", "stumme Buchstaben", "Akzent"],
                 asks: &["das französische R richtig auszusprechen", "die französischen Nasalvokale zu unterscheiden",
                     "zu wissen, wann man im Französischen eine Liaison macht"],
                 details: &["Ich kann '{a}' einfach nicht aussprechen.", "Ich lerne seit {n} Jahren Französisch, meist aus Büchern."],

@@ -61,7 +61,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Combien de temps pour le remboursement ?", "Puis-je avoir la facture au nom de ma société ?"],
             },
             de: Vocab {
-                terms: &["die Rückerstattung", "die doppelte Abbuchung", "die Rechnung", "die Zahlungsmethode", "das Abrechnungsdatum", "die Quittung"],
+                terms: &["Rückerstattung", "doppelte Abbuchung", "Rechnung", "Zahlungsmethode", "Abrechnungsdatum", "Quittung"],
                 asks: &["eine unerwartete Abo-Abbuchung zurückerstattet zu bekommen", "herauszufinden, warum ich diesen Monat doppelt belastet wurde",
                     "die Zahlungsmethode in meinem Konto zu ändern"],
                 details: &["Die Abbuchung steht auf Rechnung {a}.", "Ich habe {n} Tage vor der Verlängerung gekündigt."],
@@ -97,7 +97,7 @@ pub(super) static TOPIC: Topic = Topic {
         Subtopic {
             id: "support/plans-and-limits",
             name: "Plans, usage limits and upgrades",
-            anchors: &["Error 429: Too many requests", "You've reached your message limit. Try again at 3:00 PM.",
+            anchors: &["Error 429: Too many requests", "You've reached your message limit. Try again at 3:00 PM",
                 "Usage cap reached for this billing period", "This model is not available on your plan"],
             snippets: &[],
             en: Vocab {
@@ -110,7 +110,7 @@ pub(super) static TOPIC: Topic = Topic {
                     "upgrade from the free plan without losing my chats",
                     "get access to longer context and bigger file uploads"],
                 details: &["I keep getting '{a}'.", "We're a team of {nn} people.", "I only sent about {nn} messages today.",
-                    "I'm on the free plan right now.", "I upload long PDFs of around {big} pages.",
+                    "I'm on the free plan right now.", "I upload long PDFs of around {nn}0 pages.",
                     "Our admin can't find where to add seats."],
                 advice: &["Long conversations and large file uploads use more of your quota, because the whole context is processed on every message.",
                     "The message limit resets on a rolling window; the error message shows when you can send again.",
@@ -146,7 +146,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Y a-t-il une réduction en paiement annuel ?", "Puis-je revenir à l'offre précédente plus tard ?"],
             },
             de: Vocab {
-                terms: &["das Nachrichtenlimit", "der Pro-Tarif", "der Team-Tarif", "das Nutzungskontingent", "die Team-Lizenzen", "der kostenlose Tarif"],
+                terms: &["Nachrichtenlimit", "Pro-Tarif", "Team-Tarif", "Nutzungskontingent", "Team-Lizenzen", "kostenloser Tarif"],
                 asks: &["zu verstehen, warum ich so schnell ans Nachrichtenlimit komme", "den Pro-Tarif mit dem Team-Tarif zu vergleichen",
                     "fünf weitere Lizenzen für unseren Workspace hinzuzufügen"],
                 details: &["Ich bekomme ständig '{a}'.", "Wir sind ein Team von {nn} Leuten."],
@@ -229,7 +229,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Et si je n'ai pas non plus les codes de secours ?", "Puis-je utiliser une clé de sécurité ?"],
             },
             de: Vocab {
-                terms: &["die Zwei-Faktor-Authentifizierung", "die E-Mail zum Zurücksetzen des Passworts", "der Bestätigungscode", "die Authenticator-App", "die Anmeldung", "das gesperrte Konto"],
+                terms: &["Zwei-Faktor-Authentifizierung", "E-Mail zum Zurücksetzen des Passworts", "Bestätigungscode", "Authenticator-App", "Anmeldung", "gesperrtes Konto"],
                 asks: &["mich anzumelden, nachdem ich das Handy mit der Authenticator-App verloren habe", "die E-Mail zum Zurücksetzen des Passworts zu bekommen",
                     "mein Konto nach zu vielen Anmeldeversuchen zu entsperren"],
                 details: &["Auf der Anmeldeseite steht '{a}'.", "Ich habe die E-Mail {n}-mal angefordert."],
@@ -310,7 +310,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Dans quel format est l'export ?", "Les admins voient-ils mes conversations avec l'offre Team ?"],
             },
             de: Vocab {
-                terms: &["der Chatverlauf", "der Datenexport", "die Datenaufbewahrung", "das Training mit meinen Gesprächen", "das Löschen des Kontos", "die DSGVO"],
+                terms: &["Chatverlauf", "Datenexport", "Datenaufbewahrung", "Training mit meinen Gesprächen", "Löschen des Kontos", "DSGVO"],
                 asks: &["meinen gesamten Chatverlauf zu exportieren", "sicherzustellen, dass meine Gespräche nicht fürs Training genutzt werden",
                     "mein Konto samt allen Daten zu löschen"],
                 details: &["Ich habe unter {a} gesucht, aber nichts gefunden.", "Ich habe etwa {big} Unterhaltungen."],

@@ -52,6 +52,12 @@ fn every_language_has_enough_vocabulary() {
     for topic in TOPICS {
         for sub in topic.subtopics {
             assert!(sub.anchors.len() >= 4, "{}: anchors", sub.id);
+            // Anchors are quoted mid-sentence, so they carry no final period.
+            assert!(
+                sub.anchors.iter().all(|a| !a.ends_with('.')),
+                "{}: anchor ends with '.'",
+                sub.id
+            );
             if matches!(topic.tool, Some(ToolKind::WebSearch | ToolKind::Python)) {
                 assert!(sub.snippets.len() >= 4, "{}: snippets", sub.id);
             }

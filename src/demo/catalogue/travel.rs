@@ -57,7 +57,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Hiroshima vaut-il une excursion à la journée ?", "Faut-il du liquide au Japon ?"],
             },
             de: Vocab {
-                terms: &["der JR Pass", "der Shinkansen", "das Ryokan", "die Tempel", "die Kirschblütenzeit", "die Japan-Route"],
+                terms: &["JR Pass", "Shinkansen", "Ryokan", "Tempel", "Kirschblütenzeit", "Japan-Route"],
                 asks: &["eine zweiwöchige Japanreise zu planen", "herauszufinden, ob sich der JR Pass für meine Route lohnt",
                     "meine Tage auf Tokio, Kyoto und Osaka aufzuteilen"],
                 details: &["Wir landen an einem Dienstag in {a}.", "Wir haben insgesamt {n} Nächte."],
@@ -135,7 +135,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Le train de nuit est-il sûr quand on voyage seule ?", "Le pass marche-t-il pour l'Eurostar ?"],
             },
             de: Vocab {
-                terms: &["der Interrail-Pass", "der Nachtzug", "die Sitzplatzreservierung", "der Hochgeschwindigkeitszug", "das Hostel", "die Bahnreise"],
+                terms: &["Interrail-Pass", "Nachtzug", "Sitzplatzreservierung", "Hochgeschwindigkeitszug", "Hostel", "Bahnreise"],
                 asks: &["eine dreiwöchige Bahnreise durch Europa mit Interrail zu planen", "einen Nachtzug ab {a} zu finden",
                     "herauszufinden, welche Züge trotz Pass eine Reservierung brauchen"],
                 details: &["Ich starte Ende Juni in {a}.", "Ich habe {n} Reisetage auf dem Pass."],
@@ -218,7 +218,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["Dois-je passer l'immigration pendant l'escale ?", "Et si on me propose un avoir au lieu d'un remboursement ?"],
             },
             de: Vocab {
-                terms: &["der Umstieg", "der Anschlussflug", "das aufgegebene Gepäck", "das Handgepäck", "die Flugverspätung", "die Entschädigung"],
+                terms: &["Umstieg", "Anschlussflug", "aufgegebenes Gepäck", "Handgepäck", "Flugverspätung", "Entschädigung"],
                 asks: &["herauszufinden, ob 55 Minuten Umstieg in {a} reichen", "eine Entschädigung für einen fünf Stunden verspäteten Flug zu fordern",
                     "zu prüfen, ob mein Rucksack als Handgepäck durchgeht"],
                 details: &["Ich steige in {a} um.", "Der Flug hatte {n} Stunden Verspätung."],
@@ -295,7 +295,7 @@ pub(super) static TOPIC: Topic = Topic {
                 followups: &["La route panoramique vaut-elle une journée de plus ?", "Faut-il un 4x4 ?"],
             },
             de: Vocab {
-                terms: &["der Roadtrip", "der Campervan", "der Campingplatz", "die Wanderwege", "der Nationalpark-Pass", "die Einfahrtsgenehmigung"],
+                terms: &["Roadtrip", "Campervan", "Campingplatz", "Wanderwege", "Nationalpark-Pass", "Einfahrtsgenehmigung"],
                 asks: &["einen zehntägigen Roadtrip durch {a} und benachbarte Nationalparks zu planen", "Campingplätze bei {a} im Juli zu finden",
                     "leichte Wanderungen mit Kindern auszuwählen"],
                 details: &["Wir wollen unbedingt nach {a}.", "Wir sind {n} Erwachsene und zwei Kinder."],
