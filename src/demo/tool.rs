@@ -15,12 +15,16 @@ pub(crate) fn result<R: Rng + ?Sized>(kind: ToolKind, scene: &Scene, rng: &mut R
     let local = scene.subtopic.vocab(scene.lang);
     let value = match kind {
         ToolKind::WebSearch => {
-            let query = format!("{} {}", pick(rng, local.terms), pick(rng, en.terms));
+            let query = format!(
+                "{} {}",
+                bare(pick(rng, local.terms)),
+                bare(pick(rng, en.terms))
+            );
             let section = scene.subtopic.id.rsplit('/').next().unwrap_or("docs");
             let hits = rng.random_range(2..=3);
             let results: Vec<_> = (0..hits)
                 .map(|_| {
-                    let term = pick(rng, en.terms);
+                    let term = bare(pick(rng, en.terms));
                     let kind = pick(rng, &["guide", "reference", "troubleshooting", "FAQ"]);
                     json!({
                         "title": format!("{} ({kind})", capitalise(term)),
@@ -53,17 +57,28 @@ pub(crate) fn result<R: Rng + ?Sized>(kind: ToolKind, scene: &Scene, rng: &mut R
             } else {
                 "past_due"
             };
+            let paid = scene.plan != "free";
+            let invoice = format!("INV-2025-{:05}", rng.random_range(100..=99_999));
+            let renews = format!("2025-04-{:02}", rng.random_range(1..=28));
             json!({
                 "tool": "account_lookup",
                 "plan": scene.plan,
                 "status": status,
                 "seats": seats,
-                "last_invoice": format!("INV-2025-{:05}", rng.random_range(100..=99_999)),
-                "renews_on": format!("2025-04-{:02}", rng.random_range(1..=28)),
+                "last_invoice": paid.then_some(invoice),
+                "renews_on": paid.then_some(renews),
             })
         }
     };
     value.to_string()
+}
+
+/// An English term without its leading article or possessive.
+fn bare(term: &str) -> &str {
+    ["the ", "a ", "an ", "my "]
+        .iter()
+        .find_map(|article| term.strip_prefix(article))
+        .unwrap_or(term)
 }
 
 fn capitalise(text: &str) -> String {
@@ -71,5 +86,19 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_drops_articles_only_at_the_start() {
+        assert_eq!(bare("the borrow checker"), "borrow checker");
+        assert_eq!(bare("an index"), "index");
+        assert_eq!(bare("my monthly budget"), "monthly budget");
+        assert_eq!(bare("another thing"), "another thing");
+        assert_eq!(capitalise("état"), "État");
     }
 }
