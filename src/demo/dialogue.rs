@@ -66,7 +66,14 @@ pub(crate) fn write<R: Rng + ?Sized>(rng: &mut R, scene: &Scene) -> Draft {
         ask: "",
         snippet_override: None,
     };
-    let mut w = Writer::new(rng, frames(scene.lang), slots, scene.lang == Lang::En);
+    let context = scene.topic.context.get(scene.lang);
+    let mut w = Writer::new(
+        rng,
+        frames(scene.lang),
+        slots,
+        context,
+        scene.lang == Lang::En,
+    );
     w.choose_ask();
 
     let mut messages = Vec::with_capacity(MAX_MESSAGES);

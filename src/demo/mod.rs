@@ -21,7 +21,7 @@ mod template;
 mod tool;
 mod writer;
 
-pub use catalogue::{Lang, Subtopic, TOPICS, ToolKind, Topic, Vocab};
+pub use catalogue::{Lang, Localised, Subtopic, TOPICS, ToolKind, Topic, Vocab};
 pub use generator::conversation;
 
 use crate::model::Conversation;

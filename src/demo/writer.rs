@@ -16,22 +16,27 @@ pub(crate) struct Writer<'r, R: Rng + ?Sized> {
     pub rng: &'r mut R,
     pub frames: &'static Frames,
     slots: Slots<'static>,
+    context: &'static [&'static str],
     english: bool,
     /// Phrases already used in this conversation, avoided when possible.
     used: Vec<&'static str>,
 }
 
 impl<'r, R: Rng + ?Sized> Writer<'r, R> {
+    /// A writer in the language of `frames`; `context` holds the topic's
+    /// context sentences in that language.
     pub fn new(
         rng: &'r mut R,
         frames: &'static Frames,
         slots: Slots<'static>,
+        context: &'static [&'static str],
         english: bool,
     ) -> Self {
         Writer {
             rng,
             frames,
             slots,
+            context,
             english,
             used: Vec::with_capacity(24),
         }
@@ -119,14 +124,24 @@ impl<'r, R: Rng + ?Sized> Writer<'r, R> {
         let mut out = String::with_capacity(256);
         match turn {
             Turn::Opener => {
-                if self.rng.random_bool(0.35) {
+                if self.rng.random_bool(0.25) {
                     out.push_str(self.fresh(self.frames.greetings));
+                }
+                let context = self.rng.random_bool(0.5);
+                let context_first = context && self.rng.random_bool(0.5);
+                if context_first {
+                    let text = self.line(self.context);
+                    self.push(&mut out, &text);
                 }
                 let ask = self.line(self.frames.ask);
                 self.push(&mut out, &ask);
                 // Writers in other languages lean on quoted names and errors.
-                let n = weighted(self.rng, &[35, 40, 25]).max(usize::from(!self.english));
+                let n = weighted(self.rng, &[10, 50, 40]).max(usize::from(!self.english));
                 self.push_details(&mut out, n);
+                if context && !context_first {
+                    let text = self.line(self.context);
+                    self.push(&mut out, &text);
+                }
             }
             Turn::Followup => {
                 let own = self.vocab().followups;

@@ -1,6 +1,6 @@
 //! Coding help and debugging.
 
-use super::{Subtopic, ToolKind, Topic, Vocab};
+use super::{Localised, Subtopic, ToolKind, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 14,
     plans: [30, 35, 20, 15],
     tool: Some(ToolKind::WebSearch),
+    context: Localised {
+        en: &["I'm working on a side project and the code keeps failing.", "This is for a project at work and the deadline is close.",
+            "I'm still fairly new to programming.", "The same code works on my colleague's machine but not on mine."],
+        es: &["Es para un proyecto del trabajo y el código no deja de fallar.", "Todavía soy bastante nuevo en programación.",
+            "El mismo código funciona en el ordenador de mi compañero."],
+        fr: &["C'est pour un projet au travail et le code plante sans arrêt.", "Je débute encore en programmation.",
+            "Le même code marche sur la machine de mon collègue."],
+        de: &["Es geht um ein Projekt in der Arbeit, und der Code scheitert ständig.", "Ich bin noch ziemlich neu im Programmieren.",
+            "Derselbe Code läuft auf dem Rechner meiner Kollegin."],
+        pt: &["É para um projeto do trabalho e o código continua falhando.", "Ainda sou bem iniciante em programação.",
+            "O mesmo código funciona na máquina do meu colega."],
+        ja: &["仕事のプロジェクトで、コードがずっとエラーになります。", "プログラミングはまだ初心者です。", "同じコードが同僚のパソコンでは動きます。"],
+    },
     subtopics: &[
         Subtopic {
             id: "coding/rust-borrow-checker",

@@ -1,6 +1,6 @@
 //! Data analysis and spreadsheets.
 
-use super::{Subtopic, ToolKind, Topic, Vocab};
+use super::{Localised, Subtopic, ToolKind, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 10,
     plans: [30, 35, 20, 15],
     tool: Some(ToolKind::Python),
+    context: Localised {
+        en: &["I work with data and reports all day, but I'm self-taught.", "I need this analysis for a report to my manager on Monday.",
+            "The data comes from an export of our sales system.", "I'm the only analyst on a small team."],
+        es: &["Trabajo con datos e informes todo el día, pero soy autodidacta.", "Necesito este análisis para un informe a mi jefa el lunes.",
+            "Los datos vienen de una exportación de nuestro sistema de ventas."],
+        fr: &["Je travaille sur des données et des rapports toute la journée, en autodidacte.", "J'ai besoin de cette analyse pour un rapport lundi.",
+            "Les données viennent d'un export de notre outil de ventes."],
+        de: &["Ich arbeite den ganzen Tag mit Daten und Berichten, aber als Quereinsteiger.", "Ich brauche die Analyse für einen Bericht am Montag.",
+            "Die Daten stammen aus einem Export unseres Vertriebssystems."],
+        pt: &["Trabalho com dados e relatórios o dia todo, mas sou autodidata.", "Preciso dessa análise para um relatório na segunda.",
+            "Os dados vêm de uma exportação do nosso sistema de vendas."],
+        ja: &["毎日データとレポートを扱っていますが、独学です。", "月曜日に上司へ出すレポートのための分析です。", "データは販売システムからエクスポートしたものです。"],
+    },
     subtopics: &[
         Subtopic {
             id: "data/excel-formulas",

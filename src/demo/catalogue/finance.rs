@@ -1,6 +1,6 @@
 //! Personal finance.
 
-use super::{Subtopic, Topic, Vocab};
+use super::{Localised, Subtopic, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 9,
     plans: [55, 33, 7, 5],
     tool: None,
+    context: Localised {
+        en: &["I'm trying to get my finances in order this year.", "Money has been tight since I moved to a new city.",
+            "I never learned much about money growing up.", "My partner and I want to sort out our finances together."],
+        es: &["Este año quiero poner en orden mis finanzas.", "Ando justo de dinero desde que me mudé.",
+            "Nunca aprendí mucho sobre dinero."],
+        fr: &["Cette année, je veux remettre mes finances en ordre.", "L'argent est serré depuis mon déménagement.",
+            "Je n'ai jamais appris grand-chose sur l'argent."],
+        de: &["Dieses Jahr will ich meine Finanzen in den Griff bekommen.", "Seit dem Umzug ist das Geld knapp.",
+            "Über Geld habe ich nie viel gelernt."],
+        pt: &["Este ano quero colocar minhas finanças em ordem.", "O dinheiro está curto desde que me mudei.",
+            "Nunca aprendi muito sobre dinheiro."],
+        ja: &["今年こそお金の管理をきちんとしたいです。", "引っ越してからお金に余裕がありません。", "お金について学ぶ機会がありませんでした。"],
+    },
     subtopics: &[
         Subtopic {
             id: "finance/monthly-budget",

@@ -1,6 +1,6 @@
 //! Health and fitness.
 
-use super::{Subtopic, Topic, Vocab};
+use super::{Localised, Subtopic, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 9,
     plans: [60, 32, 5, 3],
     tool: None,
+    context: Localised {
+        en: &["I'm trying to get healthier this year.", "I'm in my thirties and sit at a desk all day.",
+            "My doctor said a healthier routine would help.", "I want habits I can keep for the long term, not a quick fix."],
+        es: &["Este año quiero cuidar más mi salud.", "Tengo treinta y tantos y paso el día sentado.",
+            "Busco hábitos saludables que pueda mantener."],
+        fr: &["Cette année, je veux prendre soin de ma santé.", "J'ai la trentaine et je suis assis toute la journée.",
+            "Je cherche des habitudes saines que je peux garder."],
+        de: &["Ich will dieses Jahr gesünder leben.", "Ich bin Mitte dreißig und sitze den ganzen Tag.",
+            "Ich suche gesunde Gewohnheiten, die ich durchhalte."],
+        pt: &["Este ano quero cuidar mais da saúde.", "Tenho trinta e poucos anos e passo o dia sentado.",
+            "Quero hábitos saudáveis que eu consiga manter."],
+        ja: &["今年はもっと健康的に過ごしたいです。", "三十代で、一日中座って仕事をしています。", "長く続けられる健康的な習慣がほしいです。"],
+    },
     subtopics: &[
         Subtopic {
             id: "health/strength-training",

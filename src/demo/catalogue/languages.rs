@@ -1,6 +1,6 @@
 //! Learning languages.
 
-use super::{Subtopic, Topic, Vocab};
+use super::{Localised, Subtopic, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 8,
     plans: [62, 30, 5, 3],
     tool: None,
+    context: Localised {
+        en: &["I'm learning on my own with apps and videos.", "I practise the language for about half an hour every evening.",
+            "I have lessons with a tutor once a week.", "I'm learning the language for work and travel."],
+        es: &["Estudio idiomas por mi cuenta con apps y vídeos.", "Practico el idioma media hora cada noche.",
+            "Tengo clase con un profesor una vez por semana."],
+        fr: &["J'apprends les langues seul avec des applis et des vidéos.", "Je pratique la langue une demi-heure chaque soir.",
+            "J'ai un cours avec un professeur une fois par semaine."],
+        de: &["Ich lerne Sprachen allein mit Apps und Videos.", "Ich übe die Sprache jeden Abend eine halbe Stunde.",
+            "Einmal pro Woche habe ich Unterricht bei einer Lehrerin."],
+        pt: &["Estudo idiomas sozinho com apps e vídeos.", "Pratico o idioma meia hora toda noite.",
+            "Tenho aula com um professor uma vez por semana."],
+        ja: &["アプリや動画で独学で語学を勉強しています。", "毎晩三十分ほど語学の練習をしています。", "週に一回、先生のレッスンを受けています。"],
+    },
     subtopics: &[
         Subtopic {
             id: "languages/spanish-grammar",

@@ -105,6 +105,31 @@ impl Subtopic {
     }
 }
 
+/// Phrases in every language.
+#[derive(Debug)]
+pub struct Localised {
+    pub en: &'static [&'static str],
+    pub es: &'static [&'static str],
+    pub fr: &'static [&'static str],
+    pub de: &'static [&'static str],
+    pub pt: &'static [&'static str],
+    pub ja: &'static [&'static str],
+}
+
+impl Localised {
+    /// The phrases in `lang`.
+    pub fn get(&self, lang: Lang) -> &'static [&'static str] {
+        match lang {
+            Lang::En => self.en,
+            Lang::Es => self.es,
+            Lang::Fr => self.fr,
+            Lang::De => self.de,
+            Lang::Pt => self.pt,
+            Lang::Ja => self.ja,
+        }
+    }
+}
+
 /// One topic: its id (recorded in `metadata.topic`), name and subtopics.
 #[derive(Debug)]
 pub struct Topic {
@@ -116,6 +141,9 @@ pub struct Topic {
     pub plans: [u32; 4],
     /// The tool the assistant may call, if any.
     pub tool: Option<ToolKind>,
+    /// Context sentences users of every subtopic of the topic add: the
+    /// topic's shared vocabulary.
+    pub context: Localised,
     pub subtopics: &'static [Subtopic; 4],
 }
 

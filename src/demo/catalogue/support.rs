@@ -1,6 +1,6 @@
 //! Customer support for the assistant product itself.
 
-use super::{Subtopic, ToolKind, Topic, Vocab};
+use super::{Localised, Subtopic, ToolKind, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 10,
     plans: [35, 40, 15, 10],
     tool: Some(ToolKind::AccountLookup),
+    context: Localised {
+        en: &["I've been a paying customer of your app for two years.", "This is about my account and subscription with your service.",
+            "I like the app, but this is getting frustrating.", "I already contacted support by email and got no answer."],
+        es: &["Llevo dos años pagando vuestra app.", "Es sobre mi cuenta y mi suscripción al servicio.",
+            "Ya escribí a soporte por correo y no me respondieron."],
+        fr: &["Je suis client payant de votre application depuis deux ans.", "C'est au sujet de mon compte et de mon abonnement.",
+            "J'ai déjà écrit au support par e-mail sans réponse."],
+        de: &["Ich zahle seit zwei Jahren für eure App.", "Es geht um mein Konto und mein Abo bei eurem Dienst.",
+            "Ich habe dem Support schon gemailt und keine Antwort bekommen."],
+        pt: &["Sou cliente pagante do app há dois anos.", "É sobre minha conta e minha assinatura do serviço.",
+            "Já mandei e-mail para o suporte e não tive resposta."],
+        ja: &["二年前からこのアプリの有料会員です。", "アカウントとサブスクリプションについての質問です。", "サポートにメールしましたが返事がありません。"],
+    },
     subtopics: &[
         Subtopic {
             id: "support/billing-refunds",

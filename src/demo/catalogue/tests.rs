@@ -33,6 +33,20 @@ fn eight_topics_of_four_subtopics_with_unique_ids() {
     let mut ids = BTreeSet::new();
     for topic in TOPICS {
         assert!(ids.insert(topic.id), "duplicate topic {}", topic.id);
+        for lang in Lang::ALL {
+            let context = topic.context.get(lang);
+            assert!(
+                context.len() >= 3,
+                "{} [{}]: context",
+                topic.id,
+                lang.code()
+            );
+            assert!(
+                context.iter().all(|c| !c.contains('{')),
+                "{}: slot in context",
+                topic.id
+            );
+        }
         for sub in topic.subtopics {
             assert!(
                 sub.id.starts_with(&format!("{}/", topic.id)),

@@ -1,6 +1,6 @@
 //! Travel planning.
 
-use super::{Subtopic, Topic, Vocab};
+use super::{Localised, Subtopic, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 9,
     plans: [60, 30, 6, 4],
     tool: None,
+    context: Localised {
+        en: &["It's our first big trip abroad.", "We're travelling on a fairly tight budget.",
+            "I'm planning the trip for my parents, who are in their sixties.", "Our travel dates are flexible within the summer holidays."],
+        es: &["Es nuestro primer gran viaje al extranjero.", "Viajamos con un presupuesto bastante ajustado.",
+            "Organizo el viaje para mis padres, que tienen sesenta y tantos."],
+        fr: &["C'est notre premier grand voyage à l'étranger.", "On voyage avec un budget assez serré.",
+            "J'organise le voyage pour mes parents, qui ont la soixantaine."],
+        de: &["Es ist unsere erste große Reise ins Ausland.", "Wir reisen mit ziemlich knappem Budget.",
+            "Ich plane die Reise für meine Eltern, die über sechzig sind."],
+        pt: &["É nossa primeira grande viagem para o exterior.", "Estamos viajando com um orçamento bem apertado.",
+            "Estou planejando a viagem para os meus pais, que têm mais de sessenta anos."],
+        ja: &["初めての大きな海外旅行です。", "かなり限られた予算で旅行します。", "六十代の両親のために旅行を計画しています。"],
+    },
     subtopics: &[
         Subtopic {
             id: "travel/japan-itinerary",

@@ -1,6 +1,6 @@
 //! Writing and editing.
 
-use super::{Subtopic, Topic, Vocab};
+use super::{Localised, Subtopic, Topic, Vocab};
 
 #[rustfmt::skip]
 pub(super) static TOPIC: Topic = Topic {
@@ -9,6 +9,19 @@ pub(super) static TOPIC: Topic = Topic {
     weight: 11,
     plans: [45, 35, 12, 8],
     tool: None,
+    context: Localised {
+        en: &["I want the text to sound natural, not like a template.", "English is my second language, so please keep the wording simple.",
+            "I'm not a confident writer and I've rewritten this draft five times.", "Please keep my voice; I don't want the writing to sound robotic."],
+        es: &["Quiero que el texto suene natural y no a plantilla.", "No escribo muy bien y ya he reescrito el borrador cinco veces.",
+            "Mantén mi estilo; no quiero que el texto suene robótico."],
+        fr: &["Je veux que le texte sonne naturel, pas comme un modèle.", "Je n'écris pas très bien et j'ai déjà réécrit le brouillon cinq fois.",
+            "Garde mon style ; je ne veux pas un texte robotique."],
+        de: &["Der Text soll natürlich klingen, nicht nach Vorlage.", "Ich schreibe nicht gut und habe den Entwurf schon fünfmal umgeschrieben.",
+            "Bitte behalte meinen Stil bei; der Text soll nicht nach Roboter klingen."],
+        pt: &["Quero que o texto soe natural, não como um modelo pronto.", "Não escrevo muito bem e já reescrevi o rascunho cinco vezes.",
+            "Mantenha meu estilo; não quero que o texto pareça robótico."],
+        ja: &["テンプレートっぽくない自然な文章にしたいです。", "文章を書くのが苦手で、下書きをもう五回書き直しました。", "自分らしい文体は残してください。"],
+    },
     subtopics: &[
         Subtopic {
             id: "writing/cover-letters",
