@@ -51,14 +51,19 @@ impl<'r, R: Rng + ?Sized> Writer<'r, R> {
         self.slots.ask = self.fresh(self.vocab().asks);
     }
 
+    /// Whether this very phrase (same catalogue entry) was used already.
+    fn is_used(&self, phrase: &str) -> bool {
+        self.used.iter().any(|u| std::ptr::eq(*u, phrase))
+    }
+
     /// Picks a phrase not used yet in this conversation, if there is one.
     pub fn fresh(&mut self, options: &[&'static str]) -> &'static str {
-        let unused = options.iter().filter(|o| !self.used.contains(o)).count();
+        let unused = options.iter().filter(|o| !self.is_used(o)).count();
         let choice = if unused == 0 {
             pick(self.rng, options)
         } else {
             let k = self.rng.random_range(0..unused);
-            let mut candidates = options.iter().filter(|o| !self.used.contains(o));
+            let mut candidates = options.iter().filter(|o| !self.is_used(o));
             candidates.nth(k).copied().unwrap_or("")
         };
         self.used.push(choice);
@@ -70,7 +75,7 @@ impl<'r, R: Rng + ?Sized> Writer<'r, R> {
         let unused: Vec<&'static str> = options
             .iter()
             .copied()
-            .filter(|o| !self.used.contains(o))
+            .filter(|o| !self.is_used(o))
             .collect();
         let mut chosen: Vec<&'static str> = unused.choose_multiple(self.rng, n).copied().collect();
         if chosen.len() < n {
@@ -109,7 +114,7 @@ impl<'r, R: Rng + ?Sized> Writer<'r, R> {
             .details
             .iter()
             .copied()
-            .filter(|d| !self.used.contains(d))
+            .filter(|d| !self.is_used(d))
             .collect();
         let details: Vec<&'static str> = unused.choose_multiple(self.rng, n).copied().collect();
         self.used.extend(details.iter().copied());
