@@ -1,0 +1,40 @@
+//! English frames.
+
+use super::Frames;
+
+#[rustfmt::skip]
+pub(super) static FRAMES: Frames = Frames {
+    sep: " ",
+    system: &["You are a helpful assistant.",
+        "You are a friendly assistant. Answer concisely and ask a clarifying question when the request is ambiguous.",
+        "You are an AI assistant inside a productivity app. Be accurate, and say so when you are unsure.",
+        "You are a helpful assistant. Use the tools when you need fresh information."],
+    greetings: &["Hi!", "Hello.", "Hey there!", "Good morning!", "Hi, hope you're well."],
+    ask: &["Can you help me {ask}?", "How do I {ask}?", "I need to {ask}.", "I'm trying to {ask} and I'm stuck.",
+        "What's the best way to {ask}?", "Could you explain how to {ask}?", "Quick question: how can I {ask}?",
+        "I've been struggling to {ask} all day."],
+    open: &["Sure!", "Good question.", "Happy to help with {t}.", "Let's work through this.",
+        "Here's how I'd approach it.", "Of course.", "This comes up a lot."],
+    close: &["Let me know if you want me to go deeper on {t}.", "Does that help?",
+        "Want me to walk through a concrete example?", "If you share more details about {t}, I can be more specific."],
+    example: &["For example: {c}", "Something like this: {c}", "Here's a concrete case: {c}"],
+    tool_intro: &["Let me check that.", "One moment, I'll look into {t}.", "Let me verify a couple of things about {t} first.",
+        "I'll run a quick check first."],
+    tool_after: &["Based on what I found:", "The check confirms it.", "Here's what turned up."],
+    followup: &["What about {t}?", "Can you give me an example with {t}?", "How does that change if I also care about {t}?",
+        "Can you explain {t} a bit more?", "Thanks. And what should I do about {t}?"],
+    mild: &["Hmm, I'm not sure that's right.", "That's not quite what I asked.",
+        "I think you misunderstood my question about {t}.", "Are you sure? That doesn't match what I've read about {t}."],
+    complain: &["That's wrong. That isn't how it works with {t}.", "This still doesn't work.",
+        "I tried that and I still have the same problem with {t}.", "No, that's incorrect. Please read my question again.",
+        "That answer is wrong and now things are worse.", "You already suggested that and it didn't help."],
+    strong: &["This is the third time you've given me a wrong answer. Seriously?", "Are you even reading my messages? I said {t}!",
+        "This is useless. I've wasted an hour on this.", "STOP. That's wrong again."],
+    give_up: &["Forget it, I'll figure it out myself.", "Never mind. I'll ask someone else.", "I give up. This isn't working."],
+    apology: &["You're right, I made a mistake about {t}.", "Sorry about that, my previous answer was wrong.",
+        "Apologies, I misread your question.", "You're right, that was incorrect. Let me fix it."],
+    thanks: &["Thanks, that worked!", "Perfect, thank you.", "Great, that's exactly what I needed.",
+        "Thanks! That makes sense now.", "Awesome, thanks for the help."],
+    welcome: &["You're welcome! Good luck with {t}.", "Glad it helped!",
+        "Anytime. Come back if {t} gives you trouble again."],
+};
