@@ -115,7 +115,8 @@ impl JsonSource {
     fn parse(&self, pos: RecordPos) -> Item {
         let (record_text, lossy) = text::decode(&self.buf);
         let raw = || Some(text::truncate(&record_text, MAX_RAW_BYTES).into_owned());
-        let value: Value = match serde_json::from_str(&record_text) {
+        // Trailing newlines would move an "ends early" error past the record.
+        let value: Value = match serde_json::from_str(record_text.trim_end()) {
             Ok(v) => v,
             Err(e) => {
                 let line = pos.line + (e.line() as u64).saturating_sub(1);
