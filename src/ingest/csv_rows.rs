@@ -161,7 +161,7 @@ impl CsvSource {
         let location = Location::line(&self.file, line);
         if self.row.len() != self.headers.len() {
             let raw = self.raw();
-            return Err(Bad {
+            return Err(Box::new(Bad {
                 rejected: Rejected {
                     location,
                     message: format!(
@@ -173,7 +173,7 @@ impl CsvSource {
                     raw: Some(raw),
                 },
                 reason: Reason::BadRow,
-            });
+            }));
         }
         let mut lossy = false;
         let mut cell = |i: usize| -> String {
@@ -282,14 +282,14 @@ impl Source for CsvSource {
                     csv::ErrorKind::Io(io) => Err(Error::io(&self.file, io)),
                     other => {
                         self.index += 1;
-                        Ok(Some(Err(Bad {
+                        Ok(Some(Err(Box::new(Bad {
                             rejected: Rejected {
                                 location: Location::line(&self.file, line),
                                 message: format!("invalid CSV row: {other:?}"),
                                 raw: None,
                             },
                             reason: Reason::BadRow,
-                        })))
+                        }))))
                     }
                 }
             }

@@ -28,7 +28,7 @@ pub(crate) struct Bad {
     pub reason: Reason,
 }
 
-pub(crate) type Item = std::result::Result<Parsed, Bad>;
+pub(crate) type Item = std::result::Result<Parsed, Box<Bad>>;
 
 /// Yields the records of one file.
 pub(crate) trait Source {
@@ -97,19 +97,19 @@ impl JsonSource {
         }
     }
 
-    fn bad(&self, location: Location, error: FieldError, raw: Option<String>) -> Bad {
+    fn bad(&self, location: Location, error: FieldError, raw: Option<String>) -> Box<Bad> {
         let location = match error.field {
             Some(field) => location.with_field(field),
             None => location,
         };
-        Bad {
+        Box::new(Bad {
             rejected: Rejected {
                 location,
                 message: error.message,
                 raw,
             },
             reason: error.reason,
-        }
+        })
     }
 
     fn parse(&self, pos: RecordPos) -> Item {
