@@ -115,8 +115,8 @@ fn main() {
     let rejected = dir.path().join("rejected.jsonl");
     let mut writer = StoreWriter::create(&store, &index).expect("store");
     let t = Instant::now();
-    let report = ingest::import(&input, &ImportOptions::default(), &mut writer, &rejected)
-        .expect("import");
+    let report =
+        ingest::import(&input, &ImportOptions::default(), &mut writer, &rejected).expect("import");
     let written = writer.finish().expect("finish store");
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(written, n, "every conversation imported");

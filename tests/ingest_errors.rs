@@ -220,6 +220,8 @@ fn skip_invalid_writes_rejected_jsonl() {
     let line = &lines[0];
     assert!(line["file"].as_str().unwrap().ends_with("bad_json.jsonl"));
     assert_eq!(line["line"], 3);
+    assert_eq!(line["record"], 2);
+    assert_eq!(line["field"], Value::Null);
     assert_eq!(line["reason"], "invalid_json");
     assert!(line["error"].as_str().unwrap().starts_with("invalid JSON"));
     assert!(line["raw"].as_str().unwrap().contains("\"three\""));

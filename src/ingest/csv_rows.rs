@@ -173,6 +173,7 @@ impl CsvSource {
                     raw: Some(raw),
                 },
                 reason: Reason::BadRow,
+                record: Some(index),
             }));
         }
         let mut lossy = false;
@@ -281,6 +282,7 @@ impl Source for CsvSource {
                 match e.into_kind() {
                     csv::ErrorKind::Io(io) => Err(Error::io(&self.file, io)),
                     other => {
+                        let index = self.index;
                         self.index += 1;
                         Ok(Some(Err(Box::new(Bad {
                             rejected: Rejected {
@@ -289,6 +291,7 @@ impl Source for CsvSource {
                                 raw: None,
                             },
                             reason: Reason::BadRow,
+                            record: Some(index),
                         }))))
                     }
                 }

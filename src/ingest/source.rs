@@ -26,6 +26,9 @@ pub(crate) struct Parsed {
 pub(crate) struct Bad {
     pub rejected: Rejected,
     pub reason: Reason,
+    /// 0-based record index, when known (also for line-oriented files,
+    /// whose locations name only the line).
+    pub record: Option<u64>,
 }
 
 pub(crate) type Item = std::result::Result<Parsed, Box<Bad>>;
@@ -97,7 +100,13 @@ impl JsonSource {
         }
     }
 
-    fn bad(&self, location: Location, error: FieldError, raw: Option<String>) -> Box<Bad> {
+    fn bad(
+        &self,
+        location: Location,
+        record: Option<u64>,
+        error: FieldError,
+        raw: Option<String>,
+    ) -> Box<Bad> {
         let location = match error.field {
             Some(field) => location.with_field(field),
             None => location,
@@ -109,6 +118,7 @@ impl JsonSource {
                 raw,
             },
             reason: error.reason,
+            record,
         })
     }
 
@@ -122,7 +132,7 @@ impl JsonSource {
                 let line = pos.line + (e.line() as u64).saturating_sub(1);
                 let error =
                     FieldError::record(Reason::InvalidJson, json_error(&e, self.stream.shape()));
-                return Err(self.bad(self.location(pos, line), error, raw()));
+                return Err(self.bad(self.location(pos, line), Some(pos.index), error, raw()));
             }
         };
         let ctx = Ctx {
@@ -139,7 +149,9 @@ impl JsonSource {
                     lossy,
                 })
             }
-            Err(error) => Err(self.bad(self.location(pos, pos.line), error, raw())),
+            Err(error) => {
+                Err(self.bad(self.location(pos, pos.line), Some(pos.index), error, raw()))
+            }
         }
     }
 }
@@ -176,6 +188,7 @@ impl Source for JsonSource {
                 let error = FieldError::record(Reason::TooLarge, message);
                 Ok(Some(Err(self.bad(
                     self.location(pos, pos.line),
+                    Some(pos.index),
                     error,
                     None,
                 ))))
@@ -183,7 +196,7 @@ impl Source for JsonSource {
             Err(StreamError::Structure { line, message }) => {
                 let error = FieldError::record(Reason::Structure, message);
                 let location = Location::line(&self.file, line);
-                Ok(Some(Err(self.bad(location, error, None))))
+                Ok(Some(Err(self.bad(location, None, error, None))))
             }
         }
     }
