@@ -283,3 +283,35 @@ fn format_override_beats_detection() {
     assert!(err.contains("sharegpt.json:2 (record 0)"), "{err}");
     assert!(err.contains("missing field `turns`"), "{err}");
 }
+
+#[test]
+fn flat_json_records_with_a_text_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("queries.json");
+    std::fs::write(
+        &path,
+        r#"[{"query_id": "q-1", "query": "how do I log a table?", "label": "artifact", "weight": 2},
+            {"query_id": "q-2", "query": "", "label": "other"}]"#,
+    )
+    .unwrap();
+    // Detection refuses, but says what to pass.
+    let err = ingest::detect(&path).unwrap_err().to_string();
+    assert!(err.contains("--format openai --text-field query"), "{err}");
+
+    let options = ImportOptions {
+        format: Some(Format::Openai),
+        text_field: Some("query".into()),
+        id_field: Some("query_id".into()),
+        ..Default::default()
+    };
+    let convs = ingest::read_all(&path, &options).unwrap();
+    assert_eq!(convs.len(), 2);
+    assert_eq!(convs[0].id, "q-1");
+    assert_eq!(roles(&convs[0]), [Role::User]);
+    assert_eq!(texts(&convs[0]), ["how do I log a table?"]);
+    assert_eq!(
+        serde_json::Value::Object(convs[0].metadata.clone()),
+        json!({"label": "artifact", "weight": 2})
+    );
+    assert!(convs[1].messages.is_empty());
+}
