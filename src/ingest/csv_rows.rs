@@ -161,7 +161,7 @@ impl CsvSource {
         let location = Location::line(&self.file, line);
         if self.row.len() != self.headers.len() {
             let raw = self.raw();
-            return Err(Bad {
+            return Err(Box::new(Bad {
                 rejected: Rejected {
                     location,
                     message: format!(
@@ -173,7 +173,8 @@ impl CsvSource {
                     raw: Some(raw),
                 },
                 reason: Reason::BadRow,
-            });
+                record: Some(index),
+            }));
         }
         let mut lossy = false;
         let mut cell = |i: usize| -> String {
@@ -281,15 +282,17 @@ impl Source for CsvSource {
                 match e.into_kind() {
                     csv::ErrorKind::Io(io) => Err(Error::io(&self.file, io)),
                     other => {
+                        let index = self.index;
                         self.index += 1;
-                        Ok(Some(Err(Bad {
+                        Ok(Some(Err(Box::new(Bad {
                             rejected: Rejected {
                                 location: Location::line(&self.file, line),
                                 message: format!("invalid CSV row: {other:?}"),
                                 raw: None,
                             },
                             reason: Reason::BadRow,
-                        })))
+                            record: Some(index),
+                        }))))
                     }
                 }
             }

@@ -78,6 +78,15 @@ fn looks_like_csv(path: &Path, body: &[u8]) -> bool {
     TEXT_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
+/// A top-level string field with a usual text name (`query`, `text`, ...).
+fn flat_text_field(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    TEXT_COLUMNS.iter().find_map(|name| {
+        map.iter()
+            .find(|(k, v)| k.eq_ignore_ascii_case(name) && v.is_string())
+            .map(|(k, _)| k.as_str())
+    })
+}
+
 fn detect_json(path: &Path, head: &[u8]) -> Result<Format> {
     let shape = sniff_shape(head, is_jsonl_name(path));
     let file = File::open(path).at(path)?;
@@ -118,10 +127,16 @@ fn detect_json(path: &Path, head: &[u8]) -> Result<Format> {
         };
         return formats::recognise(&map).ok_or_else(|| {
             let keys: Vec<&str> = map.keys().map(String::as_str).take(20).collect();
+            let hint = match flat_text_field(&map) {
+                Some(field) => format!(
+                    "for one message per record, pass --format openai --text-field {field} (and --id-field for the id)"
+                ),
+                None => PASS_FORMAT.to_string(),
+            };
             unknown(
                 path,
                 format!(
-                    "the first record has fields [{}], but no `messages`, `conversations`, `chat_messages`, `mapping` or `turns` list; {PASS_FORMAT}",
+                    "the first record has fields [{}], but no `messages`, `conversations`, `chat_messages`, `mapping` or `turns` list; {hint}",
                     keys.join(", ")
                 ),
             )

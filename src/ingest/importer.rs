@@ -88,7 +88,7 @@ where
                 report.skipped += 1;
                 *report.skip_reasons.entry(reason_key(&bad)).or_default() += 1;
                 if let Some(rejects) = rejects.as_deref_mut() {
-                    rejects.write(&bad.rejected, bad.reason)?;
+                    rejects.write(&bad.rejected, bad.reason, bad.record)?;
                 }
             }
             Err(bad) => {
@@ -150,6 +150,7 @@ mod tests {
                 raw: None,
             },
             reason: Reason::UnknownRole,
+            record: None,
         };
         assert_eq!(reason_key(&bad(None)), "unknown_role");
         assert_eq!(

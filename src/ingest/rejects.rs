@@ -60,7 +60,12 @@ impl RejectWriter {
             .ok_or_else(|| Error::Other("rejected-records file is not open".into()))
     }
 
-    pub(crate) fn write(&mut self, rejected: &Rejected, reason: Reason) -> Result<()> {
+    pub(crate) fn write(
+        &mut self,
+        rejected: &Rejected,
+        reason: Reason,
+        record: Option<u64>,
+    ) -> Result<()> {
         let raw = rejected
             .raw
             .as_deref()
@@ -68,7 +73,7 @@ impl RejectWriter {
         let line = Line {
             file: rejected.location.file.display().to_string(),
             line: rejected.location.line,
-            record: rejected.location.record,
+            record: rejected.location.record.or(record),
             field: rejected.location.field.as_deref(),
             reason: reason.key(),
             error: &rejected.message,

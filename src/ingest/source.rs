@@ -26,9 +26,12 @@ pub(crate) struct Parsed {
 pub(crate) struct Bad {
     pub rejected: Rejected,
     pub reason: Reason,
+    /// 0-based record index, when known (also for line-oriented files,
+    /// whose locations name only the line).
+    pub record: Option<u64>,
 }
 
-pub(crate) type Item = std::result::Result<Parsed, Bad>;
+pub(crate) type Item = std::result::Result<Parsed, Box<Bad>>;
 
 /// Yields the records of one file.
 pub(crate) trait Source {
@@ -97,31 +100,39 @@ impl JsonSource {
         }
     }
 
-    fn bad(&self, location: Location, error: FieldError, raw: Option<String>) -> Bad {
+    fn bad(
+        &self,
+        location: Location,
+        record: Option<u64>,
+        error: FieldError,
+        raw: Option<String>,
+    ) -> Box<Bad> {
         let location = match error.field {
             Some(field) => location.with_field(field),
             None => location,
         };
-        Bad {
+        Box::new(Bad {
             rejected: Rejected {
                 location,
                 message: error.message,
                 raw,
             },
             reason: error.reason,
-        }
+            record,
+        })
     }
 
     fn parse(&self, pos: RecordPos) -> Item {
         let (record_text, lossy) = text::decode(&self.buf);
         let raw = || Some(text::truncate(&record_text, MAX_RAW_BYTES).into_owned());
-        let value: Value = match serde_json::from_str(&record_text) {
+        // Trailing newlines would move an "ends early" error past the record.
+        let value: Value = match serde_json::from_str(record_text.trim_end()) {
             Ok(v) => v,
             Err(e) => {
                 let line = pos.line + (e.line() as u64).saturating_sub(1);
                 let error =
                     FieldError::record(Reason::InvalidJson, json_error(&e, self.stream.shape()));
-                return Err(self.bad(self.location(pos, line), error, raw()));
+                return Err(self.bad(self.location(pos, line), Some(pos.index), error, raw()));
             }
         };
         let ctx = Ctx {
@@ -138,7 +149,9 @@ impl JsonSource {
                     lossy,
                 })
             }
-            Err(error) => Err(self.bad(self.location(pos, pos.line), error, raw())),
+            Err(error) => {
+                Err(self.bad(self.location(pos, pos.line), Some(pos.index), error, raw()))
+            }
         }
     }
 }
@@ -175,6 +188,7 @@ impl Source for JsonSource {
                 let error = FieldError::record(Reason::TooLarge, message);
                 Ok(Some(Err(self.bad(
                     self.location(pos, pos.line),
+                    Some(pos.index),
                     error,
                     None,
                 ))))
@@ -182,7 +196,7 @@ impl Source for JsonSource {
             Err(StreamError::Structure { line, message }) => {
                 let error = FieldError::record(Reason::Structure, message);
                 let location = Location::line(&self.file, line);
-                Ok(Some(Err(self.bad(location, error, None))))
+                Ok(Some(Err(self.bad(location, None, error, None))))
             }
         }
     }

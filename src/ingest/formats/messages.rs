@@ -1,6 +1,11 @@
 //! Records with a `messages: [{role, content, created_at?}]` list: Kura's
 //! own conversations (`chat_id`) and OpenAI-style chat logs (`id`), which
 //! includes kura-tui's own export lines (their extra fields are ignored).
+//!
+//! Flat records without a `messages` list (`{query_id, query, label}`, say)
+//! are read when `--text-field` names their top-level text field: each
+//! becomes a one-message user conversation and every other top-level field
+//! goes to metadata, as for CSV rows.
 
 use serde_json::{Map, Value};
 
@@ -19,6 +24,12 @@ pub(crate) fn convert(
 ) -> FieldResult<Conversation> {
     let id = fields::id(&record, ctx.id_field, id_fields)?;
     let created_at = fields::timestamp(record.get("created_at"), "created_at")?;
+    if let Some(field) = ctx.text_field
+        && !record.contains_key("messages")
+        && record.contains_key(field)
+    {
+        return flat(record, field, id, created_at, ctx.id_field.unwrap_or("id"));
+    }
     let items = fields::take_array(&mut record, "messages", "an array of {role, content}")?;
     let text_field = ctx.text_field.unwrap_or("content");
     let mut messages = Vec::with_capacity(items.len());
@@ -28,6 +39,31 @@ pub(crate) fn convert(
         messages.push(message);
     }
     let metadata = fields::metadata(record.shift_remove("metadata"))?;
+    Ok(Conversation {
+        id,
+        created_at,
+        messages,
+        metadata,
+    })
+}
+
+/// A flat record: one user message from `field`, the rest as metadata.
+fn flat(
+    mut record: Map<String, Value>,
+    field: &str,
+    id: String,
+    created_at: Option<String>,
+    id_field: &str,
+) -> FieldResult<Conversation> {
+    let text = record.shift_remove(field).unwrap_or(Value::Null);
+    let content = fields::content(&text, field)?;
+    let mut metadata = fields::metadata(record.shift_remove("metadata"))?;
+    fields::merge_extras(&mut metadata, record, &[id_field, "id", "created_at"]);
+    let messages = if content.is_empty() {
+        Vec::new()
+    } else {
+        vec![Message::new(Role::User, content)]
+    };
     Ok(Conversation {
         id,
         created_at,
