@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::args::{Cli, Command, DemoArgs, ExportArgs, InfoArgs, InitArgs, TreeArgs};
+use super::args::{Cli, Command, DemoArgs, EvalArgs, ExportArgs, InfoArgs, InitArgs, TreeArgs};
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
 use crate::ingest::{self, ImportOptions};
@@ -18,12 +18,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Info(args)) => info(args),
         Some(Command::Tree(args)) => tree(args),
         Some(Command::Export(args)) => export(args),
+        Some(Command::Eval(args)) => eval(args),
+        Some(Command::Run(args)) => super::run_cmd::run(&args.path, &args.run),
         Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
         None => match cli.path {
-            Some(path) => bail!(
-                "the explorer is not available in this build yet; try `kura-tui info {}`",
-                path.display()
-            ),
+            Some(path) => super::run_cmd::run_and_explore(&path, &cli.run),
             None => bail!("no project given; try `kura-tui demo ./demo` then `kura-tui ./demo`"),
         },
     }
@@ -55,11 +54,34 @@ fn init(args: InitArgs) -> Result<ExitCode> {
         id_column: args.id_column,
         skip_invalid: args.skip_invalid,
     };
-    let (layout, _lock) = Project::create(&args.path, args.force)?;
-    let mut writer = StoreWriter::create(&layout.conversations(), &layout.conversations_index())?;
+    let existed = args.path.exists();
+    let (layout, lock) = Project::create(&args.path, args.force)?;
     let started = std::time::Instant::now();
-    let report = ingest::import(&args.input, &options, &mut writer, &layout.rejected())?;
-    let n = writer.finish()?;
+    let imported = (|| -> crate::Result<_> {
+        let mut writer =
+            StoreWriter::create(&layout.conversations(), &layout.conversations_index())?;
+        let report = ingest::import(&args.input, &options, &mut writer, &layout.rejected())?;
+        Ok((writer.finish()?, report))
+    })();
+    let (n, report) = match imported {
+        Ok(r) => r,
+        Err(e) => {
+            drop(lock);
+            // Leave nothing half-made behind: a new directory goes away; an
+            // existing project keeps its old store (the new one was never
+            // renamed into place).
+            if !existed {
+                let _ = std::fs::remove_dir_all(&args.path);
+            } else {
+                let _ = std::fs::remove_file(layout.conversations().with_extension("jsonl.tmp"));
+                let _ = std::fs::remove_file(layout.conversations_index().with_extension("idx.tmp"));
+            }
+            return Err(e.into());
+        }
+    };
+    if existed {
+        Project::clear_checkpoints(&layout)?;
+    }
     let secs = started.elapsed().as_secs_f64();
     println!(
         "imported {n} conversations from {} ({}) into {} in {secs:.1}s",
@@ -109,6 +131,9 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
         writer.push(&conv)?;
     }
     let n = writer.finish()?;
+    if args.force {
+        Project::clear_checkpoints(&layout)?;
+    }
     println!(
         "created demo project {} with {n} synthetic conversations (seed {})",
         args.path.display(),
@@ -174,5 +199,16 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         report.cluster_id,
         report.path.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    let (project, analysis) = load_clusters(&args.path)?;
+    let report = crate::evaluate::evaluate(&analysis, &project.store()?, &args.labels)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
     Ok(ExitCode::SUCCESS)
 }

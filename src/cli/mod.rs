@@ -3,6 +3,8 @@
 
 pub mod args;
 mod commands;
+mod progress_bars;
+mod run_cmd;
 
 use std::process::ExitCode;
 

@@ -67,10 +67,8 @@ impl AnthropicChat {
             .map(|m| m.content.as_str())
             .collect();
         let instruction = req.schema.as_ref().map(schema_instruction);
-        if !use_tool {
-            if let Some(i) = &instruction {
-                system.push(i);
-            }
+        if !use_tool && let Some(i) = &instruction {
+            system.push(i);
         }
         let messages: Vec<Value> = req
             .messages

@@ -3,9 +3,19 @@
 //! about the terminal.
 
 mod cancel;
+pub mod clusters;
+pub mod embeddings;
+pub mod estimate;
 pub mod events;
+pub mod hierarchy;
+pub mod hierarchy_llm;
+pub mod llm_models;
+pub mod models;
+pub mod naming;
 mod progress;
+pub mod projection;
 pub mod prompts;
+pub mod runner;
 mod stage;
 pub mod summarise;
 pub mod truncate;
@@ -13,6 +23,7 @@ pub mod truncate;
 pub use cancel::Cancel;
 pub use events::{Event, EventReceiver, EventSender, LogLevel, Outcome};
 pub use progress::{RunProgress, StageProgress};
+pub use runner::{Models, RunOptions, RunOutput, run};
 pub use stage::Stage;
 
 use std::sync::Arc;

@@ -62,8 +62,8 @@ impl Project {
 
     /// Creates the directory skeleton and the commented `kura.toml`, and
     /// returns the lock. Fails if `root` holds anything but an empty directory,
-    /// unless `force` is set, in which case an existing project's store and
-    /// checkpoints are replaced but its `kura.toml` and labels are kept.
+    /// unless `force` is set, in which case an existing project's store is
+    /// replaced (the caller clears its checkpoints once the new store is in) but its `kura.toml` and labels are kept.
     pub fn create(root: &Path, force: bool) -> Result<(Layout, ProjectLock)> {
         let layout = Layout::new(root);
         if root.exists() {
@@ -79,15 +79,17 @@ impl Project {
             fs::create_dir_all(&dir).at(&dir)?;
         }
         let lock = ProjectLock::acquire(&layout.lock(), root)?;
-        if force {
-            let cp = layout.checkpoints();
-            fs::remove_dir_all(&cp).at(&cp)?;
-            fs::create_dir_all(&cp).at(&cp)?;
-        }
         if !layout.config().exists() {
             super::atomic::write_bytes(&layout.config(), TEMPLATE.as_bytes())?;
         }
         Ok((layout, lock))
+    }
+
+    /// Drops every checkpoint (after the store was replaced).
+    pub fn clear_checkpoints(layout: &Layout) -> Result<()> {
+        let cp = layout.checkpoints();
+        fs::remove_dir_all(&cp).at(&cp)?;
+        fs::create_dir_all(&cp).at(&cp)
     }
 
     /// Opens the conversation store.

@@ -1,0 +1,205 @@
+//! `kura-tui run` (headless) and `kura-tui PATH` (run, then explore).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use super::args::RunArgs;
+use super::progress_bars::Bars;
+use crate::analysis::Analysis;
+use crate::config::ProcessEnv;
+use crate::pipeline::{self, Cancel, RunOptions, StageCtx, models};
+use crate::project::Project;
+
+/// A project prepared for a run.
+pub struct Prepared {
+    pub project: Project,
+    pub offline: bool,
+    pub options: RunOptions,
+}
+
+/// Opens and locks the project and applies the run flags.
+pub fn prepare(path: &Path, args: &RunArgs) -> Result<Prepared> {
+    let mut project = Project::open_locked(path, &ProcessEnv)?;
+    if let Some(e) = args.embedder {
+        project.config.embedding.embedder = e.into();
+    }
+    if let Some(seed) = args.seed {
+        project.config.cluster.seed = seed;
+    }
+    if let Some(k) = args.k {
+        if k == 0 {
+            bail!("--k must be at least 1");
+        }
+        project.config.cluster.k = k;
+    }
+    let offline = args.offline || project.config.is_offline();
+    Ok(Prepared {
+        offline,
+        options: RunOptions {
+            max_conversations: args.max_conversations,
+            k: args.k,
+            seed: args.seed,
+        },
+        project,
+    })
+}
+
+/// Asks before paid calls above `max_cost_usd`; false means "do not run".
+fn confirm_cost(p: &Prepared, args: &RunArgs) -> Result<bool> {
+    if p.offline || args.yes {
+        return Ok(true);
+    }
+    let store = p.project.store()?;
+    let n = args
+        .max_conversations
+        .map_or(store.len(), |m| m.min(store.len()));
+    let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
+    if !crate::llm::needs_confirmation(&est, p.project.config.llm.max_cost_usd) {
+        return Ok(true);
+    }
+    eprintln!(
+        "This run may make these LLM calls (cached ones are free):\n{}",
+        est.render()
+    );
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "the estimated cost is above llm.max_cost_usd ({}); pass --yes to run anyway",
+            p.project.config.llm.max_cost_usd
+        );
+    }
+    eprint!("Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn dry_run(p: &Prepared, args: &RunArgs) -> Result<ExitCode> {
+    let store = p.project.store()?;
+    let n = args
+        .max_conversations
+        .map_or(store.len(), |m| m.min(store.len()));
+    if p.offline {
+        println!("offline run over {n} conversations: no LLM calls, no cost");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
+    println!("estimate for {n} conversations (an upper bound: cached calls are free):");
+    print!("{}", est.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// `kura-tui run PATH`: runs the missing stages with progress bars.
+pub fn run(path: &Path, args: &RunArgs) -> Result<ExitCode> {
+    let prepared = prepare(path, args)?;
+    if args.dry_run {
+        return dry_run(&prepared, args);
+    }
+    if !confirm_cost(&prepared, args)? {
+        eprintln!("nothing was run");
+        return Ok(ExitCode::FAILURE);
+    }
+    let started = Instant::now();
+    let rt = runtime()?;
+    let result = rt.block_on(run_headless(&prepared));
+    match result {
+        Ok(()) => {
+            eprintln!(
+                "done in {:.1}s; explore with `kura-tui {}` or print the tree with `kura-tui tree {}`",
+                started.elapsed().as_secs_f64(),
+                path.display(),
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(crate::Error::Cancelled) => {
+            eprintln!("cancelled; finished work is saved, rerun to resume");
+            Ok(ExitCode::from(130))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn run_headless(p: &Prepared) -> crate::Result<()> {
+    let (tx, mut rx) = pipeline::events::channel();
+    let cancel = Cancel::new();
+    {
+        let c = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                c.cancel();
+            }
+        });
+    }
+    let hooks = models::hooks(tx.clone(), cancel.clone(), &p.project.config);
+    let (models, notices) = models::build(
+        &p.project.config,
+        &p.project.layout,
+        p.offline,
+        &hooks,
+        &ProcessEnv,
+    )?;
+    for n in notices {
+        eprintln!("note: {n}");
+    }
+    let store = p.project.store()?;
+    let ctx = StageCtx {
+        cps: std::sync::Arc::new(p.project.checkpoints()),
+        events: tx,
+        cancel,
+        concurrency: if p.offline {
+            64
+        } else {
+            p.project.config.llm.max_concurrency
+        },
+    };
+    let printer = tokio::spawn(async move {
+        let mut bars = Bars::new(std::io::stderr().is_terminal());
+        let start = Instant::now();
+        while let Some(e) = rx.recv().await {
+            let done = matches!(e, pipeline::Event::Done(_));
+            bars.apply(&e, start.elapsed());
+            if done {
+                break;
+            }
+        }
+        bars.finish();
+    });
+    let result = pipeline::run(&ctx, &store, &p.project.config, &p.options, &models).await;
+    drop(ctx);
+    let _ = printer.await;
+    result.map(|_| ())
+}
+
+/// `kura-tui PATH`: runs whatever is missing, then opens the explorer.
+pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
+    let project = Project::open(path, &ProcessEnv)?;
+    let analysis = Analysis::load(&project)?;
+    if analysis.is_complete() && !args.dry_run {
+        drop(project);
+        return explore(path);
+    }
+    let code = run(path, args)?;
+    if code != ExitCode::SUCCESS || args.dry_run {
+        return Ok(code);
+    }
+    explore(path)
+}
+
+fn explore(path: &Path) -> Result<ExitCode> {
+    let project = Project::open_locked(path, &ProcessEnv)?;
+    let analysis = Analysis::load(&project)?;
+    let nodes = crate::tree::build(&analysis.hierarchy, Some(2));
+    print!("{}", crate::tree::render(&nodes));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,137 @@
+//! `kura-tui eval`: how well the base clusters, and each level of the
+//! hierarchy, agree with ground-truth labels taken from conversation
+//! metadata. HDBSCAN noise counts as one cluster.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::error::{Error, Result};
+use crate::eval;
+use crate::project::store::Store;
+
+/// Scores of one level against one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelScore {
+    pub level: u32,
+    pub n_clusters: usize,
+    pub nmi: f64,
+    pub ari: f64,
+    pub v_measure: f64,
+    pub purity: f64,
+    /// Only for the level whose cluster count is nearest the label count.
+    pub hungarian_acc: Option<f64>,
+}
+
+/// What `eval --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalReport {
+    pub n: usize,
+    pub labels: BTreeMap<String, Vec<LevelScore>>,
+}
+
+fn label_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Evaluates every level against each metadata key in `keys` (dotted paths).
+pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<EvalReport> {
+    let h = &analysis.hierarchy;
+    if h.is_empty() {
+        return Err(Error::Other("the project has no clusters yet; run it first".into()));
+    }
+    let base_of = h.base_of();
+    let max_level = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
+    // Conversation → its cluster at each level (the highest ancestor at or
+    // below that level).
+    let mut rows: Vec<(Vec<String>, Vec<Option<String>>)> = Vec::new();
+    for conv in store.iter()? {
+        let conv = conv?;
+        let Some(base) = base_of.get(conv.id.as_str()) else { continue };
+        let path = h.path(base);
+        let per_level: Vec<String> = (0..=max_level)
+            .map(|l| {
+                path.iter()
+                    .rev()
+                    .filter(|c| c.level <= l)
+                    .last()
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let truth = keys
+            .iter()
+            .map(|k| conv.metadata_path(k).map(label_text))
+            .collect();
+        rows.push((per_level, truth));
+    }
+    let mut labels = BTreeMap::new();
+    for (ki, key) in keys.iter().enumerate() {
+        let kept: Vec<&(Vec<String>, Vec<Option<String>>)> =
+            rows.iter().filter(|r| r.1[ki].is_some()).collect();
+        if kept.is_empty() {
+            return Err(Error::Other(format!(
+                "no clustered conversation has metadata `{key}`"
+            )));
+        }
+        let truth: Vec<&str> = kept.iter().filter_map(|r| r.1[ki].as_deref()).collect();
+        let truth = eval::encode(&truth);
+        let n_labels = truth.iter().max().map_or(0, |m| m + 1);
+        let preds: Vec<Vec<usize>> = (0..=max_level as usize)
+            .map(|l| {
+                let ids: Vec<&str> = kept.iter().map(|r| r.0[l].as_str()).collect();
+                eval::encode(&ids)
+            })
+            .collect();
+        let counts: Vec<usize> = preds.iter().map(|p| p.iter().max().map_or(0, |m| m + 1)).collect();
+        let nearest = counts
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, c)| c.abs_diff(n_labels))
+            .map(|(i, _)| i);
+        let mut scores = Vec::new();
+        for (l, pred) in preds.iter().enumerate() {
+            let s = eval::scores(&truth, pred, Some(l) == nearest)?;
+            scores.push(LevelScore {
+                level: l as u32,
+                n_clusters: counts[l],
+                nmi: s.nmi,
+                ari: s.ari,
+                v_measure: s.v_measure,
+                purity: s.purity,
+                hungarian_acc: s.hungarian_accuracy,
+            });
+        }
+        labels.insert(key.clone(), scores);
+    }
+    Ok(EvalReport {
+        n: rows.len(),
+        labels,
+    })
+}
+
+impl EvalReport {
+    pub fn render(&self) -> String {
+        let mut out = format!("{} clustered conversations\n", self.n);
+        for (key, levels) in &self.labels {
+            out.push_str(&format!("\nlabel `{key}`\n  level  clusters    NMI     ARI  V-meas  purity  hungarian\n"));
+            for s in levels {
+                out.push_str(&format!(
+                    "  {:>5}  {:>8}  {:.3}  {:.3}  {:.3}   {:.3}  {}\n",
+                    s.level,
+                    s.n_clusters,
+                    s.nmi,
+                    s.ari,
+                    s.v_measure,
+                    s.purity,
+                    s.hungarian_acc.map_or("-".to_string(), |h| format!("{h:.3}"))
+                ));
+            }
+        }
+        out
+    }
+}

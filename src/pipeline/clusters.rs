@@ -1,0 +1,164 @@
+//! Stage 3: base clusters from the embeddings — seeded k-means by default
+//! (mini-batch above a size), or HDBSCAN on a 5-d UMAP projection with its
+//! noise kept as an "unclustered" group.
+
+use ndarray::{Array2, ArrayView2};
+
+use super::{Event, Stage, StageCtx};
+use crate::cluster::{self, KMeansParams, UmapParams};
+use crate::config::{ClusterAlgorithm, ClusterConfig};
+use crate::error::{Error, Result};
+use crate::model::{Cluster, Summary};
+use crate::project::checkpoint;
+
+/// Assigns each row a base cluster; `None` is HDBSCAN noise.
+pub fn assign(
+    embeddings: ArrayView2<f32>,
+    config: &ClusterConfig,
+    k_override: Option<usize>,
+) -> Result<Vec<Option<usize>>> {
+    let n = embeddings.nrows();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match config.algorithm {
+        ClusterAlgorithm::Kmeans => {
+            let k = k_override
+                .filter(|k| *k > 0)
+                .or((config.k > 0).then_some(config.k))
+                .unwrap_or_else(|| cluster::default_k(n, config.per_cluster))
+                .clamp(1, n);
+            let mut params = KMeansParams::new(k);
+            params.seed = config.seed;
+            params.minibatch_above = config.minibatch_above;
+            let fit = cluster::kmeans(embeddings, &params)?;
+            Ok(fit.labels.into_iter().map(Some).collect())
+        }
+        ClusterAlgorithm::Hdbscan => {
+            if n < 3 {
+                return Ok(vec![Some(0); n]);
+            }
+            let mut params = UmapParams::new(5.min(n.saturating_sub(1)).max(1));
+            params.seed = config.seed;
+            params.min_dist = 0.0;
+            let low = cluster::umap(embeddings, &params)?;
+            let min_size = config.hdbscan_min_cluster_size.clamp(2, n.max(2));
+            let min_samples = if config.hdbscan_min_samples == 0 {
+                min_size
+            } else {
+                config.hdbscan_min_samples
+            };
+            cluster::hdbscan(low.view(), min_size, min_samples.min(n))
+        }
+    }
+}
+
+/// Builds unnamed level-0 clusters from assignments, largest first; noise
+/// becomes one extra cluster flagged `noise`.
+pub fn build(summaries: &[Summary], labels: &[Option<usize>]) -> Vec<Cluster> {
+    let k = labels.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); k];
+    let mut noise = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        match l {
+            Some(c) => groups[*c].push(i),
+            None => noise.push(i),
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    groups.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a[0].cmp(&b[0])));
+    let mut out: Vec<Cluster> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| base(i, &g, summaries, false))
+        .collect();
+    if !noise.is_empty() {
+        out.push(base(out.len(), &noise, summaries, true));
+    }
+    out
+}
+
+fn base(i: usize, rows: &[usize], summaries: &[Summary], noise: bool) -> Cluster {
+    let (name, slug) = if noise {
+        (
+            "Unclustered conversations".to_string(),
+            "unclustered".to_string(),
+        )
+    } else {
+        (format!("Cluster {i}"), format!("cluster-{i}"))
+    };
+    Cluster {
+        id: Cluster::cluster_id(0, i),
+        name,
+        original_name: None,
+        description: String::new(),
+        slug,
+        level: 0,
+        parent: None,
+        children: Vec::new(),
+        members: rows
+            .iter()
+            .map(|r| summaries[*r].conversation_id.clone())
+            .collect(),
+        count: rows.len(),
+        noise,
+    }
+}
+
+/// Unit-length mean of the rows of each cluster (noise included).
+pub fn centroids(embeddings: ArrayView2<f32>, groups: &[Vec<usize>]) -> Array2<f32> {
+    let d = embeddings.ncols();
+    let mut out = Array2::<f32>::zeros((groups.len(), d));
+    for (g, rows) in groups.iter().enumerate() {
+        let mut c = out.row_mut(g);
+        for r in rows {
+            c += &embeddings.row(*r);
+        }
+        let norm = c.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            c.mapv_inplace(|x| x / norm);
+        }
+    }
+    out
+}
+
+/// Runs (or loads) the base clusters.
+pub async fn run(
+    ctx: &StageCtx,
+    summaries: &[Summary],
+    embeddings: &Array2<f32>,
+    config: &ClusterConfig,
+    k_override: Option<usize>,
+    key: &str,
+) -> Result<Vec<Cluster>> {
+    let stage = Stage::Clusters;
+    if let Some(c) = checkpoint::load::<Cluster>(ctx.cps.as_ref(), stage.name(), Some(key))? {
+        let _ = ctx.events.send(Event::Finished {
+            stage,
+            cached: true,
+        });
+        return Ok(c);
+    }
+    let _ = ctx.events.send(Event::Started {
+        stage,
+        total: 1,
+        resumed: 0,
+    });
+    let emb = embeddings.clone();
+    let cfg = config.clone();
+    let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, k_override))
+        .await
+        .map_err(|e| Error::Other(format!("clustering task failed: {e}")))??;
+    let clusters = build(summaries, &labels);
+    checkpoint::save(ctx.cps.as_ref(), stage.name(), key, &clusters)?;
+    let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
+    let _ = ctx.events.send(Event::Log {
+        level: super::LogLevel::Info,
+        message: format!("{} base clusters", clusters.len()),
+    });
+    let _ = ctx.events.send(Event::Finished {
+        stage,
+        cached: false,
+    });
+    Ok(clusters)
+}

@@ -1,0 +1,223 @@
+//! The whole pipeline against the loopback OpenAI-compatible mock: every
+//! stage's LLM and embedding calls go over real sockets with real JSON.
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use kura_tui::config::{Config, ProcessEnv, Secret};
+use kura_tui::model::{Cluster, Hierarchy};
+use kura_tui::pipeline::{self, Cancel, RunOptions, StageCtx, models};
+use kura_tui::project::Project;
+use kura_tui::project::store::StoreWriter;
+use serde_json::json;
+use support::TEST_KEY;
+use support::mock_openai::{MockReply, MockRequest, MockServer, embeddings_reply};
+
+/// A deterministic model: every kind of prompt gets a valid answer.
+fn honest(req: &MockRequest) -> MockReply {
+    if req.is_embeddings() {
+        return embeddings_reply(req, 64);
+    }
+    let text = req.user_text();
+    if text.contains("<conversation>") {
+        let first = text
+            .split("<user>\n")
+            .nth(1)
+            .and_then(|t| t.lines().next())
+            .unwrap_or("something")
+            .chars()
+            .take(80)
+            .collect::<String>();
+        return MockReply::json(&json!({
+            "summary": format!("The user asked: {first}"),
+            "request": "The user's overall request for the assistant is to help.",
+            "task": "The task is to help.",
+            "languages": ["english"],
+            "concerning_score": 1,
+            "user_frustration": 2,
+            "assistant_errors": []
+        }));
+    }
+    if text.contains("<group_summaries>") {
+        let word = text
+            .split_whitespace()
+            .filter(|w| w.len() > 6)
+            .nth(8)
+            .unwrap_or("things");
+        return MockReply::json(&json!({
+            "name": format!("Help with {word}"),
+            "description": "Users asked for help. They differed from neighbours.",
+            "slug": "help-with"
+        }));
+    }
+    if text.contains("<proposed_names>") || text.contains("broader categories") {
+        return MockReply::json(&json!({"names": ["Plan daily life", "Build and fix software", "Manage money"]}));
+    }
+    if text.contains("<categories>") {
+        let pick = text
+            .split("<categories>")
+            .nth(1)
+            .and_then(|t| t.lines().find(|l| l.starts_with("- ")))
+            .map(|l| l.trim_start_matches("- ").to_string())
+            .unwrap_or_default();
+        return MockReply::json(&json!({ "category": pick }));
+    }
+    MockReply::json(&json!({
+        "name": "Broad theme",
+        "description": "Users asked for several things. They were grouped.",
+        "slug": "broad-theme"
+    }))
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    project: Project,
+}
+
+fn setup(n: usize, mock: &MockServer, max_top: usize) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("p");
+    let (layout, lock) = Project::create(&root, false).unwrap();
+    let mut w = StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
+    for c in kura_tui::demo::generate(n, 3) {
+        w.push(&c).unwrap();
+    }
+    w.finish().unwrap();
+    drop(lock);
+    let mut project = Project::open(&root, &HashMap::from([(
+        "KURA_CONFIG_DIR".to_string(),
+        "/nonexistent".to_string(),
+    )]))
+    .unwrap();
+    let c: &mut Config = &mut project.config;
+    c.llm.base_url = Some(mock.base_url());
+    c.llm.api_key = Some(Secret::new(TEST_KEY));
+    c.llm.model = Some("mock-model".into());
+    c.llm.max_retries = 2;
+    c.embedding.base_url = Some(mock.base_url());
+    c.embedding.api_key = Some(Secret::new(TEST_KEY));
+    c.embedding.model = Some("mock-embed".into());
+    c.hierarchy.max_top_level = max_top;
+    Setup { _dir: dir, project }
+}
+
+async fn run(project: &Project) -> kura_tui::Result<pipeline::RunOutput> {
+    let (tx, mut rx) = pipeline::events::channel();
+    let cancel = Cancel::new();
+    let hooks = models::hooks(tx.clone(), cancel.clone(), &project.config);
+    let (models, _) = models::build(&project.config, &project.layout, false, &hooks, &ProcessEnv)?;
+    let ctx = StageCtx {
+        cps: Arc::new(project.checkpoints()),
+        events: tx,
+        cancel,
+        concurrency: 8,
+    };
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let out = pipeline::run(&ctx, &project.store()?, &project.config, &RunOptions::default(), &models).await;
+    drop(ctx);
+    drop(hooks);
+    let _ = drain;
+    out
+}
+
+/// Every base cluster has exactly one path to a root; counts add up.
+fn assert_valid_tree(clusters: &[Cluster], n: usize, max_top: usize) {
+    let h = Hierarchy::new(clusters.to_vec());
+    let roots: Vec<_> = h.roots().collect();
+    assert!(!roots.is_empty());
+    assert!(roots.len() <= max_top.max(1) + 1, "{} roots", roots.len());
+    assert_eq!(h.total(), n, "root counts add up to every conversation");
+    let mut members = HashSet::new();
+    for c in clusters {
+        if let Some(p) = &c.parent {
+            let parent = h.get(p).expect("parent exists");
+            assert!(parent.children.contains(&c.id));
+            assert!(parent.level > c.level);
+        }
+        if !c.children.is_empty() {
+            let sum: usize = h.children(&c.id).iter().map(|ch| ch.count).sum();
+            assert_eq!(sum, c.count, "{} count", c.id);
+        }
+        for m in &c.members {
+            assert!(members.insert(m.clone()), "{m} in two base clusters");
+        }
+    }
+    assert_eq!(members.len(), n);
+    let slugs: HashSet<_> = clusters.iter().map(|c| c.slug.clone()).collect();
+    assert_eq!(slugs.len(), clusters.len(), "slugs are unique");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_run_then_cached_rerun_makes_no_requests() {
+    let mock = MockServer::start(honest);
+    let s = setup(60, &mock, 3);
+    let out = run(&s.project).await.unwrap();
+    assert_eq!(out.summaries.len(), 60);
+    let ids: HashSet<_> = out.summaries.iter().map(|x| x.conversation_id.clone()).collect();
+    assert_eq!(ids.len(), 60);
+    assert!(out.summaries.iter().all(|x| x.summary.starts_with("The user asked:")));
+    assert!(out.summaries.iter().all(|x| x.user_frustration == Some(2)));
+    assert_valid_tree(&out.clusters, 60, 3);
+    assert!(out.clusters.iter().any(|c| c.level == 0 && c.name.starts_with("Help with")));
+    assert!(out.clusters.iter().any(|c| c.level > 0), "a hierarchy above the base");
+    assert_eq!(out.points.len(), 60);
+    let chat_calls = mock.requests().iter().filter(|r| r.is_chat()).count();
+    assert!(chat_calls >= 60, "{chat_calls}");
+    // Keys never reach the cache or checkpoints.
+    for entry in walk(s.project.layout.root()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TEST_KEY),
+            "key leaked into {}",
+            entry.display()
+        );
+    }
+    let before = mock.request_count();
+    let again = run(&s.project).await.unwrap();
+    assert_eq!(mock.request_count(), before, "a cached rerun makes zero requests");
+    assert_eq!(again.clusters, out.clusters);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adversarial_hierarchy_answers_still_end_in_a_valid_tree() {
+    for mode in ["invalid", "empty", "one", "duplicates"] {
+        let mock = MockServer::start(move |req: &MockRequest| {
+            let text = req.user_text();
+            if !req.is_embeddings()
+                && (text.contains("<proposed_names>") || text.contains("broader categories"))
+            {
+                let names = match mode {
+                    "empty" => json!([]),
+                    "one" => json!(["Everything"]),
+                    "duplicates" => json!(["Do things", "do things.", "\"Do things\"", "Do things"]),
+                    _ => json!(["Alpha", "Beta", "Gamma", "Delta"]),
+                };
+                return MockReply::json(&json!({ "names": names }));
+            }
+            if text.contains("<categories>") {
+                return MockReply::json(&json!({"category": "Not one of the options"}));
+            }
+            honest(req)
+        });
+        let s = setup(80, &mock, 2);
+        let out = run(&s.project).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        assert_valid_tree(&out.clusters, 80, 2);
+        let roots = Hierarchy::new(out.clusters.clone()).roots().count();
+        assert!(roots <= 2, "{mode}: {roots} roots");
+    }
+}
