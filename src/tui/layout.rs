@@ -81,7 +81,7 @@ pub fn explorer(area: Rect, ex: &Explorer) -> Areas {
     }
     out.popup = centered(
         body,
-        body.width.saturating_sub(4).min(90),
+        body.width.saturating_sub(4).min(76),
         body.height.saturating_sub(2).min(22),
     );
     out
@@ -121,7 +121,7 @@ pub struct DetailAreas {
 /// Lines of header the detail pane uses (name, path/stats, description).
 pub const DETAIL_HEADER: u16 = 3;
 /// Width of one chart column.
-pub const CHART_WIDTH: u16 = 36;
+pub const CHART_WIDTH: u16 = 30;
 
 /// How the distributions are laid out: a grid of blocks, each a title line
 /// and up to `bars` bars.
@@ -183,8 +183,8 @@ pub fn detail(area: Rect, dists: &[Distribution]) -> DetailAreas {
     let inside = inner(area);
     let header_h = DETAIL_HEADER.min(inside.height);
     let rest = inside.height - header_h;
-    // The list keeps at least 40% of the rest (and 3 lines).
-    let list_min = (rest * 2 / 5).max(3).min(rest);
+    // The list keeps at least 30% of the rest (and 3 lines).
+    let list_min = (rest * 3 / 10).max(3).min(rest);
     let plan = chart_plan(dists, inside.width, rest - list_min);
     let [header, charts, list] = Layout::vertical([
         Constraint::Length(header_h),

@@ -27,7 +27,11 @@ pub fn hint_spans(state: &State, max: usize) -> Vec<Span<'static>> {
         if keys.is_empty() {
             continue;
         }
-        let keys = keys.join("");
+        // Arrows read well run together (↑↓); letters need a separator.
+        let arrows = keys
+            .iter()
+            .all(|k| k.chars().all(|c| ('←'..='↓').contains(&c)));
+        let keys = keys.join(if arrows { "" } else { "/" });
         let label = first.hint();
         let w = width(&keys) + width(label) + 3;
         if used + w > max {

@@ -21,7 +21,7 @@ pub fn draw(run: &RunState, state: &State, frame: &mut Frame, area: Rect) {
     let cols: u16 = if body.width >= 110 { 3 } else { 2 };
     let stages = run.progress.stages.len() as u16;
     let grid_rows = stages.div_ceil(cols);
-    let pane_h = if body.height >= grid_rows * 5 + error_h + 8 {
+    let pane_h = if body.height >= grid_rows * 5 + error_h + 7 {
         5
     } else if body.height >= grid_rows * 4 + error_h + 6 {
         4
@@ -67,7 +67,7 @@ pub fn draw(run: &RunState, state: &State, frame: &mut Frame, area: Rect) {
         compact(run, theme, frame, grid);
     }
     if bottom.height >= 3 {
-        let split = if bottom.width >= 90 {
+        let split = if bottom.width >= 76 {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).split(bottom)
         } else {
             Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).split(bottom)
@@ -153,9 +153,15 @@ fn stage_pane(
         .rate(now)
         .map(|r| format!("{r:.1}/s"))
         .unwrap_or_else(|| "–/s".into());
-    let eta = p.eta(now).map(duration).unwrap_or_else(|| "–".into());
+    let eta = match (p.started_at, p.finished_at) {
+        (Some(s), Some(f)) => format!("took {}", duration(f.saturating_sub(s))),
+        _ => format!(
+            "ETA {}",
+            p.eta(now).map(duration).unwrap_or_else(|| "–".into())
+        ),
+    };
     let tokens = short(p.input_tokens + p.output_tokens);
-    let line2 = format!("{rate} · ETA {eta} · {tokens} tok · ${:.3}", p.cost_usd);
+    let line2 = format!("{rate} · {eta} · {tokens} tok · ${:.3}", p.cost_usd);
     let line3 = format!("retries {} · errors {}", p.retries, p.errors);
     let err_style = if p.errors > 0 { theme.error } else { theme.dim };
     let mut lines = vec![
@@ -165,7 +171,9 @@ fn stage_pane(
     if inner.height >= 3 {
         lines.push(Line::styled(truncate(&line3, w), err_style));
     } else if let Some(l) = lines.get_mut(1) {
-        *l = Line::styled(truncate(&format!("{line2} · {line3}"), w), theme.text);
+        let short3 = format!(" ↻{} ✗{}", p.retries, p.errors);
+        let room = w.saturating_sub(width(&short3));
+        *l = Line::styled(format!("{}{short3}", fit(&line2, room)), theme.text);
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -23,7 +23,8 @@ pub fn count(n: u64) -> String {
 pub fn short(n: u64) -> String {
     match n {
         0..1_000 => n.to_string(),
-        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        1_000..10_000 => format!("{:.1}k", n as f64 / 1e3),
+        10_000..1_000_000 => format!("{}k", n / 1_000),
         _ => format!("{:.1}M", n as f64 / 1e6),
     }
 }
@@ -147,7 +148,8 @@ mod tests {
     fn formats_and_wraps() {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
-        assert_eq!(short(12_345), "12.3k");
+        assert_eq!(short(12_345), "12k");
+        assert_eq!(short(1_234), "1.2k");
         assert_eq!(duration(Duration::from_secs(65)), "1:05");
         assert_eq!(percent(1, 3), "33%");
         assert_eq!(percent(1, 300), "0.3%");

@@ -138,8 +138,9 @@ fn label(ex: &Explorer, theme: &Theme, c: u32, name: &str, avail: usize) -> Line
         Some(f) => f.matches as u64,
         None => ex.index.total as u64,
     };
+    let cw = count(whole).len();
     let mut stats = format!(
-        "{} {:>4}",
+        "{:>cw$} {:>4}",
         count(u64::from(n)),
         percent(u64::from(n), whole)
     );

@@ -77,7 +77,12 @@ fn explorer_update(ex: &mut Explorer, action: Action, size: (u16, u16), out: &mu
         Action::Click { column, row } => mouse::click(ex, size, column, row, out),
         Action::ScrollUp { column, row } => mouse::scroll(ex, size, column, row, -3, out),
         Action::ScrollDown { column, row } => mouse::scroll(ex, size, column, row, 3, out),
-        action if ex.prompt.is_some() && action.is_bindable() => prompt::update(ex, action, out),
+        action
+            if ex.prompt.is_some()
+                && (action.is_bindable() || matches!(action, Action::Insert(_))) =>
+        {
+            prompt::update(ex, action, out)
+        }
         action => explorer::update(ex, action, size, out),
     }
 }
