@@ -6,9 +6,7 @@ mod tui_fixture;
 use kura_tui::pipeline::{Event, Outcome, Stage};
 use kura_tui::tui::explorer::Prompt;
 use kura_tui::tui::keys::Key;
-use kura_tui::tui::{
-    Action, ConfirmState, Context, Effect, Pane, RunState, Screen, State, Theme, update,
-};
+use kura_tui::tui::{Action, ConfirmState, Context, Effect, Pane, RunState, Screen, State, Theme};
 use tui_fixture::*;
 
 fn ex(state: &State) -> &kura_tui::tui::Explorer {

@@ -17,13 +17,26 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Info(args)) => info(args),
         Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
         None => match cli.path {
-            Some(path) => bail!(
-                "the explorer is not available in this build yet; try `kura-tui info {}`",
-                path.display()
-            ),
+            Some(path) => explore(&path),
             None => bail!("no project given; try `kura-tui demo ./demo` then `kura-tui ./demo`"),
         },
     }
+}
+
+/// `kura-tui PATH`: opens the explorer on a finished analysis.
+fn explore(path: &std::path::Path) -> Result<ExitCode> {
+    let project = Project::open_locked(path, &ProcessEnv)?;
+    let analysis = crate::analysis::Analysis::load(&project)
+        .with_context(|| format!("loading the analysis of {}", path.display()))?;
+    if !analysis.is_complete() {
+        bail!(
+            "{} has unfinished stages; run `kura-tui run {}` first",
+            path.display(),
+            path.display()
+        );
+    }
+    crate::tui::explore(&project, analysis)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verb(c: &Command) -> &'static str {
