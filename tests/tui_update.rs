@@ -447,3 +447,32 @@ fn toasts_expire_with_the_clock() {
     apply(&mut s, [Action::Tick(std::time::Duration::from_secs(7))]);
     assert!(s.toast.is_none());
 }
+
+#[test]
+fn map_raster_is_cached_until_view_selection_or_size_change() {
+    let mut s = explorer_state(120, 40);
+    render(&s, 120, 40);
+    let key = |s: &State| ex(s).raster.borrow().as_ref().unwrap().key.clone();
+    let first = key(&s);
+    {
+        let e = ex(&s);
+        let r = e.raster.borrow();
+        let r = r.as_ref().unwrap();
+        assert_eq!(r.visible_points, N);
+        assert!(
+            r.layers
+                .iter()
+                .any(|(l, _)| *l == kura_tui::tui::explorer::Layer::Selected)
+        );
+    }
+    // Moving in the detail list leaves the map alone.
+    apply(&mut s, [Action::NextPane, Action::NextPane, Action::Down]);
+    render(&s, 120, 40);
+    assert_eq!(key(&s), first);
+    apply(&mut s, [Action::ZoomIn]);
+    render(&s, 120, 40);
+    assert_ne!(key(&s), first);
+    let zoomed = key(&s);
+    render(&s, 100, 30);
+    assert_ne!(key(&s), zoomed, "a resize re-rasterises");
+}

@@ -238,7 +238,7 @@ fn event_loop(
             dirty |= matches!(state.screen, Screen::Run(_)) || had_toast;
         }
         while let Some(action) = queue.pop_front() {
-            dirty = true;
+            dirty |= !matches!(action, Action::Tick(_));
             // Show "loading" before a slow load starts.
             let effects = update(state, action);
             if effects.contains(&Effect::LoadAnalysis) {

@@ -19,7 +19,7 @@ pub use columns::{Column, ColumnBuilder, MetaTable, MetadataBuilder, Source, fac
 pub use index::{ClusterIndex, NONE};
 pub use map::{Layer, MapPoints, MapView, Raster, RasterKey, Window};
 pub use overlays::{Detail, Prompt, Viewer, matching_options};
-pub use search::{Hit, SearchResults, SearchText};
+pub use search::{Hit, MIN_SUMMARY_QUERY, SearchResults, SearchText};
 pub use stats::{Distribution, Filter, FilterOption, distribution, filter_options, means};
 pub use tree::{Ordering, Row, SortKey, TreeModel};
 
@@ -117,6 +117,7 @@ impl Explorer {
             .map(|c| c.count as u32)
             .collect();
         let banner = incomplete_banner(&analysis);
+        let search_text = Some(SearchText::build(&analysis));
         let mut ex = Explorer {
             title: title.into(),
             index,
@@ -138,7 +139,7 @@ impl Explorer {
             prompt: None,
             undo: Vec::new(),
             banner,
-            search_text: None,
+            search_text,
             analysis,
         };
         ex.refresh_tree();

@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::pane_block;
 use super::text::{clean, count, fit, truncate};
 use crate::tui::editor::LineEditor;
-use crate::tui::explorer::{Explorer, Hit, Prompt};
+use crate::tui::explorer::{Explorer, Hit, MIN_SUMMARY_QUERY, Prompt};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -105,6 +105,11 @@ pub fn search(ex: &Explorer, prompt: &Prompt, theme: &Theme, frame: &mut Frame, 
     let mut lines = Vec::new();
     let summary = if editor.text().trim().is_empty() {
         "Type to search; ↑↓ choose, Enter go, Esc close".to_string()
+    } else if editor.text().trim().chars().count() < MIN_SUMMARY_QUERY {
+        format!(
+            "{} clusters · type more to search summaries",
+            count(results.cluster_matches as u64)
+        )
     } else {
         format!(
             "{} clusters · {} summaries",
