@@ -28,6 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// `kura-tui PATH`: opens the explorer on a finished analysis.
 fn verb(c: &Command) -> &'static str {
     match c {
         Command::Init(_) => "init",

@@ -181,25 +181,97 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
     result.map(|_| ())
 }
 
-/// `kura-tui PATH`: runs whatever is missing, then opens the explorer.
+/// `kura-tui PATH`: runs whatever is missing, then opens the explorer. On
+/// a terminal the run shows in the TUI's run screen; otherwise (or with
+/// `--headless`) as progress bars.
 pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
     let project = Project::open(path, &ProcessEnv)?;
     let analysis = Analysis::load(&project)?;
+    drop(project);
     if analysis.is_complete() && !args.dry_run {
-        drop(project);
         return explore(path);
     }
-    let code = run(path, args)?;
-    if code != ExitCode::SUCCESS || args.dry_run {
-        return Ok(code);
+    let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.headless || args.dry_run || !tty {
+        let code = run(path, args)?;
+        if code != ExitCode::SUCCESS || args.dry_run {
+            return Ok(code);
+        }
+        return explore(path);
     }
-    explore(path)
+    let prepared = prepare(path, args)?;
+    if !confirm_cost(&prepared, args)? {
+        eprintln!("nothing was run");
+        return Ok(ExitCode::FAILURE);
+    }
+    let rt = runtime()?;
+    let (tx, rx) = pipeline::events::channel();
+    let cancel = Cancel::new();
+    let config = prepared.project.config.clone();
+    let hooks = models::hooks(tx.clone(), cancel.clone(), &config);
+    let (models, notices) = models::build(
+        &config,
+        &prepared.project.layout,
+        prepared.offline,
+        &hooks,
+        &ProcessEnv,
+    )?;
+    for n in notices {
+        let _ = tx.send(pipeline::Event::Log {
+            level: pipeline::LogLevel::Info,
+            message: n,
+        });
+    }
+    let store = prepared.project.store()?;
+    let ctx = StageCtx {
+        cps: std::sync::Arc::new(prepared.project.checkpoints()),
+        events: tx,
+        cancel: cancel.clone(),
+        concurrency: if prepared.offline {
+            64
+        } else {
+            config.llm.max_concurrency
+        },
+    };
+    let options = prepared.options.clone();
+    let task = rt.spawn(async move {
+        let r = pipeline::run(&ctx, &store, &config, &options, &models).await;
+        drop(hooks);
+        r.map(|_| ())
+    });
+    let layout = prepared.project.layout.clone();
+    let load = Box::new(move || {
+        Analysis::load_from(
+            &crate::project::checkpoint::FileCheckpoints::new(layout.checkpoints()),
+            &layout.labels(),
+        )
+    });
+    let c = cancel.clone();
+    let shown = crate::tui::run_and_explore(
+        &prepared.project,
+        rx,
+        std::sync::Arc::new(move || c.cancel()),
+        load,
+    );
+    cancel.cancel();
+    let result = rt.block_on(task);
+    shown?;
+    match result {
+        Ok(Ok(())) | Ok(Err(crate::Error::Cancelled)) => Ok(ExitCode::SUCCESS),
+        Ok(Err(e)) => Err(e.into()),
+        Err(e) => Err(anyhow::anyhow!("pipeline task failed: {e}")),
+    }
 }
 
 fn explore(path: &Path) -> Result<ExitCode> {
     let project = Project::open_locked(path, &ProcessEnv)?;
     let analysis = Analysis::load(&project)?;
-    let nodes = crate::tree::build(&analysis.hierarchy, Some(2));
-    print!("{}", crate::tree::render(&nodes));
+    if !std::io::stdout().is_terminal() {
+        // No terminal to draw on: print the tree instead.
+        let nodes = crate::tree::build(&analysis.hierarchy, Some(2));
+        print!("{}", crate::tree::render(&nodes));
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::tui::explore(&project, analysis)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,110 @@
+//! State of what opens over the panes: the conversation viewer and the
+//! text prompts (rename, search, filter), plus the detail pane's list.
+
+use std::cell::Cell;
+
+use super::search::SearchResults;
+use super::stats::{Distribution, FilterOption};
+use crate::model::Conversation;
+use crate::tui::editor::LineEditor;
+
+/// The selected cluster's facts and conversations, computed when the
+/// selection, the filter or the metadata change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    pub cluster: Option<u32>,
+    /// Store positions, in store order (matching the filter, if any).
+    pub conversations: Vec<u32>,
+    pub cursor: usize,
+    pub distributions: Vec<Distribution>,
+    /// First list row drawn (kept by the renderer so scrolling is steady).
+    pub offset: Cell<usize>,
+}
+
+/// The conversation viewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Viewer {
+    /// The cluster whose list `n`/`p` walk.
+    pub cluster: Option<u32>,
+    /// Index in that list.
+    pub index: usize,
+    pub position: u32,
+    pub conversation: Option<Box<Conversation>>,
+    pub error: Option<String>,
+    pub scroll: usize,
+    /// Largest useful scroll at the last draw.
+    pub max_scroll: Cell<usize>,
+    /// Lines per page at the last draw.
+    pub page: Cell<usize>,
+}
+
+impl Viewer {
+    pub fn new(cluster: Option<u32>, index: usize, position: u32) -> Viewer {
+        Viewer {
+            cluster,
+            index,
+            position,
+            conversation: None,
+            error: None,
+            scroll: 0,
+            max_scroll: Cell::new(usize::MAX),
+            page: Cell::new(10),
+        }
+    }
+}
+
+/// A text prompt and what it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    Rename {
+        cluster: u32,
+        editor: LineEditor,
+    },
+    Search {
+        editor: LineEditor,
+        results: SearchResults,
+        cursor: usize,
+    },
+    Filter {
+        editor: LineEditor,
+        options: Vec<FilterOption>,
+        /// Indices into `options` that match the typed text.
+        shown: Vec<usize>,
+        cursor: usize,
+    },
+}
+
+impl Prompt {
+    pub fn editor(&self) -> &LineEditor {
+        match self {
+            Prompt::Rename { editor, .. }
+            | Prompt::Search { editor, .. }
+            | Prompt::Filter { editor, .. } => editor,
+        }
+    }
+
+    pub fn editor_mut(&mut self) -> &mut LineEditor {
+        match self {
+            Prompt::Rename { editor, .. }
+            | Prompt::Search { editor, .. }
+            | Prompt::Filter { editor, .. } => editor,
+        }
+    }
+}
+
+/// Filters the picker's options by the typed text (every word must occur).
+pub fn matching_options(options: &[FilterOption], text: &str) -> Vec<usize> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    options
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| {
+            // Index 0 is "no filter" when present; always keep it.
+            *i == 0 && o.column.is_empty() || {
+                let hay = o.text().to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
+}

@@ -1,0 +1,160 @@
+//! The braille map: a ratatui `Canvas` with `Marker::Braille`, painted
+//! from the cached [`Raster`] (recomputed only when the view, size,
+//! selection or filter change). The selected cluster is highlighted and
+//! labelled; the rest are coloured by top-level cluster, and a legend names
+//! the top-level clusters.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::widgets::canvas::{Canvas, Painter, Shape};
+
+use super::pane_block;
+use super::text::{count, truncate, width};
+use crate::tui::explorer::{Explorer, Layer, NONE, Raster, RasterKey};
+use crate::tui::layout;
+use crate::tui::theme::Theme;
+
+/// Dots already on the braille grid.
+struct Dots<'a> {
+    dots: &'a [(u16, u16)],
+    color: Color,
+}
+
+impl Shape for Dots<'_> {
+    fn draw(&self, painter: &mut Painter) {
+        for &(x, y) in self.dots {
+            painter.paint(usize::from(x), usize::from(y), self.color);
+        }
+    }
+}
+
+pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let Some(bounds) = ex.points.bounds else {
+        let block = pane_block(" Map ", focused, theme);
+        frame.render_widget(
+            Paragraph::new("No map yet: the projection stage has not run.")
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let inner = layout::inner(area);
+    let legend_h = u16::from(inner.height >= 6);
+    let canvas_area = Rect::new(inner.x, inner.y, inner.width, inner.height - legend_h);
+    ensure_raster(ex, canvas_area, bounds);
+    let cache = ex.raster.borrow();
+    let Some(raster) = cache.as_ref() else {
+        return;
+    };
+    let zoom = if ex.view.zoom > 1.0 {
+        format!(" · zoom {:.1}×", ex.view.zoom)
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " Map · {} points{zoom} ",
+        count(raster.visible_points as u64)
+    );
+    let block = pane_block(title, focused, theme);
+    frame.render_widget(block, area);
+    if canvas_area.is_empty() {
+        return;
+    }
+    let rx = f64::from(canvas_area.width) * 2.0 - 1.0;
+    let ry = f64::from(canvas_area.height) * 4.0 - 1.0;
+    let color_of = |layer: Layer| match layer {
+        Layer::Selected => theme.map_highlight,
+        Layer::Root(r) if theme.has_palette() => theme.root_color(r as usize),
+        Layer::Root(_) => theme.map_dim,
+    };
+    let canvas = Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds([0.0, rx.max(1.0)])
+        .y_bounds([0.0, ry.max(1.0)])
+        .paint(|ctx| {
+            for (layer, dots) in &raster.layers {
+                ctx.draw(&Dots {
+                    dots,
+                    color: color_of(*layer),
+                });
+            }
+        });
+    frame.render_widget(canvas, canvas_area);
+    if let (Some((cx, cy)), Some(c)) = (raster.selected_centre, ex.selected_cluster()) {
+        let room = usize::from(canvas_area.width).min(28);
+        let text = truncate(&format!("◆ {}", c.name), room);
+        let w = width(&text) as u16;
+        let x = (canvas_area.x + cx).min(canvas_area.right().saturating_sub(w));
+        let y = canvas_area.y + cy.min(canvas_area.height.saturating_sub(1));
+        frame.buffer_mut().set_stringn(
+            x,
+            y,
+            &text,
+            usize::from(w),
+            Style::new().fg(theme.map_highlight).patch(theme.title),
+        );
+    }
+    if legend_h > 0 {
+        let legend_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+        frame.render_widget(Paragraph::new(legend(ex, theme, inner.width)), legend_area);
+    }
+}
+
+/// Recomputes the cached raster if the size or state changed.
+fn ensure_raster(ex: &Explorer, canvas: Rect, bounds: crate::tui::explorer::Window) {
+    let key = RasterKey {
+        width: canvas.width,
+        height: canvas.height,
+        view: (
+            ex.view.zoom.to_bits(),
+            ex.view.cx.to_bits(),
+            ex.view.cy.to_bits(),
+        ),
+        selected: ex.tree.selected.unwrap_or(NONE),
+        filter_generation: ex.filter_generation,
+    };
+    let mut cache = ex.raster.borrow_mut();
+    if cache.as_ref().is_none_or(|r| r.key != key) {
+        let window = ex.view.window(bounds);
+        *cache = Some(Raster::compute(
+            key,
+            &ex.points,
+            &ex.index,
+            window,
+            ex.filter.as_ref(),
+        ));
+    }
+}
+
+/// `■ Billing ■ Coding …`, one swatch per top-level cluster that fits.
+fn legend(ex: &Explorer, theme: &Theme, max: u16) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (rank, &root) in ex.index.roots.iter().enumerate() {
+        let Some(c) = ex.cluster(root) else { continue };
+        let name = truncate(&c.name, 18);
+        let w = width(&name) + 3;
+        if used + w > usize::from(max) {
+            break;
+        }
+        let swatch = if theme.has_palette() {
+            Style::new().fg(theme.root_color(rank))
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled("■ ", swatch));
+        spans.push(Span::styled(name, theme.dim));
+        spans.push(Span::raw(" "));
+        used += w;
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,124 @@
+//! `draw(&State, &mut Frame)`: renders the state, one function per pane or
+//! overlay. Drawing reads the state only (the tree widget's scroll offset
+//! and the map's raster are render caches behind `RefCell`s).
+
+mod bars;
+mod detail_pane;
+mod help;
+mod map_pane;
+mod popups;
+mod run_screen;
+pub mod text;
+mod tree_pane;
+mod viewer;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::explorer::{Explorer, Pane, Prompt};
+use super::layout;
+use super::state::{Screen, State};
+use super::theme::Theme;
+
+/// Draws the whole UI.
+pub fn draw(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    match &state.screen {
+        Screen::Confirm(c) => run_screen::confirm(c, state, frame, area),
+        Screen::Run(run) => run_screen::draw(run, state, frame, area),
+        Screen::Explorer(ex) => explorer(ex, state, frame, area),
+    }
+    if let Some(scroll) = state.help {
+        help::draw(state, scroll, frame, area);
+    }
+    bars::toast(state, frame, area);
+}
+
+fn explorer(ex: &Explorer, state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let areas = layout::explorer(area, ex);
+    if let Some(banner) = &ex.banner
+        && !areas.banner.is_empty()
+    {
+        bars::banner(banner, theme, frame, areas.banner);
+    }
+    if areas.tree.is_empty() && areas.map.is_empty() && areas.detail.is_empty() {
+        too_small(theme, frame, areas.body);
+    }
+    let overlay = ex.viewer.is_some();
+    tree_pane::draw(
+        ex,
+        theme,
+        ex.focus == Pane::Tree && !overlay,
+        frame,
+        areas.tree,
+    );
+    map_pane::draw(
+        ex,
+        theme,
+        ex.focus == Pane::Map && !overlay,
+        frame,
+        areas.map,
+    );
+    detail_pane::draw(
+        ex,
+        theme,
+        ex.focus == Pane::Detail && !overlay,
+        frame,
+        areas.detail,
+    );
+    if let Some(v) = &ex.viewer
+        && !areas.viewer.is_empty()
+    {
+        viewer::draw(ex, v, theme, frame, areas.viewer);
+    }
+    match &ex.prompt {
+        Some(Prompt::Rename { cluster, editor }) => {
+            popups::rename(ex, *cluster, editor, theme, frame, areas.tree)
+        }
+        Some(p @ Prompt::Search { .. }) => popups::search(ex, p, theme, frame, areas.popup),
+        Some(p @ Prompt::Filter { .. }) => popups::filter(p, theme, frame, areas.popup),
+        None => {}
+    }
+    bars::hints(state, frame, areas.bar);
+}
+
+fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
+    let msg = format!(
+        "Terminal too small: make it at least {}×{}",
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT + 2
+    );
+    frame.render_widget(
+        Paragraph::new(msg)
+            .style(theme.warn)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// A bordered block with a title, highlighted when focused.
+pub(crate) fn pane_block<'a>(
+    title: impl Into<Line<'a>>,
+    focused: bool,
+    theme: &Theme,
+) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .title(
+            title
+                .into()
+                .style(if focused { theme.title } else { theme.text }),
+        )
+}

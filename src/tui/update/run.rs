@@ -1,0 +1,108 @@
+//! The cost confirmation and the run screen: pipeline events fold into the
+//! progress; `c` cancels and explores what finished; `q` cancels and quits;
+//! the explorer opens when the run ends.
+
+use crate::pipeline::{Event, Outcome};
+use crate::tui::action::{Action, Effect};
+use crate::tui::explorer::{Explorer, MetaStatus};
+use crate::tui::state::{AfterRun, RunState, Screen, State, ToastKind};
+
+pub(super) fn confirm(state: &mut State, action: Action) -> Vec<Effect> {
+    let Screen::Confirm(c) = &state.screen else {
+        return Vec::new();
+    };
+    match action {
+        Action::Yes => {
+            let title = c.project.clone();
+            state.screen = Screen::Run(RunState::new(title));
+            vec![Effect::Answer(true)]
+        }
+        Action::No | Action::Quit | Action::Back => {
+            state.quit = true;
+            vec![Effect::Answer(false), Effect::Quit]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let now = state.now;
+    let Screen::Run(run) = &mut state.screen else {
+        return Vec::new();
+    };
+    match action {
+        Action::Pipeline(event) => {
+            run.progress.apply(&event, now);
+            if let Event::Done(outcome) = &event {
+                return run_ended(run, outcome, &mut state.quit);
+            }
+            Vec::new()
+        }
+        Action::CancelRun => {
+            if run.loading {
+                return Vec::new();
+            }
+            if run.progress.outcome.is_some() {
+                // Already over (it failed): explore what finished.
+                run.loading = true;
+                run.error = None;
+                return vec![Effect::LoadAnalysis];
+            }
+            if run.after.is_none() {
+                run.after = Some(AfterRun::Explore);
+                return vec![Effect::CancelRun];
+            }
+            Vec::new()
+        }
+        Action::Quit => {
+            run.after = Some(AfterRun::Quit);
+            state.quit = true;
+            vec![Effect::CancelRun, Effect::Quit]
+        }
+        Action::Up => {
+            let max = run.progress.log.len().saturating_sub(1);
+            run.log_scroll = (run.log_scroll + 1).min(max);
+            Vec::new()
+        }
+        Action::Down => {
+            run.log_scroll = run.log_scroll.saturating_sub(1);
+            Vec::new()
+        }
+        Action::AnalysisLoaded(Ok(analysis)) => {
+            let title = run.title.clone();
+            let mut ex = Explorer::new(*analysis, title);
+            ex.metadata = MetaStatus::Loading;
+            state.screen = Screen::Explorer(Box::new(ex));
+            vec![Effect::LoadMetadata]
+        }
+        Action::AnalysisLoaded(Err(e)) => {
+            run.loading = false;
+            run.error = Some(format!("Could not load the results: {e}"));
+            Vec::new()
+        }
+        Action::LabelsSaved(Err(e)) => {
+            state.toast(ToastKind::Error, format!("Could not save labels: {e}"));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn run_ended(run: &mut RunState, outcome: &Outcome, quit: &mut bool) -> Vec<Effect> {
+    if run.after == Some(AfterRun::Quit) {
+        *quit = true;
+        return vec![Effect::Quit];
+    }
+    match outcome {
+        Outcome::Failed(e) if run.after.is_none() => {
+            run.error = Some(format!(
+                "The run failed: {e}. Press c to explore what finished, q to quit."
+            ));
+            Vec::new()
+        }
+        _ => {
+            run.loading = true;
+            vec![Effect::LoadAnalysis]
+        }
+    }
+}
