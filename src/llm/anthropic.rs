@@ -67,10 +67,8 @@ impl AnthropicChat {
             .map(|m| m.content.as_str())
             .collect();
         let instruction = req.schema.as_ref().map(schema_instruction);
-        if !use_tool {
-            if let Some(i) = &instruction {
-                system.push(i);
-            }
+        if !use_tool && let Some(i) = &instruction {
+            system.push(i);
         }
         let messages: Vec<Value> = req
             .messages
@@ -110,7 +108,7 @@ impl AnthropicChat {
                 .await;
             match reply {
                 Ok(v) => return self.parse(&req.tag, &v, use_tool && req.schema.is_some()),
-                Err(Failure::Status { code, body })
+                Err(Failure::Status { code, body, .. })
                     if (400..500).contains(&code)
                         && use_tool
                         && self.fallback

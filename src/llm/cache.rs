@@ -169,10 +169,10 @@ impl Cache {
                 stats.entries += 1;
                 stats.bytes += len;
             }
-            if let Some(d) = path.parent() {
-                if dirs.last().is_none_or(|last: &PathBuf| last != d) {
-                    dirs.push(d.to_path_buf());
-                }
+            if let Some(d) = path.parent()
+                && dirs.last().is_none_or(|last: &PathBuf| last != d)
+            {
+                dirs.push(d.to_path_buf());
             }
             fs::remove_file(path).at(path)
         })?;

@@ -116,10 +116,10 @@ pub fn extract_json(text: &str) -> Option<&str> {
         // Skip a language tag such as `json`.
         let body_start = after.find('\n').map_or(0, |i| i + 1);
         let after = &after[body_start..];
-        if let Some(end) = after.find("```") {
-            if let Some(obj) = balanced_object(&after[..end]) {
-                return Some(obj);
-            }
+        if let Some(end) = after.find("```")
+            && let Some(obj) = balanced_object(&after[..end])
+        {
+            return Some(obj);
         }
     }
     balanced_object(trimmed)
