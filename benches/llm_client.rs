@@ -19,6 +19,7 @@ use serde_json::json;
 const CALLS: usize = 2_000;
 const CONCURRENCY: usize = 50;
 const LATENCY: Duration = Duration::from_millis(100);
+const SERIAL_CALLS: usize = 50;
 
 #[derive(Deserialize)]
 struct Summary {
@@ -72,20 +73,20 @@ fn validate(s: &Summary) -> Result<(), String> {
 
 struct Outcome {
     wall: Duration,
-    mean_latency: Duration,
     /// CPU time of this process (the client; the mock runs in a child).
     cpu: Option<Duration>,
 }
 
-/// User + system CPU time of this process, from /proc (Linux only).
+/// CPU time of this process: the sum of its threads' on-CPU nanoseconds
+/// from /proc (Linux only; threads that already exited are not counted,
+/// and tokio keeps its blocking threads for 10 s).
 fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are the
-    // 12th and 13th of those, in clock ticks (100 per second).
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+    let mut ns: u64 = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(ns))
 }
 
 fn run(rt: &tokio::runtime::Runtime, settings: &ClientSettings, calls: usize) -> Outcome {
@@ -97,24 +98,20 @@ fn run(rt: &tokio::runtime::Runtime, settings: &ClientSettings, calls: usize) ->
             .map(|i| {
                 let chat = chat.clone();
                 tokio::spawn(async move {
-                    let t = Instant::now();
                     let got = structured::<Summary, _>(chat.as_ref(), request(i), validate, 2)
                         .await
                         .expect("call");
                     assert!(got.value.summary.contains(&format!("conversation {i},")));
                     assert!(!got.value.request.is_empty() && !got.value.task.is_empty());
                     assert_eq!(got.value.languages, ["English"]);
-                    t.elapsed()
                 })
             })
             .collect();
-        let mut total = Duration::ZERO;
         for t in tasks {
-            total += t.await.expect("task");
+            t.await.expect("task");
         }
         Outcome {
             wall: started.elapsed(),
-            mean_latency: total / calls as u32,
             cpu: process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a)),
         }
     })
@@ -231,14 +228,15 @@ fn main() {
     // One call at a time: what the client and loopback add to each call.
     let mut s = ClientSettings::new(mock.url.clone(), "bench-model");
     s.max_concurrency = 1;
-    let serial = run(&rt, &s, 30);
+    let serial = run(&rt, &s, SERIAL_CALLS);
+    let per_call = serial.wall / SERIAL_CALLS as u32;
     println!(
-        "{:<18} mean call {:>6.2} ms = {} ms latency + {:.2} ms  {}",
+        "{:<18} {:>6.2} ms per call = {} ms latency + {:.2} ms  {}",
         "one at a time",
-        serial.mean_latency.as_secs_f64() * 1e3,
+        per_call.as_secs_f64() * 1e3,
         LATENCY.as_millis(),
-        serial.mean_latency.saturating_sub(LATENCY).as_secs_f64() * 1e3,
-        cpu_per_call(&serial, 30),
+        per_call.saturating_sub(LATENCY).as_secs_f64() * 1e3,
+        cpu_per_call(&serial, SERIAL_CALLS),
     );
 
     s.max_concurrency = CONCURRENCY;

@@ -203,6 +203,11 @@ impl Transport {
                     Failure::Other(m) => {
                         Failure::Other(format!("gave up after {} retries: {m}", self.max_retries))
                     }
+                    Failure::Status { code, body, .. } => Failure::Status {
+                        code,
+                        body,
+                        retries: self.max_retries,
+                    },
                     other => other,
                 };
                 return Err(last);
