@@ -1,1 +1,263 @@
-fn main() {}
+//! Client overhead: 2,000 summarisation-style structured calls to the loopback
+//! mock with a fixed 100 ms latency at concurrency 50. The ideal wall time is
+//! 2,000 × 0.1 s / 50 = 4 s. The mock runs in a child process so the CPU
+//! time measured here is the client's. Run with
+//! `cargo bench --bench llm_client`.
+
+#[path = "../tests/support/mock_openai.rs"]
+mod mock_openai;
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kura_tui::llm::{ChatRequest, ClientHooks, ClientSettings, OpenAiChat, structured};
+use mock_openai::{MockReply, MockRequest, MockServer};
+use serde::Deserialize;
+use serde_json::json;
+
+const CALLS: usize = 2_000;
+const CONCURRENCY: usize = 50;
+const LATENCY: Duration = Duration::from_millis(100);
+const SERIAL_CALLS: usize = 50;
+
+#[derive(Deserialize)]
+struct Summary {
+    summary: String,
+    request: String,
+    task: String,
+    languages: Vec<String>,
+    concerning_score: u8,
+}
+
+fn conversation(i: usize) -> String {
+    let mut text = format!("<conversation id=\"{i}\">\n");
+    for turn in 0..6 {
+        text.push_str(&format!(
+            "user: question {turn} of conversation {i}: how do I make my sourdough rise faster in a cold kitchen?\n\
+             assistant: answer {turn}: keep the dough somewhere warm, use a little more starter, and give it time.\n"
+        ));
+    }
+    text.push_str("</conversation>");
+    text
+}
+
+fn request(i: usize) -> ChatRequest {
+    ChatRequest::new("summaries")
+        .system("Summarise the conversation into the requested facets. No names or other PII.")
+        .user(conversation(i))
+        .schema(
+            "summary",
+            json!({
+                "type": "object",
+                "properties": {
+                    "summary": {"type": "string"},
+                    "request": {"type": "string"},
+                    "task": {"type": "string"},
+                    "languages": {"type": "array", "items": {"type": "string"}},
+                    "concerning_score": {"type": "integer"}
+                },
+                "required": ["summary", "request", "task", "languages", "concerning_score"],
+                "additionalProperties": false
+            }),
+        )
+}
+
+fn validate(s: &Summary) -> Result<(), String> {
+    if (1..=5).contains(&s.concerning_score) && !s.summary.is_empty() {
+        Ok(())
+    } else {
+        Err("bad summary".into())
+    }
+}
+
+struct Outcome {
+    wall: Duration,
+    /// CPU time of this process (the client; the mock runs in a child).
+    cpu: Option<Duration>,
+}
+
+/// CPU time of this process: the sum of its threads' on-CPU nanoseconds
+/// from /proc (Linux only; threads that already exited are not counted,
+/// and tokio keeps its blocking threads for 10 s).
+fn process_cpu() -> Option<Duration> {
+    let mut ns: u64 = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(ns))
+}
+
+fn run(rt: &tokio::runtime::Runtime, settings: &ClientSettings, calls: usize) -> Outcome {
+    let chat = Arc::new(OpenAiChat::new(settings, ClientHooks::default()).expect("client"));
+    rt.block_on(async move {
+        let cpu0 = process_cpu();
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..calls)
+            .map(|i| {
+                let chat = chat.clone();
+                tokio::spawn(async move {
+                    let got = structured::<Summary, _>(chat.as_ref(), request(i), validate, 2)
+                        .await
+                        .expect("call");
+                    assert!(got.value.summary.contains(&format!("conversation {i},")));
+                    assert!(!got.value.request.is_empty() && !got.value.task.is_empty());
+                    assert_eq!(got.value.languages, ["English"]);
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        Outcome {
+            wall: started.elapsed(),
+            cpu: process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a)),
+        }
+    })
+}
+
+fn cpu_per_call(o: &Outcome, calls: usize) -> String {
+    match o.cpu {
+        Some(c) => format!(
+            "client CPU {:.3} ms/call",
+            c.as_secs_f64() * 1e3 / calls as f64
+        ),
+        None => "client CPU n/a".into(),
+    }
+}
+
+fn report(label: &str, o: &Outcome, ideal: Duration) {
+    // Each of the 50 slots makes CALLS / 50 calls back to back, so the time
+    // beyond the ideal, divided by that, is what each call added.
+    let per_call = o.wall.saturating_sub(ideal).as_secs_f64() / (CALLS / CONCURRENCY) as f64;
+    println!(
+        "{label:<18} wall {:>6.3}s ({:>5.1}% of ideal {:.1}s)  added latency {:>5.2} ms/call  {}",
+        o.wall.as_secs_f64(),
+        100.0 * o.wall.as_secs_f64() / ideal.as_secs_f64(),
+        ideal.as_secs_f64(),
+        per_call * 1e3,
+        cpu_per_call(o, CALLS),
+    );
+}
+
+fn summary_reply(req: &MockRequest) -> MockReply {
+    let text = req.first_user_text();
+    let id = text.split('"').nth(1).unwrap_or("?").to_string();
+    MockReply::json(&json!({
+        "summary": format!("The user asked, in conversation {id}, how to make sourdough rise faster in a cold kitchen."),
+        "request": "The user's overall request for the assistant is to help with bread baking.",
+        "task": "The task is to give practical advice on dough proofing temperatures.",
+        "languages": ["English"],
+        "concerning_score": 1
+    }))
+    .after(LATENCY)
+}
+
+/// Child-process mode: serve the mock, print its URL, answer `count` lines
+/// on stdin with the number of requests served, stop at end of input.
+fn serve_mock() {
+    let server = MockServer::start(summary_reply);
+    println!("{}", server.base_url());
+    for line in std::io::stdin().lines() {
+        if line.map(|l| l.trim() == "count").unwrap_or(false) {
+            println!("{}", server.request_count());
+        }
+    }
+}
+
+struct MockProcess {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    url: String,
+}
+
+impl MockProcess {
+    fn start() -> Self {
+        let mut child = std::process::Command::new(std::env::current_exe().expect("exe"))
+            .arg("--mock-server")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start mock process");
+        let stdin = child.stdin.take().expect("stdin");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut url = String::new();
+        stdout.read_line(&mut url).expect("mock url");
+        MockProcess {
+            child,
+            stdin,
+            stdout,
+            url: url.trim().to_string(),
+        }
+    }
+
+    fn count(&mut self) -> usize {
+        writeln!(self.stdin, "count").expect("ask count");
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("count");
+        line.trim().parse().expect("number")
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--mock-server") {
+        serve_mock();
+        return;
+    }
+    let mut mock = MockProcess::start();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ideal = LATENCY * (CALLS / CONCURRENCY) as u32;
+    println!(
+        "{CALLS} structured calls, {} ms mock latency (mock in a child process), concurrency {CONCURRENCY}",
+        LATENCY.as_millis()
+    );
+
+    // One call at a time: what the client and loopback add to each call.
+    let mut s = ClientSettings::new(mock.url.clone(), "bench-model");
+    s.max_concurrency = 1;
+    let serial = run(&rt, &s, SERIAL_CALLS);
+    let per_call = serial.wall / SERIAL_CALLS as u32;
+    println!(
+        "{:<18} {:>6.2} ms per call = {} ms latency + {:.2} ms  {}",
+        "one at a time",
+        per_call.as_secs_f64() * 1e3,
+        LATENCY.as_millis(),
+        per_call.saturating_sub(LATENCY).as_secs_f64() * 1e3,
+        cpu_per_call(&serial, SERIAL_CALLS),
+    );
+
+    s.max_concurrency = CONCURRENCY;
+    let before = mock.count();
+    let no_cache = run(&rt, &s, CALLS);
+    report("no cache", &no_cache, ideal);
+    assert_eq!(mock.count() - before, CALLS);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = s.with_cache(dir.path());
+    let cold = run(&rt, &s, CALLS);
+    report("cache, cold", &cold, ideal);
+    assert_eq!(mock.count() - before, 2 * CALLS);
+
+    let warm = run(&rt, &s, CALLS);
+    assert_eq!(mock.count() - before, 2 * CALLS, "warm run hit the server");
+    println!(
+        "{:<18} wall {:>6.3}s ({:.3} ms per call, zero requests)  {}",
+        "cache, warm rerun",
+        warm.wall.as_secs_f64(),
+        warm.wall.as_secs_f64() * 1e3 / CALLS as f64,
+        cpu_per_call(&warm, CALLS),
+    );
+}

@@ -20,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(args)) => export(args),
         Some(Command::Eval(args)) => eval(args),
         Some(Command::Run(args)) => super::run_cmd::run(&args.path, &args.run),
+        Some(Command::Cache(args)) => super::cache_cmd::run(args),
         Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
         None => match cli.path {
             Some(path) => super::run_cmd::run_and_explore(&path, &cli.run),
@@ -28,7 +29,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// `kura-tui PATH`: opens the explorer on a finished analysis.
 fn verb(c: &Command) -> &'static str {
     match c {
         Command::Init(_) => "init",

@@ -2,6 +2,7 @@
 //! per verb ([`commands`]).
 
 pub mod args;
+mod cache_cmd;
 mod commands;
 mod progress_bars;
 mod run_cmd;

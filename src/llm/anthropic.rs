@@ -108,7 +108,7 @@ impl AnthropicChat {
                 .await;
             match reply {
                 Ok(v) => return self.parse(&req.tag, &v, use_tool && req.schema.is_some()),
-                Err(Failure::Status { code, body })
+                Err(Failure::Status { code, body, .. })
                     if (400..500).contains(&code)
                         && use_tool
                         && self.fallback

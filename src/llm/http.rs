@@ -37,10 +37,12 @@ pub fn shared_client() -> Result<reqwest::Client> {
 #[derive(Debug)]
 pub(crate) enum Failure {
     Cancelled,
-    /// An HTTP error status; `body` is redacted and shortened.
+    /// An HTTP error status; `body` is redacted and shortened. `retries`
+    /// is how many retries came before it.
     Status {
         code: u16,
         body: String,
+        retries: u32,
     },
     /// A transport or body problem (redacted).
     Other(String),
@@ -51,9 +53,19 @@ impl Failure {
     pub(crate) fn into_error(self, what: &str) -> Error {
         match self {
             Failure::Cancelled => Error::Cancelled,
-            Failure::Status { code, body } => {
-                Error::Llm(format!("{what}: HTTP {code}: {}", error_message(&body)))
-            }
+            Failure::Status {
+                code,
+                body,
+                retries: 0,
+            } => Error::Llm(format!("{what}: HTTP {code}: {}", error_message(&body))),
+            Failure::Status {
+                code,
+                body,
+                retries,
+            } => Error::Llm(format!(
+                "{what}: gave up after {retries} retries: HTTP {code}: {}",
+                error_message(&body)
+            )),
             Failure::Other(msg) => Error::Llm(format!("{what}: {msg}")),
         }
     }
@@ -191,6 +203,11 @@ impl Transport {
                     Failure::Other(m) => {
                         Failure::Other(format!("gave up after {} retries: {m}", self.max_retries))
                     }
+                    Failure::Status { code, body, .. } => Failure::Status {
+                        code,
+                        body,
+                        retries: self.max_retries,
+                    },
                     other => other,
                 };
                 return Err(last);
@@ -251,6 +268,7 @@ impl Transport {
         let failure = Failure::Status {
             code: status,
             body: self.redactor.redact(&text),
+            retries: 0,
         };
         if is_retryable_status(status) {
             Attempt::Retry {

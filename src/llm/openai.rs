@@ -115,7 +115,11 @@ impl OpenAiChat {
                 .await;
             match reply {
                 Ok(v) => return self.parse(&req.tag, &v),
-                Err(Failure::Status { code, body }) if code >= 400 => {
+                Err(Failure::Status {
+                    code,
+                    body,
+                    retries,
+                }) if code >= 400 => {
                     let lower = body.to_ascii_lowercase();
                     if req.schema.is_some()
                         && self.fallback
@@ -144,9 +148,12 @@ impl OpenAiChat {
                         tracing::info!(model = %self.core.model, "using max_completion_tokens");
                         continue;
                     }
-                    return Err(
-                        Failure::Status { code, body }.into_error(&self.core.what(&req.tag))
-                    );
+                    return Err(Failure::Status {
+                        code,
+                        body,
+                        retries,
+                    }
+                    .into_error(&self.core.what(&req.tag)));
                 }
                 Err(f) => return Err(f.into_error(&self.core.what(&req.tag))),
             }

@@ -115,6 +115,13 @@ impl ChatRequest {
         }
     }
 
+    /// An empty request with the temperature and answer limit of `[llm]`.
+    pub fn from_config(tag: impl Into<String>, llm: &crate::config::LlmConfig) -> Self {
+        ChatRequest::new(tag)
+            .temperature(llm.temperature)
+            .max_tokens(llm.max_tokens)
+    }
+
     pub fn system(mut self, content: impl Into<String>) -> Self {
         self.messages.push(ChatMessage::system(content));
         self
