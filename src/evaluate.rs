@@ -42,7 +42,9 @@ fn label_text(v: &serde_json::Value) -> String {
 pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<EvalReport> {
     let h = &analysis.hierarchy;
     if h.is_empty() {
-        return Err(Error::Other("the project has no clusters yet; run it first".into()));
+        return Err(Error::Other(
+            "the project has no clusters yet; run it first".into(),
+        ));
     }
     let base_of = h.base_of();
     let max_level = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
@@ -51,14 +53,14 @@ pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<E
     let mut rows: Vec<(Vec<String>, Vec<Option<String>>)> = Vec::new();
     for conv in store.iter()? {
         let conv = conv?;
-        let Some(base) = base_of.get(conv.id.as_str()) else { continue };
+        let Some(base) = base_of.get(conv.id.as_str()) else {
+            continue;
+        };
         let path = h.path(base);
         let per_level: Vec<String> = (0..=max_level)
             .map(|l| {
                 path.iter()
-                    .rev()
-                    .filter(|c| c.level <= l)
-                    .last()
+                    .find(|c| c.level <= l)
                     .map(|c| c.id.clone())
                     .unwrap_or_default()
             })
@@ -87,7 +89,10 @@ pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<E
                 eval::encode(&ids)
             })
             .collect();
-        let counts: Vec<usize> = preds.iter().map(|p| p.iter().max().map_or(0, |m| m + 1)).collect();
+        let counts: Vec<usize> = preds
+            .iter()
+            .map(|p| p.iter().max().map_or(0, |m| m + 1))
+            .collect();
         let nearest = counts
             .iter()
             .enumerate()
@@ -118,7 +123,9 @@ impl EvalReport {
     pub fn render(&self) -> String {
         let mut out = format!("{} clustered conversations\n", self.n);
         for (key, levels) in &self.labels {
-            out.push_str(&format!("\nlabel `{key}`\n  level  clusters    NMI     ARI  V-meas  purity  hungarian\n"));
+            out.push_str(&format!(
+                "\nlabel `{key}`\n  level  clusters    NMI     ARI  V-meas  purity  hungarian\n"
+            ));
             for s in levels {
                 out.push_str(&format!(
                     "  {:>5}  {:>8}  {:.3}  {:.3}  {:.3}   {:.3}  {}\n",
@@ -128,7 +135,8 @@ impl EvalReport {
                     s.ari,
                     s.v_measure,
                     s.purity,
-                    s.hungarian_acc.map_or("-".to_string(), |h| format!("{h:.3}"))
+                    s.hungarian_acc
+                        .map_or("-".to_string(), |h| format!("{h:.3}"))
                 ));
             }
         }

@@ -53,7 +53,9 @@ fn honest(req: &MockRequest) -> MockReply {
         }));
     }
     if text.contains("<proposed_names>") || text.contains("broader categories") {
-        return MockReply::json(&json!({"names": ["Plan daily life", "Build and fix software", "Manage money"]}));
+        return MockReply::json(
+            &json!({"names": ["Plan daily life", "Build and fix software", "Manage money"]}),
+        );
     }
     if text.contains("<categories>") {
         let pick = text
@@ -80,16 +82,17 @@ fn setup(n: usize, mock: &MockServer, max_top: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("p");
     let (layout, lock) = Project::create(&root, false).unwrap();
-    let mut w = StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
+    let mut w =
+        StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
     for c in kura_tui::demo::generate(n, 3) {
         w.push(&c).unwrap();
     }
     w.finish().unwrap();
     drop(lock);
-    let mut project = Project::open(&root, &HashMap::from([(
-        "KURA_CONFIG_DIR".to_string(),
-        "/nonexistent".to_string(),
-    )]))
+    let mut project = Project::open(
+        &root,
+        &HashMap::from([("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string())]),
+    )
     .unwrap();
     let c: &mut Config = &mut project.config;
     c.llm.base_url = Some(mock.base_url());
@@ -115,10 +118,17 @@ async fn run(project: &Project) -> kura_tui::Result<pipeline::RunOutput> {
         concurrency: 8,
     };
     let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let out = pipeline::run(&ctx, &project.store()?, &project.config, &RunOptions::default(), &models).await;
+    let out = pipeline::run(
+        &ctx,
+        &project.store()?,
+        &project.config,
+        &RunOptions::default(),
+        &models,
+    )
+    .await;
     drop(ctx);
     drop(hooks);
-    let _ = drain;
+    let _ = drain.await;
     out
 }
 
@@ -155,13 +165,28 @@ async fn full_run_then_cached_rerun_makes_no_requests() {
     let s = setup(60, &mock, 3);
     let out = run(&s.project).await.unwrap();
     assert_eq!(out.summaries.len(), 60);
-    let ids: HashSet<_> = out.summaries.iter().map(|x| x.conversation_id.clone()).collect();
+    let ids: HashSet<_> = out
+        .summaries
+        .iter()
+        .map(|x| x.conversation_id.clone())
+        .collect();
     assert_eq!(ids.len(), 60);
-    assert!(out.summaries.iter().all(|x| x.summary.starts_with("The user asked:")));
+    assert!(
+        out.summaries
+            .iter()
+            .all(|x| x.summary.starts_with("The user asked:"))
+    );
     assert!(out.summaries.iter().all(|x| x.user_frustration == Some(2)));
     assert_valid_tree(&out.clusters, 60, 3);
-    assert!(out.clusters.iter().any(|c| c.level == 0 && c.name.starts_with("Help with")));
-    assert!(out.clusters.iter().any(|c| c.level > 0), "a hierarchy above the base");
+    assert!(
+        out.clusters
+            .iter()
+            .any(|c| c.level == 0 && c.name.starts_with("Help with"))
+    );
+    assert!(
+        out.clusters.iter().any(|c| c.level > 0),
+        "a hierarchy above the base"
+    );
     assert_eq!(out.points.len(), 60);
     let chat_calls = mock.requests().iter().filter(|r| r.is_chat()).count();
     assert!(chat_calls >= 60, "{chat_calls}");
@@ -176,7 +201,11 @@ async fn full_run_then_cached_rerun_makes_no_requests() {
     }
     let before = mock.request_count();
     let again = run(&s.project).await.unwrap();
-    assert_eq!(mock.request_count(), before, "a cached rerun makes zero requests");
+    assert_eq!(
+        mock.request_count(),
+        before,
+        "a cached rerun makes zero requests"
+    );
     assert_eq!(again.clusters, out.clusters);
 }
 
@@ -204,7 +233,9 @@ async fn adversarial_hierarchy_answers_still_end_in_a_valid_tree() {
                 let names = match mode {
                     "empty" => json!([]),
                     "one" => json!(["Everything"]),
-                    "duplicates" => json!(["Do things", "do things.", "\"Do things\"", "Do things"]),
+                    "duplicates" => {
+                        json!(["Do things", "do things.", "\"Do things\"", "Do things"])
+                    }
                     _ => json!(["Alpha", "Beta", "Gamma", "Delta"]),
                 };
                 return MockReply::json(&json!({ "names": names }));
@@ -215,7 +246,9 @@ async fn adversarial_hierarchy_answers_still_end_in_a_valid_tree() {
             honest(req)
         });
         let s = setup(80, &mock, 2);
-        let out = run(&s.project).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let out = run(&s.project)
+            .await
+            .unwrap_or_else(|e| panic!("{mode}: {e}"));
         assert_valid_tree(&out.clusters, 80, 2);
         let roots = Hierarchy::new(out.clusters.clone()).roots().count();
         assert!(roots <= 2, "{mode}: {roots} roots");

@@ -75,7 +75,8 @@ fn init(args: InitArgs) -> Result<ExitCode> {
                 let _ = std::fs::remove_dir_all(&args.path);
             } else {
                 let _ = std::fs::remove_file(layout.conversations().with_extension("jsonl.tmp"));
-                let _ = std::fs::remove_file(layout.conversations_index().with_extension("idx.tmp"));
+                let _ =
+                    std::fs::remove_file(layout.conversations_index().with_extension("idx.tmp"));
             }
             return Err(e.into());
         }
