@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mock_openai;
+pub mod pipeline;
 
 use std::time::Duration;
 
