@@ -1,1 +1,40 @@
-//! (in progress)
+//! The numeric core: clustering, nearest neighbours, projection and the
+//! helpers the offline mode uses to name and group clusters.
+//!
+//! Everything here is pure computation: no I/O, no LLM, no global state.
+//! Inputs are `ndarray` 0.17 views with one item per row
+//! (`ArrayView2<f32>`, shape `n × d`). Every function validates its
+//! parameters up front and returns [`crate::Error::InvalidParam`] instead of
+//! panicking, including on degenerate data (no rows, more clusters than
+//! rows, non-finite values). Every random choice comes from a
+//! `ChaCha8Rng` seeded from the caller's seed, so the same seed and input
+//! give the same output.
+//!
+//! | step | function | cost |
+//! |------|----------|------|
+//! | base clusters | [`kmeans`] (blocked Lloyd / mini-batch) | `O(iter · n · k · d)` |
+//! | neighbours | [`knn`] (exact, blocked matrix products) | `O(n² · d)` |
+//! | projection | [`umap`], [`umap_multi`] | kNN + `O(epochs · n · n_neighbors)` |
+//! | density clusters | [`hdbscan`] (on a low-dimensional projection) | `O(n²)` |
+//! | offline names | [`ctfidf_keywords`], [`keyword_name`] | linear in the text |
+//! | offline hierarchy | [`agglomerate`], [`level_targets`] | `O(m²)` for `m` centroids |
+
+mod agglomerative;
+mod dense;
+mod hdbscan;
+mod input;
+mod keywords;
+mod kmeans;
+mod knn;
+mod levels;
+mod stopwords;
+pub mod synthetic;
+mod umap;
+
+pub use agglomerative::{Linkage, agglomerate};
+pub use hdbscan::hdbscan;
+pub use keywords::{ctfidf_keywords, keyword_name, tokenize};
+pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};
+pub use knn::{Knn, KnnMetric, knn};
+pub use levels::level_targets;
+pub use umap::{UmapParams, ValidUmapParams, umap, umap_from_knn, umap_multi};

@@ -1,0 +1,58 @@
+//! A small built-in stop-word list for keyword extraction: the commonest
+//! function words of English, Spanish, French, German, Portuguese, Italian
+//! and Dutch, plus words every conversation summary uses ("user", "asks").
+//! Words under three letters are not listed: the tokenizer drops them.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+const WORDS: &str = "
+about above after again against all also among and any are around because been before being
+below between both but can cannot could did does doing done down during each either else
+even ever every few for from further get gets getting got had has have having her here hers
+herself him himself his how however into its itself just least less let like made make makes
+making many may might more most much must near need needs nor not now off often once one only
+onto other others our ours ourselves out over own per perhaps please quite rather really same
+shall she should since some such than that the their theirs them themselves then there these
+they thing things this those though through thus too toward towards under until upon use used
+uses using very via want was way well were what whatever when where whether which while who
+whom whose why will with within without would yes yet you your yours yourself yourselves
+also etc able across along already although always another anyone anything become becomes
+besides beyond certain come comes different does done eight five four first give given goes
+going gone keep kind know known last later lot lots new next nine nothing old put said say
+says see seem seems seen several show shows six something still take takes tell ten three
+two told try tries trying went whose zero
+user users assistant assistants asks asked asking ask wants wanted wanting help helps helped
+helping request requests requested requesting seeking seeks looking conversation
+los las del una uno unos unas por para con sin sobre entre pero como más mas muy esta este
+esto estos estas ese esa eso esos esas aquel que qué cual cuál cuando donde dónde quien
+quién sus ser son fue era han hay tiene tienen hacer puede pueden también tambien porque
+todo todos toda todas otro otra otros otras mismo misma nos les usted ustedes ella ellos
+ellas nosotros vosotros está están estar sido siendo desde hasta cada algo alguien nada
+les des une uns est sont été être avoir avait ont pas plus pour par avec sans sur sous dans
+entre mais comme que qui quoi quel quelle quels quelles dont cette ces cet son ses leur leurs
+nous vous ils elles elle lui aux était fait faire peut peuvent aussi très tres tout tous
+toute toutes autre autres même meme car donc alors chez vers
+der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind war
+waren wird werden wurde wurden hat haben hatte mit von für fur auf aus bei nach über uber
+unter vor zum zur ich sie wir ihr mich dich sich uns euch ihn ihm ihnen sein seine ihre
+dass daß wie was wer wenn weil auch noch nur schon sehr mehr kann können konnen muss
+müssen soll sollen will wollen diese dieser dieses diesem diesen jede jeder jedes
+uma umas uns dos das nas nos pela pelo pelas pelos com sem sobre mas como que quando onde
+quem seu sua seus suas ele ela eles elas nós você vocês foi era são estar está estão ter
+tem têm fazer pode podem também muito muita muitos muitas mais isso isto esse essa este
+della delle dello degli dei del gli una uno che chi cui non per con tra fra sono era erano
+essere avere hanno questo questa questi queste quello quella anche molto molta più piu
+come dove quando suo sua suoi loro
+een het van voor met aan bij naar over onder uit dat die dit deze zijn was waren heeft
+hebben niet ook maar als dan wat wie waar wanneer hoe omdat worden wordt werd kan kunnen
+moet moeten zal zullen veel meer
+";
+
+static STOPWORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| WORDS.split_whitespace().collect());
+
+/// Whether `word` (lowercase) is a stop word.
+pub(crate) fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(word)
+}
