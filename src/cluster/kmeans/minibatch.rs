@@ -13,7 +13,6 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::{KMeansFit, KMeansParams, init, lloyd};
-use crate::cluster::dense::row_sq_norms;
 
 /// Batches without improvement of the smoothed inertia before stopping.
 const MAX_NO_IMPROVEMENT: usize = 10;
@@ -31,8 +30,7 @@ pub(super) fn run(
     let init_size = n.min((3 * batch).max(3 * k));
     let sample_idx = rand::seq::index::sample(rng, n, init_size).into_vec();
     let sample = data.select(Axis(0), &sample_idx);
-    let sample_norms = row_sq_norms(sample.view());
-    let mut centroids = init::kmeans_plus_plus(sample.view(), &sample_norms, k, rng);
+    let mut centroids = init::kmeans_plus_plus(sample.view(), k, rng);
 
     let mut counts = vec![0.0f64; k];
     let mut order: Vec<usize> = (0..n).collect();
