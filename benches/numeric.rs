@@ -44,7 +44,11 @@ fn same_blob_share(layout: &Array2<f32>, labels: &[usize]) -> f64 {
     let knn = cluster::knn(layout.view(), 11, KnnMetric::Euclidean).expect("knn");
     let mut hits = 0usize;
     for (i, row) in knn.indices.rows().into_iter().enumerate() {
-        hits += row.iter().skip(1).filter(|&&j| labels[j as usize] == labels[i]).count();
+        hits += row
+            .iter()
+            .skip(1)
+            .filter(|&&j| labels[j as usize] == labels[i])
+            .count();
     }
     hits as f64 / (labels.len() * 10) as f64
 }
@@ -77,7 +81,9 @@ fn main() {
             println!("n = {n}, d = {dim}, k = {k}");
 
             let params = KMeansParams::new(k);
-            let (fit, t_kmeans) = timed("k-means (Lloyd)", || cluster::kmeans(data.view(), &params).expect("kmeans"));
+            let (fit, t_kmeans) = timed("k-means (Lloyd)", || {
+                cluster::kmeans(data.view(), &params).expect("kmeans")
+            });
             println!(
                 "    iterations {}, inertia/n {:.4}",
                 fit.iterations,
@@ -87,7 +93,9 @@ fn main() {
                 minibatch_above: 0,
                 ..params.clone()
             };
-            let (mfit, _) = timed("k-means (mini-batch)", || cluster::kmeans(data.view(), &mini).expect("kmeans"));
+            let (mfit, _) = timed("k-means (mini-batch)", || {
+                cluster::kmeans(data.view(), &mini).expect("kmeans")
+            });
             println!(
                 "    batches {}, inertia/n {:.4}",
                 mfit.iterations,
@@ -99,25 +107,40 @@ fn main() {
                     tolerance: 0.0,
                     ..params.clone()
                 };
-                timed("k-means ours, 20 iterations", || cluster::kmeans(data.view(), &capped).expect("kmeans"));
-                timed("k-means linfa 0.8.0, 20 iterations", || linfa_kmeans(&data, k, 20));
+                timed("k-means ours, 20 iterations", || {
+                    cluster::kmeans(data.view(), &capped).expect("kmeans")
+                });
+                timed("k-means linfa 0.8.0, 20 iterations", || {
+                    linfa_kmeans(&data, k, 20)
+                });
             }
 
-            let (_, t_knn) = timed("kNN k=15 (cosine)", || cluster::knn(data.view(), 15, KnnMetric::Cosine).expect("knn"));
+            let (_, t_knn) = timed("kNN k=15 (cosine)", || {
+                cluster::knn(data.view(), 15, KnnMetric::Cosine).expect("knn")
+            });
             let p2 = UmapParams::new(2);
             let p5 = UmapParams {
                 min_dist: 0.0,
                 ..UmapParams::new(5)
             };
-            let (l2, t_u2) = timed("UMAP 2-d (incl. kNN)", || cluster::umap(data.view(), &p2).expect("umap"));
-            let (l5, t_u5) = timed("UMAP 5-d (incl. kNN)", || cluster::umap(data.view(), &p5).expect("umap"));
+            let (l2, t_u2) = timed("UMAP 2-d (incl. kNN)", || {
+                cluster::umap(data.view(), &p2).expect("umap")
+            });
+            let (l5, t_u5) = timed("UMAP 5-d (incl. kNN)", || {
+                cluster::umap(data.view(), &p5).expect("umap")
+            });
             let (multi, t_multi) = timed("UMAP 2-d + 5-d (umap_multi)", || {
                 cluster::umap_multi(data.view(), &[p2.clone(), p5.clone()]).expect("umap")
             });
             assert_eq!(multi[0], l2);
             assert_eq!(multi[1], l5);
-            println!("    2-d same-blob share of 10-NN: {:.3}", same_blob_share(&l2, &labels));
-            let (hd, t_hd) = timed("HDBSCAN on 5-d (min size 10)", || cluster::hdbscan(l5.view(), 10, 0).expect("hdbscan"));
+            println!(
+                "    2-d same-blob share of 10-NN: {:.3}",
+                same_blob_share(&l2, &labels)
+            );
+            let (hd, t_hd) = timed("HDBSCAN on 5-d (min size 10)", || {
+                cluster::hdbscan(l5.view(), 10, 0).expect("hdbscan")
+            });
             let noise = hd.iter().filter(|l| l.is_none()).count();
             let clusters = hd.iter().flatten().max().map_or(0, |m| m + 1);
             let pred: Vec<usize> = hd.iter().map(|l| l.map_or(usize::MAX, |c| c)).collect();

@@ -9,8 +9,14 @@ fn tokenize_lowercases_and_drops_noise() {
         vec!["refund", "invoice", "double", "charge"]
     );
     // Stop words in other languages, accents kept.
-    assert_eq!(tokenize("¿Cómo puedo cambiar la contraseña?"), vec!["puedo", "cambiar", "contraseña"]);
-    assert_eq!(tokenize("Die Rechnung ist falsch"), vec!["rechnung", "falsch"]);
+    assert_eq!(
+        tokenize("¿Cómo puedo cambiar la contraseña?"),
+        vec!["puedo", "cambiar", "contraseña"]
+    );
+    assert_eq!(
+        tokenize("Die Rechnung ist falsch"),
+        vec!["rechnung", "falsch"]
+    );
     assert!(tokenize("a an of 12 345").is_empty());
 }
 
@@ -35,7 +41,11 @@ fn ctfidf_picks_the_planted_words() {
     top1.sort();
     assert_eq!(top1, vec!["login", "password", "reset"]);
     assert!(keywords[2].is_empty(), "cluster 2 has no texts");
-    assert!(keywords[3].iter().all(|k| ["recipe", "vegan", "lasagna", "spinach"].contains(&k.as_str())));
+    assert!(
+        keywords[3]
+            .iter()
+            .all(|k| ["recipe", "vegan", "lasagna", "spinach"].contains(&k.as_str()))
+    );
     // "account" appears in both big clusters, so it is never distinctive.
     assert!(!keywords.iter().flatten().any(|k| k == "account"));
     // Deterministic, including tie order.
@@ -47,13 +57,22 @@ fn ctfidf_edge_cases() {
     assert!(ctfidf_keywords(&["a"], &[0, 1], 3).is_err());
     let none: [&str; 0] = [];
     assert!(ctfidf_keywords(&none, &[], 3).unwrap().is_empty());
-    assert_eq!(ctfidf_keywords(&["", "the of"], &[0, 0], 3).unwrap(), vec![Vec::<String>::new()]);
+    assert_eq!(
+        ctfidf_keywords(&["", "the of"], &[0, 0], 3).unwrap(),
+        vec![Vec::<String>::new()]
+    );
 }
 
 #[test]
 fn keyword_names_read_well() {
-    assert_eq!(keyword_name(&["refund", "refunds", "invoice", "charge", "billing"]), "refund, invoice, charge");
+    assert_eq!(
+        keyword_name(&["refund", "refunds", "invoice", "charge", "billing"]),
+        "refund, invoice, charge"
+    );
     assert_eq!(keyword_name(&["password"]), "password");
     assert_eq!(keyword_name::<&str>(&[]), "unlabelled");
-    assert_eq!(keyword_name(&[String::from("translation"), String::from("translate")]), "translation");
+    assert_eq!(
+        keyword_name(&[String::from("translation"), String::from("translate")]),
+        "translation"
+    );
 }

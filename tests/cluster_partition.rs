@@ -77,9 +77,7 @@ fn minibatch_is_close_to_full() {
 #[test]
 fn kmeans_rejects_bad_input() {
     let (data, _) = gaussian_blobs(2, 3, 4, 1.0, 0.1, 4);
-    let is_param = |r: Result<_, Error>, name: &str| {
-        matches!(r, Err(Error::InvalidParam { name: n, .. }) if n == name)
-    };
+    let is_param = |r: Result<_, Error>, name: &str| matches!(r, Err(Error::InvalidParam { name: n, .. }) if n == name);
     assert!(is_param(kmeans(data.view(), &KMeansParams::new(7)), "k"));
     assert!(is_param(kmeans(data.view(), &KMeansParams::new(0)), "k"));
     let empty = Array2::<f32>::zeros((0, 4));
@@ -89,10 +87,22 @@ fn kmeans_rejects_bad_input() {
     let err = kmeans(nan.view(), &KMeansParams::new(2)).unwrap_err();
     assert!(err.to_string().contains("row 4"), "{err}");
     for bad in [
-        KMeansParams { max_iter: 0, ..KMeansParams::new(2) },
-        KMeansParams { n_init: 0, ..KMeansParams::new(2) },
-        KMeansParams { tolerance: f64::NAN, ..KMeansParams::new(2) },
-        KMeansParams { batch_size: 0, ..KMeansParams::new(2) },
+        KMeansParams {
+            max_iter: 0,
+            ..KMeansParams::new(2)
+        },
+        KMeansParams {
+            n_init: 0,
+            ..KMeansParams::new(2)
+        },
+        KMeansParams {
+            tolerance: f64::NAN,
+            ..KMeansParams::new(2)
+        },
+        KMeansParams {
+            batch_size: 0,
+            ..KMeansParams::new(2)
+        },
     ] {
         assert!(bad.check().is_err());
         assert!(kmeans(data.view(), &bad).is_err());
@@ -122,7 +132,13 @@ fn kmeans_survives_degenerate_data() {
     assert_ne!(fit.labels[0], fit.labels[2]);
 
     let zero_dim = Array2::<f32>::zeros((5, 0));
-    assert_eq!(kmeans(zero_dim.view(), &KMeansParams::new(2)).unwrap().labels.len(), 5);
+    assert_eq!(
+        kmeans(zero_dim.view(), &KMeansParams::new(2))
+            .unwrap()
+            .labels
+            .len(),
+        5
+    );
 }
 
 #[test]
@@ -162,12 +178,20 @@ fn hdbscan_marks_scattered_outliers_as_noise() {
     // Ten points far from everything and from each other.
     for i in 0..10 {
         for j in 0..5 {
-            data[(120 + i, j)] = 60.0 * (if (i + j) % 2 == 0 { 1.0 } else { -1.0 }) + 25.0 * i as f32 * (j as f32 + 1.0);
+            data[(120 + i, j)] = 60.0 * (if (i + j) % 2 == 0 { 1.0 } else { -1.0 })
+                + 25.0 * i as f32 * (j as f32 + 1.0);
         }
     }
     let labels = hdbscan(data.view(), 10, 5).unwrap();
-    assert!(labels[120..].iter().all(Option::is_none), "{:?}", &labels[120..]);
-    let clustered: Vec<usize> = labels[..120].iter().map(|l| l.unwrap_or(usize::MAX)).collect();
+    assert!(
+        labels[120..].iter().all(Option::is_none),
+        "{:?}",
+        &labels[120..]
+    );
+    let clustered: Vec<usize> = labels[..120]
+        .iter()
+        .map(|l| l.unwrap_or(usize::MAX))
+        .collect();
     assert!(labels[..120].iter().filter(|l| l.is_none()).count() <= 3);
     assert!(adjusted_rand_index(&truth, &clustered).unwrap() > 0.95);
     // Clusters are numbered 0.. in order of first appearance.
@@ -210,7 +234,11 @@ fn agglomerative_groups_planted_structure() {
     for linkage in [Linkage::Ward, Linkage::Average] {
         let groups = agglomerate(centroids.view(), 3, linkage).unwrap();
         assert_eq!(groups[..3], [0, 1, 2], "numbered by first appearance");
-        assert_eq!(adjusted_rand_index(&truth, &groups).unwrap(), 1.0, "{linkage:?}");
+        assert_eq!(
+            adjusted_rand_index(&truth, &groups).unwrap(),
+            1.0,
+            "{linkage:?}"
+        );
         assert_eq!(groups, agglomerate(centroids.view(), 3, linkage).unwrap());
     }
 }
@@ -224,7 +252,13 @@ fn agglomerative_gives_exactly_the_target_count() {
         assert_eq!(distinct, t);
     }
     let same = Array2::<f32>::from_elem((6, 4), 1.0);
-    assert_eq!(agglomerate(same.view(), 2, Linkage::Average).unwrap().iter().max(), Some(&1));
+    assert_eq!(
+        agglomerate(same.view(), 2, Linkage::Average)
+            .unwrap()
+            .iter()
+            .max(),
+        Some(&1)
+    );
     assert!(agglomerate(centroids.view(), 0, Linkage::Ward).is_err());
     assert!(agglomerate(centroids.view(), 16, Linkage::Ward).is_err());
     assert!(agglomerate(Array2::<f32>::zeros((0, 3)).view(), 1, Linkage::Ward).is_err());

@@ -54,7 +54,9 @@ fn knn_matches_brute_force() {
                 // Indices agree unless two candidates are (numerically) tied.
                 if got.indices[(i, c)] as usize != j {
                     let other = got.indices[(i, c)] as usize;
-                    let tie = row.iter().any(|&(d, jj)| jj == other && (d - dist).abs() < 1e-4);
+                    let tie = row
+                        .iter()
+                        .any(|&(d, jj)| jj == other && (d - dist).abs() < 1e-4);
                     assert!(tie || c == 0, "{metric:?} row {i} col {c}");
                 }
             }
@@ -74,7 +76,14 @@ fn knn_puts_each_point_first_even_with_duplicates() {
     assert_eq!(got.distances.row(1).to_vec()[..3], [0.0, 0.0, 0.0]);
     assert!(knn(data.view(), 5, KnnMetric::Cosine).is_err());
     assert!(knn(data.view(), 0, KnnMetric::Cosine).is_err());
-    assert_eq!(knn(data.view(), 1, KnnMetric::Cosine).unwrap().indices.column(0).to_vec(), vec![0, 1, 2, 3]);
+    assert_eq!(
+        knn(data.view(), 1, KnnMetric::Cosine)
+            .unwrap()
+            .indices
+            .column(0)
+            .to_vec(),
+        vec![0, 1, 2, 3]
+    );
     let mut nan = data.clone();
     nan[(2, 0)] = f32::INFINITY;
     assert!(knn(nan.view(), 2, KnnMetric::Euclidean).is_err());
@@ -88,7 +97,12 @@ fn same_blob_share(layout: &Array2<f32>, labels: &[usize]) -> f64 {
         .rows()
         .into_iter()
         .enumerate()
-        .map(|(i, row)| row.iter().skip(1).filter(|&&j| labels[j as usize] == labels[i]).count())
+        .map(|(i, row)| {
+            row.iter()
+                .skip(1)
+                .filter(|&&j| labels[j as usize] == labels[i])
+                .count()
+        })
         .sum();
     hits as f64 / (labels.len() * 10) as f64
 }
@@ -144,20 +158,46 @@ fn umap_handles_tiny_and_degenerate_inputs() {
     assert_eq!(layout.dim(), (30, 3));
     assert!(layout.iter().all(|v| v.is_finite()));
     let zeros = Array2::<f32>::zeros((20, 8));
-    assert!(umap(zeros.view(), &p).unwrap().iter().all(|v| v.is_finite()));
+    assert!(
+        umap(zeros.view(), &p)
+            .unwrap()
+            .iter()
+            .all(|v| v.is_finite())
+    );
 }
 
 #[test]
 fn umap_rejects_bad_parameters_and_data() {
     let (data, _) = gaussian_blobs(2, 10, 4, 1.0, 1.0, 15);
     let bad = [
-        UmapParams { n_components: 0, ..UmapParams::default() },
-        UmapParams { n_neighbors: 1, ..UmapParams::default() },
-        UmapParams { min_dist: -0.1, ..UmapParams::default() },
-        UmapParams { min_dist: 2.0, ..UmapParams::default() },
-        UmapParams { spread: 0.0, ..UmapParams::default() },
-        UmapParams { epochs: 0, ..UmapParams::default() },
-        UmapParams { learning_rate: f32::NAN, ..UmapParams::default() },
+        UmapParams {
+            n_components: 0,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            n_neighbors: 1,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            min_dist: -0.1,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            min_dist: 2.0,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            spread: 0.0,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            epochs: 0,
+            ..UmapParams::default()
+        },
+        UmapParams {
+            learning_rate: f32::NAN,
+            ..UmapParams::default()
+        },
     ];
     for p in &bad {
         assert!(p.check().is_err(), "{p:?}");

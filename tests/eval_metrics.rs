@@ -40,15 +40,27 @@ fn known_small_case() {
 #[test]
 fn sklearn_documented_values() {
     // adjusted_rand_score([0, 0, 1, 1], [0, 0, 1, 2]) = 0.5714...
-    assert!(close(adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]).unwrap(), 4.0 / 7.0));
+    assert!(close(
+        adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]).unwrap(),
+        4.0 / 7.0
+    ));
     // All in one cluster vs all separate: NMI 0, ARI 0.
-    assert_eq!(normalized_mutual_info(&[0, 0, 0, 0], &[0, 1, 2, 3]).unwrap(), 0.0);
-    assert_eq!(adjusted_rand_index(&[0, 0, 0, 0], &[0, 1, 2, 3]).unwrap(), 0.0);
+    assert_eq!(
+        normalized_mutual_info(&[0, 0, 0, 0], &[0, 1, 2, 3]).unwrap(),
+        0.0
+    );
+    assert_eq!(
+        adjusted_rand_index(&[0, 0, 0, 0], &[0, 1, 2, 3]).unwrap(),
+        0.0
+    );
     // Fully independent 2x2 split: MI is exactly 0; ARI = (4 - 36/7) / (12 - 36/7).
     let t = [0, 1, 0, 1, 0, 1, 0, 1];
     let p = [0, 0, 1, 1, 0, 0, 1, 1];
     assert!(close(normalized_mutual_info(&t, &p).unwrap(), 0.0));
-    assert!(close(adjusted_rand_index(&t, &p).unwrap(), (4.0 - 36.0 / 7.0) / (12.0 - 36.0 / 7.0)));
+    assert!(close(
+        adjusted_rand_index(&t, &p).unwrap(),
+        (4.0 - 36.0 / 7.0) / (12.0 - 36.0 / 7.0)
+    ));
 }
 
 #[test]
@@ -56,27 +68,54 @@ fn identical_labelings_score_one_under_any_renaming() {
     let truth: Vec<usize> = (0..60).map(|i| i % 7).collect();
     let renamed: Vec<usize> = truth.iter().map(|&l| (l * 3 + 5) % 7 + 100).collect();
     let s = scores(&truth, &renamed, true).unwrap();
-    for v in [s.nmi, s.ari, s.homogeneity, s.completeness, s.v_measure, s.purity] {
+    for v in [
+        s.nmi,
+        s.ari,
+        s.homogeneity,
+        s.completeness,
+        s.v_measure,
+        s.purity,
+    ] {
         assert!(close(v, 1.0), "{s:?}");
     }
     assert_eq!(s.hungarian_accuracy, Some(1.0));
     let one = scores(&[4, 4, 4], &[9, 9, 9], true).unwrap();
-    assert_eq!((one.nmi, one.ari, one.v_measure, one.purity), (1.0, 1.0, 1.0, 1.0));
+    assert_eq!(
+        (one.nmi, one.ari, one.v_measure, one.purity),
+        (1.0, 1.0, 1.0, 1.0)
+    );
 }
 
 #[test]
 fn scores_are_invariant_to_permuting_cluster_names() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let truth: Vec<usize> = (0..500).map(|_| rng.random_range(0..6)).collect();
-    let pred: Vec<usize> = truth.iter().map(|&t| if rng.random_bool(0.3) { rng.random_range(0..9) } else { t }).collect();
+    let pred: Vec<usize> = truth
+        .iter()
+        .map(|&t| {
+            if rng.random_bool(0.3) {
+                rng.random_range(0..9)
+            } else {
+                t
+            }
+        })
+        .collect();
     let perm = [4, 8, 0, 2, 7, 1, 3, 6, 5];
     let permuted: Vec<usize> = pred.iter().map(|&p| perm[p]).collect();
     let a = scores(&truth, &pred, true).unwrap();
     let b = scores(&truth, &permuted, true).unwrap();
-    for (x, y) in [(a.nmi, b.nmi), (a.ari, b.ari), (a.v_measure, b.v_measure), (a.purity, b.purity)] {
+    for (x, y) in [
+        (a.nmi, b.nmi),
+        (a.ari, b.ari),
+        (a.v_measure, b.v_measure),
+        (a.purity, b.purity),
+    ] {
         assert!(close(x, y));
     }
-    assert!(close(a.hungarian_accuracy.unwrap(), b.hungarian_accuracy.unwrap()));
+    assert!(close(
+        a.hungarian_accuracy.unwrap(),
+        b.hungarian_accuracy.unwrap()
+    ));
     assert!(a.hungarian_accuracy.unwrap() > 0.7 && a.nmi > 0.4 && a.ari > 0.4);
 }
 
@@ -86,7 +125,10 @@ fn independent_labelings_score_near_zero() {
     let truth: Vec<usize> = (0..20000).map(|_| rng.random_range(0..10)).collect();
     let pred: Vec<usize> = (0..20000).map(|_| rng.random_range(0..10)).collect();
     let s = scores(&truth, &pred, true).unwrap();
-    assert!(s.nmi < 0.01 && s.ari.abs() < 0.01 && s.v_measure < 0.01, "{s:?}");
+    assert!(
+        s.nmi < 0.01 && s.ari.abs() < 0.01 && s.v_measure < 0.01,
+        "{s:?}"
+    );
     assert!(s.hungarian_accuracy.unwrap() < 0.15);
 }
 
@@ -95,8 +137,14 @@ fn hungarian_handles_more_clusters_than_classes() {
     // 3 classes, 5 clusters: only 3 clusters can be matched.
     let truth = [0, 0, 0, 1, 1, 2, 2, 2, 2, 2];
     let pred = [0, 0, 1, 2, 2, 3, 3, 3, 4, 4];
-    assert!(close(hungarian_accuracy(&truth, &pred).unwrap(), (2.0 + 2.0 + 3.0) / 10.0));
-    assert!(close(hungarian_accuracy(&pred, &truth).unwrap(), (2.0 + 2.0 + 3.0) / 10.0));
+    assert!(close(
+        hungarian_accuracy(&truth, &pred).unwrap(),
+        (2.0 + 2.0 + 3.0) / 10.0
+    ));
+    assert!(close(
+        hungarian_accuracy(&pred, &truth).unwrap(),
+        (2.0 + 2.0 + 3.0) / 10.0
+    ));
 }
 
 #[test]
@@ -106,5 +154,8 @@ fn encode_and_input_errors() {
     assert!(normalized_mutual_info(&[0, 1], &[0]).is_err());
     assert!(adjusted_rand_index(&[], &[]).is_err());
     assert!(scores(&[], &[], false).is_err());
-    assert_eq!(scores(&[0, 1], &[1, 0], false).unwrap().hungarian_accuracy, None);
+    assert_eq!(
+        scores(&[0, 1], &[1, 0], false).unwrap().hungarian_accuracy,
+        None
+    );
 }

@@ -31,7 +31,11 @@ pub enum Linkage {
 /// returns each row's group, numbered `0..target` in order of first
 /// appearance. Errors when `target` is 0 or above `m`, or on non-finite
 /// values.
-pub fn agglomerate(centroids: ArrayView2<f32>, target: usize, linkage: Linkage) -> Result<Vec<usize>> {
+pub fn agglomerate(
+    centroids: ArrayView2<f32>,
+    target: usize,
+    linkage: Linkage,
+) -> Result<Vec<usize>> {
     let m = centroids.nrows();
     ensure(target >= 1, "target", || "must be at least 1".into())?;
     ensure(target <= m, "target", || {
@@ -115,10 +119,10 @@ fn nn_chain(dist: &mut Condensed, linkage: Linkage) -> Vec<(usize, usize, f32)> 
     let mut merges = Vec::with_capacity(m.saturating_sub(1));
     let mut chain: Vec<usize> = Vec::new();
     for _ in 1..m {
-        if chain.is_empty() {
-            if let Some(first) = active.iter().position(|&a| a) {
-                chain.push(first);
-            }
+        if chain.is_empty()
+            && let Some(first) = active.iter().position(|&a| a)
+        {
+            chain.push(first);
         }
         let (x, y) = loop {
             let Some(&x) = chain.last() else { break (0, 0) };

@@ -111,7 +111,9 @@ mod tests {
         let r = array![[1.0f32, 0.0, 0.0], [1.0, 2.0, 3.0], [0.5, 0.5, 0.5]];
         let qn = row_sq_norms(q.view());
         let rn = row_sq_norms(r.view());
-        let blocks = map_dist_blocks(q.view(), &qn, r.view(), &rn, |start, d| (start, d.to_owned()));
+        let blocks = map_dist_blocks(q.view(), &qn, r.view(), &rn, |start, d| {
+            (start, d.to_owned())
+        });
         assert_eq!(blocks.len(), 1);
         let d = &blocks[0].1;
         for i in 0..2 {
@@ -129,6 +131,9 @@ mod tests {
     fn sq_dist_handles_tails() {
         let a: Vec<f32> = (0..11).map(|i| i as f32).collect();
         let b = vec![0.0f32; 11];
-        assert_eq!(sq_dist(&a, &b), (0..11).map(|i| (i * i) as f32).sum::<f32>());
+        assert_eq!(
+            sq_dist(&a, &b),
+            (0..11).map(|i| (i * i) as f32).sum::<f32>()
+        );
     }
 }

@@ -11,7 +11,10 @@ use crate::error::{Error, Result};
 /// there are more rows than columns. Errors on non-finite weights.
 pub fn max_weight_matching(weights: ArrayView2<f64>) -> Result<Vec<Option<usize>>> {
     if let Some(bad) = weights.iter().find(|w| !w.is_finite()) {
-        return Err(Error::param("weights", format!("{bad} is not a finite number")));
+        return Err(Error::param(
+            "weights",
+            format!("{bad} is not a finite number"),
+        ));
     }
     let (r, c) = weights.dim();
     if r <= c {
@@ -111,7 +114,11 @@ mod tests {
                 return 0.0;
             }
             // A row may stay unmatched only when rows outnumber columns.
-            let mut best = if w.nrows() > w.ncols() { go(w, row + 1, used) } else { f64::NEG_INFINITY };
+            let mut best = if w.nrows() > w.ncols() {
+                go(w, row + 1, used)
+            } else {
+                f64::NEG_INFINITY
+            };
             for c in 0..w.ncols() {
                 if !used[c] {
                     used[c] = true;

@@ -49,7 +49,11 @@ pub fn scores(truth: &[usize], pred: &[usize], with_hungarian: bool) -> Result<S
         completeness,
         v_measure,
         purity: t.purity(),
-        hungarian_accuracy: if with_hungarian { Some(t.hungarian()?) } else { None },
+        hungarian_accuracy: if with_hungarian {
+            Some(t.hungarian()?)
+        } else {
+            None
+        },
     })
 }
 
@@ -69,7 +73,10 @@ pub fn adjusted_rand_index(truth: &[usize], pred: &[usize]) -> Result<f64> {
 /// `(homogeneity, completeness, V-measure)`: whether each cluster holds
 /// one class, whether each class sits in one cluster, and their harmonic
 /// mean.
-pub fn homogeneity_completeness_v_measure(truth: &[usize], pred: &[usize]) -> Result<(f64, f64, f64)> {
+pub fn homogeneity_completeness_v_measure(
+    truth: &[usize],
+    pred: &[usize],
+) -> Result<(f64, f64, f64)> {
     Ok(Table::new(truth, pred)?.hcv())
 }
 
@@ -183,10 +190,25 @@ impl Table {
 
     fn hcv(&self) -> (f64, f64, f64) {
         let mi = self.mutual_info();
-        let (hc, hk) = (self.entropy(&self.class_sizes), self.entropy(&self.cluster_sizes));
-        let h = if hc > 0.0 { (mi / hc).clamp(0.0, 1.0) } else { 1.0 };
-        let c = if hk > 0.0 { (mi / hk).clamp(0.0, 1.0) } else { 1.0 };
-        let v = if h + c > 0.0 { 2.0 * h * c / (h + c) } else { 0.0 };
+        let (hc, hk) = (
+            self.entropy(&self.class_sizes),
+            self.entropy(&self.cluster_sizes),
+        );
+        let h = if hc > 0.0 {
+            (mi / hc).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let c = if hk > 0.0 {
+            (mi / hk).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let v = if h + c > 0.0 {
+            2.0 * h * c / (h + c)
+        } else {
+            0.0
+        };
         (h, c, v)
     }
 

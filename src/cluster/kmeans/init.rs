@@ -22,7 +22,11 @@ const CHUNK: usize = 1024;
 
 /// Picks `k` rows of `data` (standard layout, `k <= n`) as starting
 /// centroids.
-pub(super) fn kmeans_plus_plus(data: ArrayView2<f32>, k: usize, rng: &mut ChaCha8Rng) -> Array2<f32> {
+pub(super) fn kmeans_plus_plus(
+    data: ArrayView2<f32>,
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Array2<f32> {
     let (n, d) = data.dim();
     let mut centroids = Array2::<f32>::zeros((k, d));
     if n == 0 || k == 0 {
@@ -143,7 +147,10 @@ impl State<'_> {
                     .fold(0.0, f32::max);
             }
         }
-        let radius = mine.iter().map(|&x| self.min_d2[x as usize]).fold(0.0, f32::max);
+        let radius = mine
+            .iter()
+            .map(|&x| self.min_d2[x as usize])
+            .fold(0.0, f32::max);
         self.members.push(mine);
         self.radius2.push(radius);
         self.centres.push(row);

@@ -48,7 +48,8 @@ pub(super) fn run(
             let (labels, dists) = lloyd::assign(rows.view(), &row_norms, centroids.view());
             let shift = step(&mut centroids, &mut counts, rows.view(), &labels, d);
 
-            let batch_inertia = dists.iter().map(|&v| f64::from(v)).sum::<f64>() / chunk.len() as f64;
+            let batch_inertia =
+                dists.iter().map(|&v| f64::from(v)).sum::<f64>() / chunk.len() as f64;
             let smoothed = match ewa {
                 None => batch_inertia,
                 Some(prev) => prev * (1.0 - alpha) + batch_inertia * alpha,

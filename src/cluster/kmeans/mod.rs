@@ -70,7 +70,9 @@ impl KMeansParams {
     /// Validates the parameters that do not depend on the data.
     pub fn check(&self) -> Result<ValidKMeansParams> {
         ensure(self.k >= 1, "k", || "must be at least 1".into())?;
-        ensure(self.max_iter >= 1, "max_iter", || "must be at least 1".into())?;
+        ensure(self.max_iter >= 1, "max_iter", || {
+            "must be at least 1".into()
+        })?;
         ensure(in_range(self.tolerance, 0.0, f64::MAX), "tolerance", || {
             format!("must be a finite number >= 0, got {}", self.tolerance)
         })?;

@@ -98,22 +98,36 @@ mod tests {
     fn matches_reference_umap_values() {
         // umap-learn: find_ab_params(1.0, 0.1) = (1.576943, 0.895061).
         let (a, b) = fit_ab(1.0, 0.1);
-        assert!((a - 1.5769).abs() < 2e-3 && (b - 0.8951).abs() < 2e-3, "{a} {b}");
+        assert!(
+            (a - 1.5769).abs() < 2e-3 && (b - 0.8951).abs() < 2e-3,
+            "{a} {b}"
+        );
     }
 
     #[test]
     fn fit_is_a_local_least_squares_minimum() {
         for (spread, min_dist) in [(1.0f32, 0.0f32), (1.0, 0.5), (2.0, 0.3)] {
             let (a, b) = fit_ab(spread, min_dist);
-            let xs: Vec<f64> = (0..300).map(|i| 3.0 * f64::from(spread) * i as f64 / 299.0).collect();
+            let xs: Vec<f64> = (0..300)
+                .map(|i| 3.0 * f64::from(spread) * i as f64 / 299.0)
+                .collect();
             let ys: Vec<f64> = xs
                 .iter()
-                .map(|&x| if x < f64::from(min_dist) { 1.0 } else { (-(x - f64::from(min_dist)) / f64::from(spread)).exp() })
+                .map(|&x| {
+                    if x < f64::from(min_dist) {
+                        1.0
+                    } else {
+                        (-(x - f64::from(min_dist)) / f64::from(spread)).exp()
+                    }
+                })
                 .collect();
             let best = super::sse(&xs, &ys, f64::from(a), f64::from(b));
             for (da, db) in [(0.02, 0.0), (-0.02, 0.0), (0.0, 0.02), (0.0, -0.02)] {
                 let other = super::sse(&xs, &ys, f64::from(a) + da, f64::from(b) + db);
-                assert!(best <= other, "spread {spread} min_dist {min_dist}: {best} > {other}");
+                assert!(
+                    best <= other,
+                    "spread {spread} min_dist {min_dist}: {best} > {other}"
+                );
             }
         }
     }

@@ -54,7 +54,9 @@ pub(super) fn pca_layout(data: ArrayView2<f32>, c: usize, rng: &mut ChaCha8Rng) 
     for mut col in coords.columns_mut() {
         let (lo, hi) = col
             .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
         let range = hi - lo;
         if range.is_finite() && range > 1e-6 * hi.abs().max(lo.abs()).max(1e-30) {
             col.mapv_inplace(|v| SCALE * (v - lo) / range);
@@ -79,12 +81,19 @@ fn orthonormalize(m: &mut Array2<f32>) {
                     .map(|(&a, &b)| f64::from(a) * f64::from(b))
                     .sum();
                 let qi = m.column(i).to_owned();
-                m.column_mut(j)
-                    .zip_mut_with(&qi, |v, &q| *v = (f64::from(*v) - dot * f64::from(q)) as f32);
+                m.column_mut(j).zip_mut_with(&qi, |v, &q| {
+                    *v = (f64::from(*v) - dot * f64::from(q)) as f32
+                });
             }
-            let norm: f64 = m.column(j).iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+            let norm: f64 = m
+                .column(j)
+                .iter()
+                .map(|&v| f64::from(v).powi(2))
+                .sum::<f64>()
+                .sqrt();
             if norm > 1e-20 {
-                m.column_mut(j).mapv_inplace(|v| (f64::from(v) / norm) as f32);
+                m.column_mut(j)
+                    .mapv_inplace(|v| (f64::from(v) / norm) as f32);
             } else {
                 m.column_mut(j).fill(0.0);
             }

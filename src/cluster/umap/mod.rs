@@ -82,30 +82,46 @@ impl UmapParams {
 
     /// Validates the parameters that do not depend on the data.
     pub fn check(&self) -> Result<ValidUmapParams> {
-        ensure((1..=256).contains(&self.n_components), "n_components", || {
-            format!("must be between 1 and 256, got {}", self.n_components)
-        })?;
+        ensure(
+            (1..=256).contains(&self.n_components),
+            "n_components",
+            || format!("must be between 1 and 256, got {}", self.n_components),
+        )?;
         ensure(self.n_neighbors >= 2, "n_neighbors", || {
             format!("must be at least 2, got {}", self.n_neighbors)
         })?;
-        ensure(in_range(f64::from(self.spread), 1e-6, 1e6), "spread", || {
-            format!("must be a positive finite number, got {}", self.spread)
-        })?;
+        ensure(
+            in_range(f64::from(self.spread), 1e-6, 1e6),
+            "spread",
+            || format!("must be a positive finite number, got {}", self.spread),
+        )?;
         ensure(
             in_range(f64::from(self.min_dist), 0.0, f64::from(self.spread)),
             "min_dist",
-            || format!("must be between 0 and spread ({}), got {}", self.spread, self.min_dist),
+            || {
+                format!(
+                    "must be between 0 and spread ({}), got {}",
+                    self.spread, self.min_dist
+                )
+            },
         )?;
         ensure((1..=100_000).contains(&self.epochs), "epochs", || {
             format!("must be between 1 and 100000, got {}", self.epochs)
         })?;
-        ensure(self.negative_sample_rate <= 1000, "negative_sample_rate", || {
-            format!("must be at most 1000, got {}", self.negative_sample_rate)
-        })?;
+        ensure(
+            self.negative_sample_rate <= 1000,
+            "negative_sample_rate",
+            || format!("must be at most 1000, got {}", self.negative_sample_rate),
+        )?;
         ensure(
             in_range(f64::from(self.learning_rate), 1e-9, 1e6),
             "learning_rate",
-            || format!("must be a positive finite number, got {}", self.learning_rate),
+            || {
+                format!(
+                    "must be a positive finite number, got {}",
+                    self.learning_rate
+                )
+            },
         )?;
         Ok(ValidUmapParams(self.clone()))
     }
@@ -208,9 +224,11 @@ fn check_knn(knn: &Knn, n: usize, needed: usize) -> Result<()> {
     ensure(knn.indices.iter().all(|&i| (i as usize) < n), "knn", || {
         "holds a row index out of range".into()
     })?;
-    ensure(knn.distances.iter().all(|d| d.is_finite() && *d >= 0.0), "knn", || {
-        "holds a negative or non-finite distance".into()
-    })
+    ensure(
+        knn.distances.iter().all(|d| d.is_finite() && *d >= 0.0),
+        "knn",
+        || "holds a negative or non-finite distance".into(),
+    )
 }
 
 fn trivial(n: usize, c: usize) -> Array2<f32> {

@@ -23,6 +23,8 @@ use rand_chacha::ChaCha8Rng;
 use super::graph::Edges;
 
 const CLIP: f32 = 4.0;
+/// Repulsions evaluated together (one SIMD batch of powers).
+const LANES: usize = 8;
 
 /// What the optimiser needs besides the layout and the edges.
 pub(super) struct Schedule {
@@ -61,7 +63,7 @@ fn run<const FIXED: usize>(
     rng: &mut ChaCha8Rng,
 ) {
     let dim = if FIXED > 0 { FIXED } else { dim };
-    let n = if dim == 0 { 0 } else { layout.len() / dim };
+    let n = layout.len().checked_div(dim).unwrap_or(0);
     if n < 2 || edges.head.is_empty() {
         return;
     }
@@ -88,7 +90,8 @@ fn run<const FIXED: usize>(
                 let pb = pow(d2, b);
                 let coeff = -2.0 * a * b * (pb / d2) / (a * pb + 1.0);
                 for d in 0..dim {
-                    let g = (coeff * (layout[j * dim + d] - layout[k * dim + d])).clamp(-CLIP, CLIP);
+                    let g =
+                        (coeff * (layout[j * dim + d] - layout[k * dim + d])).clamp(-CLIP, CLIP);
                     layout[j * dim + d] += g * alpha;
                     layout[k * dim + d] -= g * alpha;
                 }
@@ -108,19 +111,33 @@ fn run<const FIXED: usize>(
             // is far below the SGD noise).
             cur.copy_from_slice(&layout[j * dim..(j + 1) * dim]);
             step.fill(0.0);
-            for _ in 0..n_neg {
-                let k = rng.random_range(0..n);
-                if k == j {
-                    continue;
+            let mut left = n_neg;
+            while left > 0 {
+                let batch = left.min(LANES);
+                left -= batch;
+                // Draw the batch, keep the rows at a positive distance.
+                let mut ks = [0usize; LANES];
+                let mut d2s = [1.0f32; LANES];
+                let mut kept = 0;
+                for _ in 0..batch {
+                    let k = rng.random_range(0..n);
+                    if k == j {
+                        continue;
+                    }
+                    let other = &layout[k * dim..(k + 1) * dim];
+                    let d2: f32 = cur.iter().zip(other).map(|(x, y)| (x - y) * (x - y)).sum();
+                    if d2 > 0.0 {
+                        ks[kept] = k;
+                        d2s[kept] = d2;
+                        kept += 1;
+                    }
                 }
-                let other = &layout[k * dim..(k + 1) * dim];
-                let d2: f32 = cur.iter().zip(other).map(|(x, y)| (x - y) * (x - y)).sum();
-                if d2 <= 0.0 {
-                    continue;
-                }
-                let coeff = 2.0 * b / ((0.001 + d2) * (a * pow(d2, b) + 1.0));
-                for ((st, c), o) in step.iter_mut().zip(&cur).zip(other) {
-                    *st += (coeff * (c - o)).clamp(-CLIP, CLIP) * alpha;
+                let coeffs = repulsion_lanes(&d2s, a, b);
+                for (&k, &coeff) in ks.iter().zip(&coeffs).take(kept) {
+                    let other = &layout[k * dim..(k + 1) * dim];
+                    for ((st, c), o) in step.iter_mut().zip(&cur).zip(other) {
+                        *st += (coeff * (c - o)).clamp(-CLIP, CLIP) * alpha;
+                    }
                 }
             }
             for (c, st) in cur.iter_mut().zip(&step) {
@@ -138,6 +155,17 @@ fn run<const FIXED: usize>(
 #[inline]
 fn pow(x: f32, y: f32) -> f32 {
     exp2(y * log2(x.max(f32::MIN_POSITIVE)))
+}
+
+/// Repulsion coefficients `2b / ((0.001 + d²)(1 + a·(d²)^b))` for a batch,
+/// written without branches so it vectorises.
+#[inline]
+fn repulsion_lanes(d2s: &[f32; LANES], a: f32, b: f32) -> [f32; LANES] {
+    let mut out = [0.0f32; LANES];
+    for (o, &d2) in out.iter_mut().zip(d2s) {
+        *o = 2.0 * b / ((0.001 + d2) * (a * pow(d2, b) + 1.0));
+    }
+    out
 }
 
 /// `log2` of a positive normal float: exponent bits plus an odd series in
@@ -169,7 +197,10 @@ fn exp2(y: f32) -> f32 {
 
 #[inline]
 fn sq_dist(layout: &[f32], dim: usize, j: usize, k: usize) -> f32 {
-    let (x, y) = (&layout[j * dim..(j + 1) * dim], &layout[k * dim..(k + 1) * dim]);
+    let (x, y) = (
+        &layout[j * dim..(j + 1) * dim],
+        &layout[k * dim..(k + 1) * dim],
+    );
     x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum()
 }
 
@@ -184,7 +215,10 @@ mod tests {
                 let x = 1.37f32.powi(k);
                 let want = x.powf(b);
                 let got = pow(x, b);
-                assert!(((got - want) / want).abs() < 5e-5, "{x}^{b}: {got} vs {want}");
+                assert!(
+                    ((got - want) / want).abs() < 5e-5,
+                    "{x}^{b}: {got} vs {want}"
+                );
             }
         }
     }
