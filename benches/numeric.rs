@@ -22,11 +22,27 @@ fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
         .unwrap_or_else(|| default.to_vec())
 }
 
+/// Process CPU time (user + system, all threads) in seconds, from
+/// `/proc/self/stat`; `None` off Linux. Reported next to wall time because
+/// the bench machine is shared: on a busy machine the wall time of a
+/// single-threaded step is inflated, its CPU time much less so.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn timed<T>(label: &str, f: impl FnOnce() -> T) -> (T, Duration) {
+    let cpu = cpu_seconds();
     let start = Instant::now();
     let out = f();
     let took = start.elapsed();
-    println!("  {label:<34} {:>9.3} s", took.as_secs_f64());
+    let cpu = match (cpu, cpu_seconds()) {
+        (Some(a), Some(b)) => format!("cpu {:>8.2} s", b - a),
+        _ => String::new(),
+    };
+    println!("  {label:<34} wall {:>8.3} s   {cpu}", took.as_secs_f64());
     (out, took)
 }
 
@@ -69,6 +85,9 @@ fn linfa_kmeans(data: &Array2<f32>, k: usize, max_iter: u64) {
 }
 
 fn main() {
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average at start: {}", load.trim());
+    }
     let sizes = env_list("KURA_BENCH_SIZES", &[5000, 20000]);
     let dims = env_list("KURA_BENCH_DIMS", &[384, 256]);
     let with_linfa = std::env::var("KURA_BENCH_LINFA").is_ok_and(|v| v == "1");
@@ -103,15 +122,15 @@ fn main() {
             );
             if with_linfa {
                 let capped = KMeansParams {
-                    max_iter: 20,
+                    max_iter: 5,
                     tolerance: 0.0,
                     ..params.clone()
                 };
-                timed("k-means ours, 20 iterations", || {
+                timed("k-means ours, <= 5 iterations", || {
                     cluster::kmeans(data.view(), &capped).expect("kmeans")
                 });
                 timed("k-means linfa 0.8.0, 20 iterations", || {
-                    linfa_kmeans(&data, k, 20)
+                    linfa_kmeans(&data, k, 5)
                 });
             }
 
@@ -148,6 +167,9 @@ fn main() {
             println!("    HDBSCAN: {clusters} clusters, {noise} noise, NMI vs blobs {nmi:.3}");
             let kari = eval::adjusted_rand_index(&labels, &fit.labels).expect("ari");
             println!("    k-means ARI vs blobs (k = n/10, so low by design): {kari:.3}");
+            if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+                println!("  load average now: {}", load.trim());
+            }
             println!(
                 "  total k-means + kNN + UMAP 2-d + 5-d (separate): {:.3} s; with umap_multi: {:.3} s; + HDBSCAN: {:.3} s",
                 (t_kmeans + t_knn + t_u2 + t_u5).as_secs_f64(),

@@ -2,157 +2,128 @@
 //! row drawn with probability proportional to its squared distance to the
 //! nearest centre chosen so far.
 //!
-//! Updating those distances naively costs `n · d` per centre. We skip the
-//! rows that provably cannot get closer (the triangle inequality, as in
-//! Raff 2021, "Exact acceleration of k-means++ and k-means‖"): a row whose
-//! nearest centre `c` is at distance `r` can only move to a new centre `z`
-//! if `|z − c| < 2r`. So each centre keeps its member rows and their
-//! largest distance, and whole groups are skipped at once. The picks are
-//! exactly those of plain k-means++ with the same random draws.
+//! Keeping those distances exact costs one `n × d` pass per centre, which
+//! is slow scalar work (`n · k · d` in all). Instead we fold new centres in
+//! by batches, with one matrix product per batch (see [`super::super::dense`]),
+//! and sample between batches from the slightly stale distances by
+//! rejection: draw a row from the stale weights `w`, compute its exact
+//! weight `w'` against the centres not folded in yet, and accept it with
+//! probability `w' / w`. Since distances only shrink, `w' <= w`, and the
+//! accepted row follows exactly the k-means++ distribution. Batches grow
+//! 1, 2, 4, … up to [`MAX_BATCH`] centres, so early on, when each centre
+//! changes the weights a lot, they are folded in quickly.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
-use crate::cluster::dense::sq_dist;
+use crate::cluster::dense::{map_dist_blocks, row_sq_norms, sq_dist};
 
-/// Rows per parallel work item when scanning a centre's members.
-const CHUNK: usize = 1024;
+/// Largest number of centres sampled between two folds.
+const MAX_BATCH: usize = 64;
+/// Rejections in a row before folding the pending centres in early.
+const MAX_REJECTIONS: usize = 32;
 
 /// Picks `k` rows of `data` (standard layout, `k <= n`) as starting
-/// centroids.
+/// centroids; `norms` are the rows' squared norms.
 pub(super) fn kmeans_plus_plus(
     data: ArrayView2<f32>,
+    norms: &[f32],
     k: usize,
     rng: &mut ChaCha8Rng,
 ) -> Array2<f32> {
     let (n, d) = data.dim();
-    let mut centroids = Array2::<f32>::zeros((k, d));
     if n == 0 || k == 0 {
-        return centroids;
+        return Array2::zeros((k, d));
     }
-    let rows: Vec<&[f32]> = data
-        .rows()
-        .into_iter()
-        .map(|r| r.to_slice().unwrap_or(&[]))
-        .collect();
-    let mut state = State {
-        rows: &rows,
-        min_d2: vec![f32::INFINITY; n],
-        owner: vec![0; n],
-        members: Vec::with_capacity(k),
-        radius2: Vec::with_capacity(k),
-        centres: Vec::with_capacity(k),
-    };
+    let row = |i: usize| data.row(i).to_slice().unwrap_or(&[]);
+    let mut chosen: Vec<usize> = Vec::with_capacity(k);
+    let mut pending: Vec<usize> = Vec::new();
+    let mut min_d2 = vec![f32::INFINITY; n];
+    let mut batch = 1;
     let first = rng.random_range(0..n);
-    state.add_centre(first);
-    for _ in 1..k {
-        let pick = draw(&state.min_d2, rng);
-        state.add_centre(pick);
-    }
-    for (c, &row) in state.centres.iter().enumerate() {
-        centroids.row_mut(c).assign(&data.row(row));
-    }
-    centroids
-}
-
-/// A row with probability proportional to `min_d2`; uniform when every row
-/// already coincides with a centre.
-fn draw(min_d2: &[f32], rng: &mut ChaCha8Rng) -> usize {
-    let n = min_d2.len();
-    let total: f64 = min_d2.iter().map(|&v| f64::from(v)).sum();
-    if !(total > 0.0 && total.is_finite()) {
-        return rng.random_range(0..n);
-    }
-    let target = rng.random::<f64>() * total;
-    let mut acc = 0.0f64;
-    for (i, &v) in min_d2.iter().enumerate() {
-        acc += f64::from(v);
-        if acc > target && v > 0.0 {
-            return i;
+    chosen.push(first);
+    pending.push(first);
+    let mut cumulative = fold(data, norms, &mut pending, &mut min_d2);
+    while chosen.len() < k {
+        if pending.len() >= batch {
+            cumulative = fold(data, norms, &mut pending, &mut min_d2);
+            batch = (batch * 2).min(MAX_BATCH);
+        }
+        let total = cumulative.last().copied().unwrap_or(0.0);
+        if !(total > 0.0 && total.is_finite()) {
+            // Every row coincides with a centre: any row will do.
+            let pick = rng.random_range(0..n);
+            chosen.push(pick);
+            pending.push(pick);
+            continue;
+        }
+        let mut rejections = 0;
+        let pick = loop {
+            let target = rng.random::<f64>() * total;
+            let x = cumulative.partition_point(|&c| c <= target).min(n - 1);
+            let stale = min_d2[x];
+            let exact = pending
+                .iter()
+                .map(|&c| sq_dist(row(x), row(c)))
+                .fold(stale, f32::min);
+            let accept = rng.random::<f64>() * f64::from(stale) < f64::from(exact);
+            if stale > 0.0 && accept {
+                break Some(x);
+            }
+            rejections += 1;
+            if rejections >= MAX_REJECTIONS {
+                break None;
+            }
+        };
+        match pick {
+            Some(x) => {
+                chosen.push(x);
+                pending.push(x);
+            }
+            // The stale weights are too far off: fold and draw again.
+            None => cumulative = fold(data, norms, &mut pending, &mut min_d2),
         }
     }
-    // Rounding left `acc` just short of `target`: take the last row that
-    // is not a centre yet.
-    min_d2.iter().rposition(|&v| v > 0.0).unwrap_or(n - 1)
+    data.select(Axis(0), &chosen)
 }
 
-struct State<'a> {
-    rows: &'a [&'a [f32]],
-    /// Squared distance of each row to its nearest centre so far.
-    min_d2: Vec<f32>,
-    /// That centre.
-    owner: Vec<u32>,
-    /// Rows owned by each centre.
-    members: Vec<Vec<u32>>,
-    /// Largest `min_d2` among each centre's members.
-    radius2: Vec<f32>,
-    /// Row index of each centre.
-    centres: Vec<usize>,
-}
-
-impl State<'_> {
-    fn add_centre(&mut self, row: usize) {
-        let z = self.rows[row];
-        let new = self.centres.len();
-        // Work items: (centre, slice of its members) that may move to `z`.
-        let mut work: Vec<(usize, &[u32], f32)> = Vec::new();
-        let all: Vec<u32>;
-        if new == 0 {
-            all = (0..self.rows.len() as u32).collect();
-            work.extend(all.chunks(CHUNK).map(|c| (0, c, 0.0)));
-        } else {
-            let gaps: Vec<f32> = self
-                .centres
-                .par_iter()
-                .map(|&c| sq_dist(self.rows[c], z))
-                .collect();
-            for (c, &gap) in gaps.iter().enumerate() {
-                if gap < 4.0 * self.radius2[c] {
-                    work.extend(self.members[c].chunks(CHUNK).map(|m| (c, m, gap)));
+/// Lowers `min_d2` with the pending centres (one blocked matrix product),
+/// empties `pending` and returns the running sums of `min_d2`.
+fn fold(
+    data: ArrayView2<f32>,
+    norms: &[f32],
+    pending: &mut Vec<usize>,
+    min_d2: &mut [f32],
+) -> Vec<f64> {
+    if !pending.is_empty() {
+        let centres = data.select(Axis(0), pending);
+        let c_norms = row_sq_norms(centres.view());
+        let blocks = map_dist_blocks(data, norms, centres.view(), &c_norms, |start, dists| {
+            (
+                start,
+                dists
+                    .rows()
+                    .into_iter()
+                    .map(|r| r.iter().copied().fold(f32::INFINITY, f32::min))
+                    .collect::<Vec<f32>>(),
+            )
+        });
+        for (start, mins) in blocks {
+            for (m, v) in min_d2[start..].iter_mut().zip(mins) {
+                if v < *m {
+                    *m = v;
                 }
             }
         }
-        let rows = self.rows;
-        let min_d2 = &self.min_d2;
-        let moved: Vec<Vec<(u32, f32)>> = work
-            .par_iter()
-            .map(|&(_, members, gap)| {
-                members
-                    .iter()
-                    .filter(|&&x| gap < 4.0 * min_d2[x as usize])
-                    .filter_map(|&x| {
-                        let d = sq_dist(rows[x as usize], z);
-                        (d < min_d2[x as usize]).then_some((x, d))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut touched: Vec<usize> = work.iter().map(|w| w.0).collect();
-        touched.dedup();
-        let mut mine = Vec::new();
-        for (x, d) in moved.into_iter().flatten() {
-            self.min_d2[x as usize] = d;
-            self.owner[x as usize] = new as u32;
-            mine.push(x);
-        }
-        if new > 0 {
-            for c in touched {
-                let owner = &self.owner;
-                self.members[c].retain(|&x| owner[x as usize] as usize == c);
-                self.radius2[c] = self.members[c]
-                    .iter()
-                    .map(|&x| self.min_d2[x as usize])
-                    .fold(0.0, f32::max);
-            }
-        }
-        let radius = mine
-            .iter()
-            .map(|&x| self.min_d2[x as usize])
-            .fold(0.0, f32::max);
-        self.members.push(mine);
-        self.radius2.push(radius);
-        self.centres.push(row);
+        pending.clear();
     }
+    let mut acc = 0.0f64;
+    min_d2
+        .iter()
+        .map(|&v| {
+            acc += f64::from(v);
+            acc
+        })
+        .collect()
 }

@@ -146,7 +146,7 @@ pub fn kmeans(data: ArrayView2<f32>, params: &KMeansParams) -> Result<KMeansFit>
         let fit = if minibatch {
             minibatch::run(data, &norms, p, tol, &mut rng)
         } else {
-            let start = init::kmeans_plus_plus(data, p.k, &mut rng);
+            let start = init::kmeans_plus_plus(data, &norms, p.k, &mut rng);
             lloyd::run(data, &norms, start, p.max_iter, tol)
         };
         if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
