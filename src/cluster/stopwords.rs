@@ -25,7 +25,7 @@ two told try tries trying went whose zero
 user users assistant assistants asks asked asking ask wants wanted wanting help helps helped
 helping request requests requested requesting seeking seeks looking conversation
 los las del una uno unos unas por para con sin sobre entre pero como más mas muy esta este
-esto estos estas ese esa eso esos esas aquel que qué cual cuál cuando donde dónde quien
+esto estos estas ese esa eso esos esas aquel que qué cual cuál cuando donde dónde quien cómo
 quién sus ser son fue era han hay tiene tienen hacer puede pueden también tambien porque
 todo todos toda todas otro otra otros otras mismo misma nos les usted ustedes ella ellos
 ellas nosotros vosotros está están estar sido siendo desde hasta cada algo alguien nada

@@ -1,12 +1,13 @@
-//! Mini-batch k-means (Sculley 2010), following scikit-learn's
+//! Mini-batch k-means (Sculley 2010), close to scikit-learn's
 //! `MiniBatchKMeans`: k-means++ on a sample of `max(3·batch, 3·k)` rows,
 //! then passes over a seeded shuffle of the rows in batches. Each centre
 //! moves towards the mean of its batch members with a step of
 //! `members / (members seen so far)`. A pass is one epoch over the data;
-//! it stops after `max_iter` passes, when one batch moves the centres by at
-//! most the tolerance, or when the smoothed batch inertia has not improved
-//! for ten batches. A last full assignment gives the labels, and the
-//! centroids become the means of those labels.
+//! it stops after `max_iter` passes, when a pass moves the centres by at
+//! most the tolerance, or when the inertia measured on a pass's batches
+//! (before each batch's update) improves by less than 0.1%. A last full
+//! assignment gives the labels, and the centroids become the means of
+//! those labels.
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
@@ -15,8 +16,9 @@ use rand_chacha::ChaCha8Rng;
 use super::{KMeansFit, KMeansParams, init, lloyd};
 use crate::cluster::dense::row_sq_norms;
 
-/// Batches without improvement of the smoothed inertia before stopping.
-const MAX_NO_IMPROVEMENT: usize = 10;
+/// A pass must lower the inertia seen on its batches by this share, or
+/// the loop stops.
+const MIN_GAIN: f64 = 1e-3;
 
 pub(super) fn run(
     data: ArrayView2<f32>,
@@ -37,35 +39,23 @@ pub(super) fn run(
     let mut counts = vec![0.0f64; k];
     let mut order: Vec<usize> = (0..n).collect();
     let mut steps = 0usize;
-    let mut ewa: Option<f64> = None;
-    let mut best_ewa = f64::INFINITY;
-    let mut no_improvement = 0usize;
-    let alpha = ((batch as f64) * 2.0 / (n as f64 + 1.0)).min(1.0);
-    'passes: for _ in 0..p.max_iter {
+    let mut previous = f64::INFINITY;
+    for _ in 0..p.max_iter {
         order.shuffle(rng);
+        let mut pass_inertia = 0.0f64;
+        let mut pass_shift = 0.0f64;
         for chunk in order.chunks(batch) {
             steps += 1;
             let rows = data.select(Axis(0), chunk);
             let row_norms: Vec<f32> = chunk.iter().map(|&i| norms[i]).collect();
             let (labels, dists) = lloyd::assign(rows.view(), &row_norms, centroids.view());
-            let shift = step(&mut centroids, &mut counts, rows.view(), &labels, d);
-
-            let batch_inertia =
-                dists.iter().map(|&v| f64::from(v)).sum::<f64>() / chunk.len() as f64;
-            let smoothed = match ewa {
-                None => batch_inertia,
-                Some(prev) => prev * (1.0 - alpha) + batch_inertia * alpha,
-            };
-            ewa = Some(smoothed);
-            if smoothed < best_ewa {
-                best_ewa = smoothed;
-                no_improvement = 0;
-            } else {
-                no_improvement += 1;
-            }
-            if (tol > 0.0 && shift <= tol) || no_improvement >= MAX_NO_IMPROVEMENT {
-                break 'passes;
-            }
+            pass_inertia += dists.iter().map(|&v| f64::from(v)).sum::<f64>();
+            pass_shift += step(&mut centroids, &mut counts, rows.view(), &labels, d);
+        }
+        let converged = pass_shift <= tol || previous - pass_inertia < MIN_GAIN * previous;
+        previous = pass_inertia;
+        if converged {
+            break;
         }
     }
 
