@@ -18,6 +18,7 @@ pub mod info;
 pub mod ingest;
 pub mod llm;
 pub mod model;
+pub mod offline;
 pub mod pipeline;
 pub mod project;
 pub mod tui;
