@@ -15,6 +15,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Init(args)) => init(args),
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Info(args)) => info(args),
+        Some(Command::Model(cmd)) => super::model_cmd::model(cmd),
         Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
         None => match cli.path {
             Some(path) => bail!(

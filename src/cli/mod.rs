@@ -3,6 +3,7 @@
 
 pub mod args;
 mod commands;
+mod model_cmd;
 
 use std::process::ExitCode;
 
