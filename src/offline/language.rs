@@ -184,7 +184,7 @@ fn detect_latin(text: &str) -> Option<&'static str> {
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let (best, top) = ranked[0];
     let second = ranked[1].1;
-    (top >= 1.0 && top > second * 1.3).then_some(LATIN[best])
+    (top >= 1.5 && top > second * 1.3).then_some(LATIN[best])
 }
 
 #[cfg(test)]

@@ -78,12 +78,21 @@ fn strip_words<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// Swaps first-person words for third-person ones ("my" → "their").
 fn third_person(s: &str) -> String {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     let mut after_i = false;
     for word in s.split(' ') {
         let core = word.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\'');
         let tail = &word[core.len()..];
         let lower = core.to_lowercase();
+        if matches!(lower.as_str(), "please" | "pls" | "kindly") {
+            // Drop the word, keep its punctuation ("for me please:" → "for them:").
+            match out.last_mut() {
+                Some(prev) => prev.push_str(tail),
+                None if !tail.is_empty() => out.push(tail.to_string()),
+                None => {}
+            }
+            continue;
+        }
         let swapped = match lower.as_str() {
             "my" | "our" => "their",
             "me" | "us" => "them",
