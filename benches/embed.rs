@@ -56,17 +56,109 @@ fn load_minilm() -> Option<MiniLmEmbedder> {
 }
 
 const WORDS: &[&str] = &[
-    "user", "asked", "help", "with", "python", "script", "error", "database", "query", "reset",
-    "password", "card", "payment", "refund", "travel", "booking", "flight", "hotel", "recipe",
-    "dinner", "essay", "history", "translate", "spanish", "email", "manager", "resume", "job",
-    "interview", "budget", "tax", "invoice", "server", "docker", "kubernetes", "deploy", "bug",
-    "function", "rust", "compile", "lifetime", "poem", "story", "character", "plot", "garden",
-    "plant", "water", "workout", "diet", "sleep", "doctor", "symptom", "medicine", "law",
-    "contract", "tenant", "landlord", "car", "engine", "insurance", "loan", "mortgage", "stock",
-    "market", "crypto", "wallet", "phone", "battery", "laptop", "screen", "printer", "network",
-    "wifi", "router", "game", "level", "strategy", "music", "guitar", "chord", "song", "math",
-    "equation", "proof", "physics", "chemistry", "biology", "cell", "the", "a", "to", "for",
-    "and", "of", "about", "their", "how", "why", "explain", "write", "fix", "improve",
+    "user",
+    "asked",
+    "help",
+    "with",
+    "python",
+    "script",
+    "error",
+    "database",
+    "query",
+    "reset",
+    "password",
+    "card",
+    "payment",
+    "refund",
+    "travel",
+    "booking",
+    "flight",
+    "hotel",
+    "recipe",
+    "dinner",
+    "essay",
+    "history",
+    "translate",
+    "spanish",
+    "email",
+    "manager",
+    "resume",
+    "job",
+    "interview",
+    "budget",
+    "tax",
+    "invoice",
+    "server",
+    "docker",
+    "kubernetes",
+    "deploy",
+    "bug",
+    "function",
+    "rust",
+    "compile",
+    "lifetime",
+    "poem",
+    "story",
+    "character",
+    "plot",
+    "garden",
+    "plant",
+    "water",
+    "workout",
+    "diet",
+    "sleep",
+    "doctor",
+    "symptom",
+    "medicine",
+    "law",
+    "contract",
+    "tenant",
+    "landlord",
+    "car",
+    "engine",
+    "insurance",
+    "loan",
+    "mortgage",
+    "stock",
+    "market",
+    "crypto",
+    "wallet",
+    "phone",
+    "battery",
+    "laptop",
+    "screen",
+    "printer",
+    "network",
+    "wifi",
+    "router",
+    "game",
+    "level",
+    "strategy",
+    "music",
+    "guitar",
+    "chord",
+    "song",
+    "math",
+    "equation",
+    "proof",
+    "physics",
+    "chemistry",
+    "biology",
+    "cell",
+    "the",
+    "a",
+    "to",
+    "for",
+    "and",
+    "of",
+    "about",
+    "their",
+    "how",
+    "why",
+    "explain",
+    "write",
+    "fix",
+    "improve",
 ];
 
 fn generated_texts(n: usize, seed: u64) -> Vec<String> {
@@ -101,7 +193,11 @@ fn lexical_throughput() {
 }
 
 fn minilm_throughput(m: &MiniLmEmbedder) {
-    for (label, words) in [("short (~10 words)", 10), ("medium (~40 words)", 40), ("long (~150 words)", 150)] {
+    for (label, words) in [
+        ("short (~10 words)", 10),
+        ("medium (~40 words)", 40),
+        ("long (~150 words)", 150),
+    ] {
         let mut rng = ChaCha8Rng::seed_from_u64(words as u64);
         let texts: Vec<String> = (0..512)
             .map(|_| {
@@ -132,7 +228,10 @@ fn banking77(path: &str, minilm: Option<&MiniLmEmbedder>) {
         let row = row.expect("valid csv row");
         texts.push(row.get(0).unwrap_or_default().to_string());
         let next = ids.len();
-        labels.push(*ids.entry(row.get(1).unwrap_or_default().to_string()).or_insert(next));
+        labels.push(
+            *ids.entry(row.get(1).unwrap_or_default().to_string())
+                .or_insert(next),
+        );
     }
     println!("banking77: {} texts, {} intents", texts.len(), ids.len());
     let lexical = LexicalEmbedder::new(256, 42).expect("valid dimensions");
@@ -185,8 +284,8 @@ fn kmeans(x: &Array2<f32>, k: usize, seed: u64, restarts: usize) -> Vec<usize> {
                 pick -= di;
             }
             centres.row_mut(c).assign(&x.row(chosen));
-            for i in 0..n {
-                d[i] = d[i].min(dist2(x.row(i), centres.row(c)));
+            for (i, di) in d.iter_mut().enumerate() {
+                *di = di.min(dist2(x.row(i), centres.row(c)));
             }
         }
         let mut assigned = vec![0; n];
@@ -194,13 +293,13 @@ fn kmeans(x: &Array2<f32>, k: usize, seed: u64, restarts: usize) -> Vec<usize> {
         for _ in 0..100 {
             let mut changed = false;
             inertia = 0.0;
-            for i in 0..n {
+            for (i, slot) in assigned.iter_mut().enumerate() {
                 let (c, dc) = (0..k)
                     .map(|c| (c, dist2(x.row(i), centres.row(c))))
                     .fold((0, f32::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
                 inertia += dc;
-                if assigned[i] != c {
-                    assigned[i] = c;
+                if *slot != c {
+                    *slot = c;
                     changed = true;
                 }
             }
@@ -211,9 +310,9 @@ fn kmeans(x: &Array2<f32>, k: usize, seed: u64, restarts: usize) -> Vec<usize> {
                 row += &x.row(i);
                 counts[assigned[i]] += 1;
             }
-            for c in 0..k {
-                if counts[c] > 0 {
-                    let mean = &sums.row(c) / counts[c] as f32;
+            for (c, &count) in counts.iter().enumerate() {
+                if count > 0 {
+                    let mean = &sums.row(c) / count as f32;
                     centres.row_mut(c).assign(&mean);
                 }
             }
@@ -239,9 +338,7 @@ fn nmi(a: &[usize], b: &[usize]) -> f64 {
         *pa.entry(x).or_default() += 1.0;
         *pb.entry(y).or_default() += 1.0;
     }
-    let h = |m: &HashMap<usize, f64>| -> f64 {
-        m.values().map(|&c| -(c / n) * (c / n).ln()).sum()
-    };
+    let h = |m: &HashMap<usize, f64>| -> f64 { m.values().map(|&c| -(c / n) * (c / n).ln()).sum() };
     let mi: f64 = joint
         .iter()
         .map(|(&(x, y), &c)| (c / n) * ((c * n) / (pa[&x] * pb[&y])).ln())

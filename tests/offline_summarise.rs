@@ -25,7 +25,10 @@ fn assert_nothing_invented(s: &kura_tui::model::Summary) {
 fn greetings_are_skipped() {
     let c = conv(&[
         (Role::System, "You are a helpful assistant."),
-        (Role::User, "Hi there!   Good morning.\n\nCan you write a   short poem about my cat?"),
+        (
+            Role::User,
+            "Hi there!   Good morning.\n\nCan you write a   short poem about my cat?",
+        ),
         (Role::Assistant, "Sure! Here is a poem..."),
         (Role::User, "Thanks! Make it rhyme."),
     ]);
@@ -37,7 +40,9 @@ fn greetings_are_skipped() {
     );
     assert_eq!(
         s.request.as_deref(),
-        Some("The user's overall request for the assistant is to write a short poem about their cat.")
+        Some(
+            "The user's overall request for the assistant is to write a short poem about their cat."
+        )
     );
     assert_eq!(
         s.task.as_deref(),
@@ -66,7 +71,9 @@ fn code_is_replaced_and_its_language_reported() {
     );
     assert_eq!(
         s.request.as_deref(),
-        Some("The user's overall request for the assistant is to explain how to fix this error in their script.")
+        Some(
+            "The user's overall request for the assistant is to explain how to fix this error in their script."
+        )
     );
     assert_eq!(s.languages, ["english", "python", "sql"]);
 }
@@ -74,15 +81,23 @@ fn code_is_replaced_and_its_language_reported() {
 #[test]
 fn several_languages_are_listed() {
     let c = conv(&[
-        (Role::User, "Translate this sentence into Spanish for me please: where is the library?"),
+        (
+            Role::User,
+            "Translate this sentence into Spanish for me please: where is the library?",
+        ),
         (Role::Assistant, "¿Dónde está la biblioteca?"),
-        (Role::User, "Gracias. ¿Y cómo se dice 'the station is closed' en español? Necesito saberlo para mi viaje."),
+        (
+            Role::User,
+            "Gracias. ¿Y cómo se dice 'the station is closed' en español? Necesito saberlo para mi viaje.",
+        ),
     ]);
     let s = summarise(&c, &[]);
     assert_eq!(s.languages, ["spanish", "english"]);
     assert_eq!(
         s.request.as_deref(),
-        Some("The user's overall request for the assistant is to translate this sentence into Spanish for them: where is the library.")
+        Some(
+            "The user's overall request for the assistant is to translate this sentence into Spanish for them: where is the library."
+        )
     );
 }
 
@@ -98,7 +113,10 @@ fn conversations_without_user_text() {
     let blank = summarise(&conv(&[(Role::User, "   \n ")]), &[]);
     assert_eq!(blank.summary, EMPTY_SUMMARY);
 
-    let assistant_only = summarise(&conv(&[(Role::Assistant, "How can I help you today?")]), &[]);
+    let assistant_only = summarise(
+        &conv(&[(Role::Assistant, "How can I help you today?")]),
+        &[],
+    );
     assert_eq!(assistant_only.summary, NO_USER_SUMMARY);
     assert_eq!(assistant_only.request, None);
     assert!(assistant_only.languages.is_empty());
@@ -106,7 +124,10 @@ fn conversations_without_user_text() {
 
 #[test]
 fn a_greeting_only_conversation_keeps_its_greeting_and_no_request() {
-    let s = summarise(&conv(&[(Role::User, "Hello!"), (Role::Assistant, "Hi!")]), &[]);
+    let s = summarise(
+        &conv(&[(Role::User, "Hello!"), (Role::Assistant, "Hi!")]),
+        &[],
+    );
     assert_eq!(s.summary, "Hello!");
     assert_eq!(s.request, None);
     assert_eq!(s.task, None);
@@ -114,10 +135,15 @@ fn a_greeting_only_conversation_keeps_its_greeting_and_no_request() {
 
 #[test]
 fn long_messages_are_truncated() {
-    let long = "Please summarise the following report about quarterly sales figures across all regions. "
-        .repeat(20);
+    let long =
+        "Please summarise the following report about quarterly sales figures across all regions. "
+            .repeat(20);
     let s = summarise(&conv(&[(Role::User, &long)]), &[]);
-    assert!(s.summary.chars().count() <= MAX_SUMMARY, "{}", s.summary.len());
+    assert!(
+        s.summary.chars().count() <= MAX_SUMMARY,
+        "{}",
+        s.summary.len()
+    );
     assert!(s.summary.ends_with('…'));
     assert!(!s.summary.contains("  "));
 }
@@ -136,16 +162,26 @@ fn custom_facets_stay_unknown_and_output_is_deterministic() {
     assert_nothing_invented(&a);
     assert_eq!(
         a.request.as_deref(),
-        Some("The user's overall request for the assistant is to help with \"I am furious, my order never arrived!\".")
+        Some(
+            "The user's overall request for the assistant is to help with \"I am furious, my order never arrived!\"."
+        )
     );
 }
 
 #[test]
 fn non_english_requests_are_quoted() {
-    let s = summarise(&conv(&[(Role::User, "Bonjour ! Pouvez-vous m'aider à écrire une lettre de motivation ?")]), &[]);
+    let s = summarise(
+        &conv(&[(
+            Role::User,
+            "Bonjour ! Pouvez-vous m'aider à écrire une lettre de motivation ?",
+        )]),
+        &[],
+    );
     assert_eq!(s.languages, ["french"]);
     assert_eq!(
         s.request.as_deref(),
-        Some("The user's overall request for the assistant is to answer the question \"Pouvez-vous m'aider à écrire une lettre de motivation ?\".")
+        Some(
+            "The user's overall request for the assistant is to answer the question \"Pouvez-vous m'aider à écrire une lettre de motivation ?\"."
+        )
     );
 }

@@ -32,7 +32,10 @@ fn install(from: Option<&Path>, env: &dyn EnvSource) -> Result<ExitCode> {
     let installed = match from {
         Some(source) => {
             let spinner = ProgressBar::new_spinner();
-            spinner.set_message(format!("copying and verifying {MINILM_NAME} from {}", source.display()));
+            spinner.set_message(format!(
+                "copying and verifying {MINILM_NAME} from {}",
+                source.display()
+            ));
             spinner.enable_steady_tick(Duration::from_millis(120));
             let result = install::install_from(source, &dir, &spec);
             spinner.finish_and_clear();
@@ -56,12 +59,12 @@ fn from_hub(dir: &Path, spec: &ModelSpec) -> Result<Installed> {
     let bar = ProgressBar::new(0).with_style(style);
     let current = Mutex::new(String::new());
     let progress = |d: &Download| {
-        if let Ok(mut name) = current.lock() {
-            if *name != d.file {
-                name.clone_from(&d.file);
-                bar.reset();
-                bar.set_message(d.file.clone());
-            }
+        if let Ok(mut name) = current.lock()
+            && *name != d.file
+        {
+            name.clone_from(&d.file);
+            bar.reset();
+            bar.set_message(d.file.clone());
         }
         if let Some(total) = d.total {
             bar.set_length(total);

@@ -83,7 +83,9 @@ where
         });
     Box::pin(async move {
         if let Err(e) = spawned {
-            return Err(Error::Other(format!("could not start the embedding thread: {e}")));
+            return Err(Error::Other(format!(
+                "could not start the embedding thread: {e}"
+            )));
         }
         while let Some(event) = rx.recv().await {
             match event {
@@ -91,6 +93,8 @@ where
                 Event::Done(result) => return result,
             }
         }
-        Err(Error::Other("the embedding thread stopped unexpectedly".into()))
+        Err(Error::Other(
+            "the embedding thread stopped unexpectedly".into(),
+        ))
     })
 }

@@ -29,7 +29,9 @@ pub fn local_embedder(
     let dir = minilm_dir(env);
     let installed = dir.as_deref().is_some_and(files_present);
     let load = || -> Result<Arc<dyn Embedder>> {
-        let dir = dir.as_deref().ok_or_else(|| Error::Model(install_instructions(None)))?;
+        let dir = dir
+            .as_deref()
+            .ok_or_else(|| Error::Model(install_instructions(None)))?;
         Ok(Arc::new(MiniLmEmbedder::load(
             dir,
             &ModelSpec::minilm(),

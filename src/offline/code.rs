@@ -63,18 +63,37 @@ pub fn sniff(code: &str) -> Option<&'static str> {
         || has("DELETE FROM ");
     let rules: [(bool, &'static str); 16] = [
         (has("<?php"), "php"),
-        (has("fn main(") || has("println!(") || has("let mut ") || has("impl<"), "rust"),
+        (
+            has("fn main(") || has("println!(") || has("let mut ") || has("impl<"),
+            "rust",
+        ),
         (line_starts("fn ") && (has("->") || has("::")), "rust"),
-        (has("public static void main") || has("System.out.println"), "java"),
-        (has("Console.WriteLine") || line_starts("using System"), "c#"),
-        (has("#include <iostream>") || has("std::cout") || has("std::vector"), "c++"),
-        (has("#include <") || (has("int main(") && has("printf(")), "c"),
+        (
+            has("public static void main") || has("System.out.println"),
+            "java",
+        ),
+        (
+            has("Console.WriteLine") || line_starts("using System"),
+            "c#",
+        ),
+        (
+            has("#include <iostream>") || has("std::cout") || has("std::vector"),
+            "c++",
+        ),
+        (
+            has("#include <") || (has("int main(") && has("printf(")),
+            "c",
+        ),
         (has("package main") || has("fmt.Println"), "go"),
         (
-            (has("console.log(") || has("=> {") || has("document.")) && (has(": string") || has("interface ")),
+            (has("console.log(") || has("=> {") || has("document."))
+                && (has(": string") || has("interface ")),
             "typescript",
         ),
-        (has("console.log(") || has("function ") && has("{") || has("require("), "javascript"),
+        (
+            has("console.log(") || has("function ") && has("{") || has("require("),
+            "javascript",
+        ),
         (
             code.lines().any(|l| {
                 let l = l.trim();
@@ -87,9 +106,18 @@ pub fn sniff(code: &str) -> Option<&'static str> {
             "python",
         ),
         (upper_sql, "sql"),
-        (has("<!DOCTYPE") || has("<html") || has("<div") || has("</p>"), "html"),
-        (line_starts("#!/bin/bash") || line_starts("#!/bin/sh") || line_starts("sudo "), "bash"),
-        (line_starts("$ ") || line_starts("apt-get ") || line_starts("pip install "), "bash"),
+        (
+            has("<!DOCTYPE") || has("<html") || has("<div") || has("</p>"),
+            "html",
+        ),
+        (
+            line_starts("#!/bin/bash") || line_starts("#!/bin/sh") || line_starts("sudo "),
+            "bash",
+        ),
+        (
+            line_starts("$ ") || line_starts("apt-get ") || line_starts("pip install "),
+            "bash",
+        ),
         (line_starts("library(") || has(" <- c("), "r"),
     ];
     rules.iter().find(|(hit, _)| *hit).map(|(_, lang)| *lang)
@@ -124,9 +152,28 @@ const AMBIGUOUS_NAMES: &[&str] = &[
 ];
 
 const CODE_WORDS: &[&str] = &[
-    "code", "coding", "program", "programming", "function", "script", "compile", "compiler",
-    "library", "syntax", "crate", "class", "method", "variable", "bug", "api", "framework",
-    "module", "array", "loop", "query", "developer",
+    "code",
+    "coding",
+    "program",
+    "programming",
+    "function",
+    "script",
+    "compile",
+    "compiler",
+    "library",
+    "syntax",
+    "crate",
+    "class",
+    "method",
+    "variable",
+    "bug",
+    "api",
+    "framework",
+    "module",
+    "array",
+    "loop",
+    "query",
+    "developer",
 ];
 
 /// Programming languages named in prose, in order of first mention.
@@ -150,10 +197,8 @@ pub fn mentioned(prose: &str) -> Vec<&'static str> {
                     .find(|name| about_code && **name == w)
                     .copied()
             });
-        if let Some(lang) = found {
-            if !out.contains(&lang) {
-                out.push(lang);
-            }
+        if let Some(lang) = found.filter(|l| !out.contains(l)) {
+            out.push(lang);
         }
     }
     out
@@ -214,7 +259,9 @@ mod tests {
 
     #[test]
     fn fences_become_placeholders() {
-        let s = split_fences("Fix this:\n```python\nprint(1)\n```\nand this\n```\nSELECT a FROM b\n```\n");
+        let s = split_fences(
+            "Fix this:\n```python\nprint(1)\n```\nand this\n```\nSELECT a FROM b\n```\n",
+        );
         assert_eq!(s.languages, ["python", "sql"]);
         assert_eq!(s.prose, "Fix this:\n[python code]\nand this\n[sql code]\n");
     }

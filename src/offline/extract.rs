@@ -6,20 +6,127 @@
 /// no request.
 const FILLER: &[&str] = &[
     // english
-    "hi", "hello", "hey", "heya", "hiya", "yo", "there", "good", "morning", "afternoon",
-    "evening", "day", "dear", "greetings", "thanks", "thank", "you", "so", "much", "please",
-    "pls", "help", "me", "can", "could", "would", "will", "u", "i", "have", "a", "quick",
-    "question", "need", "some", "in", "advance", "chatgpt", "gpt", "assistant", "bot", "ai",
-    "claude", "sir", "madam", "ok", "okay", "great", "thx", "ty", "cheers", "again", "how",
-    "are", "doing", "today", "what's", "up", "all", "everyone", "well", "fine", "and", "to",
-    "with", "something", "hope", "is", "it", "possible", "for", "assist",
+    "hi",
+    "hello",
+    "hey",
+    "heya",
+    "hiya",
+    "yo",
+    "there",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "day",
+    "dear",
+    "greetings",
+    "thanks",
+    "thank",
+    "you",
+    "so",
+    "much",
+    "please",
+    "pls",
+    "help",
+    "me",
+    "can",
+    "could",
+    "would",
+    "will",
+    "u",
+    "i",
+    "have",
+    "a",
+    "quick",
+    "question",
+    "need",
+    "some",
+    "in",
+    "advance",
+    "chatgpt",
+    "gpt",
+    "assistant",
+    "bot",
+    "ai",
+    "claude",
+    "sir",
+    "madam",
+    "ok",
+    "okay",
+    "great",
+    "thx",
+    "ty",
+    "cheers",
+    "again",
+    "how",
+    "are",
+    "doing",
+    "today",
+    "what's",
+    "up",
+    "all",
+    "everyone",
+    "well",
+    "fine",
+    "and",
+    "to",
+    "with",
+    "something",
+    "hope",
+    "is",
+    "it",
+    "possible",
+    "for",
+    "assist",
     // other languages
-    "hola", "buenos", "buenas", "días", "dias", "tardes", "noches", "gracias", "bonjour",
-    "bonsoir", "salut", "merci", "hallo", "guten", "tag", "morgen", "abend", "danke", "ciao",
-    "buongiorno", "buonasera", "grazie", "olá", "ola", "oi", "bom", "dia", "obrigado",
-    "obrigada", "goedemorgen", "goedendag", "dank", "bedankt", "hoi", "привет",
-    "здравствуйте", "спасибо", "こんにちは", "ありがとう", "你好", "您好", "谢谢", "안녕하세요",
-    "감사합니다", "مرحبا", "شكرا", "السلام", "عليكم",
+    "hola",
+    "buenos",
+    "buenas",
+    "días",
+    "dias",
+    "tardes",
+    "noches",
+    "gracias",
+    "bonjour",
+    "bonsoir",
+    "salut",
+    "merci",
+    "hallo",
+    "guten",
+    "tag",
+    "morgen",
+    "abend",
+    "danke",
+    "ciao",
+    "buongiorno",
+    "buonasera",
+    "grazie",
+    "olá",
+    "ola",
+    "oi",
+    "bom",
+    "dia",
+    "obrigado",
+    "obrigada",
+    "goedemorgen",
+    "goedendag",
+    "dank",
+    "bedankt",
+    "hoi",
+    "привет",
+    "здравствуйте",
+    "спасибо",
+    "こんにちは",
+    "ありがとう",
+    "你好",
+    "您好",
+    "谢谢",
+    "안녕하세요",
+    "감사합니다",
+    "مرحبا",
+    "شكرا",
+    "السلام",
+    "عليكم",
 ];
 
 /// Collapses runs of whitespace to single spaces and trims.
@@ -45,8 +152,8 @@ pub fn sentences(text: &str) -> Vec<String> {
         while let Some(c) = chars.next() {
             cur.push(c);
             let ends = matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '؟');
-            let at_break = chars.peek().is_none_or(|n| n.is_whitespace())
-                || matches!(c, '。' | '！' | '？');
+            let at_break =
+                chars.peek().is_none_or(|n| n.is_whitespace()) || matches!(c, '。' | '！' | '？');
             if ends && at_break {
                 push_sentence(&mut out, &cur);
                 cur.clear();
@@ -113,9 +220,18 @@ mod tests {
     fn splits_sentences_and_lines() {
         assert_eq!(
             sentences("Hi there! I need a poem.\n# Title\nAbout cats? v1.2 is out"),
-            ["Hi there!", "I need a poem.", "Title", "About cats?", "v1.2 is out"]
+            [
+                "Hi there!",
+                "I need a poem.",
+                "Title",
+                "About cats?",
+                "v1.2 is out"
+            ]
         );
-        assert_eq!(sentences("你好。请帮我写一首诗。"), ["你好。", "请帮我写一首诗。"]);
+        assert_eq!(
+            sentences("你好。请帮我写一首诗。"),
+            ["你好。", "请帮我写一首诗。"]
+        );
     }
 
     #[test]
@@ -124,9 +240,15 @@ mod tests {
         assert!(is_filler("Can you help me?"));
         assert!(is_filler("Hola, buenos días"));
         assert!(!is_filler("Write a poem"));
-        assert_eq!(strip_greeting("Hi, can you write a poem?"), "can you write a poem?");
+        assert_eq!(
+            strip_greeting("Hi, can you write a poem?"),
+            "can you write a poem?"
+        );
         assert_eq!(strip_greeting("Hey! Hi, fix my code"), "fix my code");
-        assert_eq!(strip_greeting("Write a poem, please"), "Write a poem, please");
+        assert_eq!(
+            strip_greeting("Write a poem, please"),
+            "Write a poem, please"
+        );
     }
 
     #[test]

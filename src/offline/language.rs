@@ -123,7 +123,10 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
     // CJK scripts carry many sounds per letter, so they count more.
     let candidates = [
-        (s.kana * 3 + if s.kana > 0 { s.han * 3 } else { 0 }, "japanese"),
+        (
+            s.kana * 3 + if s.kana > 0 { s.han * 3 } else { 0 },
+            "japanese",
+        ),
         (s.hangul * 3, "korean"),
         (if s.kana == 0 { s.han * 3 } else { 0 }, "chinese"),
         (

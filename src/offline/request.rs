@@ -10,9 +10,23 @@ const MAX_PHRASE: usize = 200;
 
 /// Politeness that only wraps the actual request.
 const POLITE: &[&str] = &[
-    "would you please", "could you please", "can you please", "please", "pls", "kindly",
-    "can you", "could you", "would you", "will you", "can u", "could u", "i want you to",
-    "i need you to", "i would like you to", "i'd like you to", "i wish you could",
+    "would you please",
+    "could you please",
+    "can you please",
+    "please",
+    "pls",
+    "kindly",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "can u",
+    "could u",
+    "i want you to",
+    "i need you to",
+    "i would like you to",
+    "i'd like you to",
+    "i wish you could",
 ];
 
 /// Openings rewritten to a fixed phrase, followed by the rest.
@@ -44,22 +58,95 @@ const MAPPED: &[(&str, &str)] = &[
 
 /// Verbs that open an imperative request.
 const IMPERATIVE: &[&str] = &[
-    "write", "explain", "translate", "fix", "create", "make", "give", "tell", "list",
-    "summarize", "summarise", "generate", "help", "find", "show", "describe", "convert",
-    "calculate", "draft", "compose", "rewrite", "improve", "suggest", "recommend", "plan",
-    "design", "build", "implement", "debug", "review", "edit", "check", "compare", "analyze",
-    "analyse", "solve", "answer", "provide", "define", "teach", "correct", "optimize",
-    "optimise", "refactor", "add", "remove", "change", "update", "proofread", "paraphrase",
-    "outline", "brainstorm", "act", "pretend", "imagine", "continue", "complete", "play",
-    "simulate", "respond", "reply", "identify", "classify", "extract", "format", "sort",
-    "count", "estimate", "predict", "evaluate", "prepare", "organize", "organise", "draw",
-    "code", "program", "port", "test", "set", "install", "configure", "deploy", "read",
+    "write",
+    "explain",
+    "translate",
+    "fix",
+    "create",
+    "make",
+    "give",
+    "tell",
+    "list",
+    "summarize",
+    "summarise",
+    "generate",
+    "help",
+    "find",
+    "show",
+    "describe",
+    "convert",
+    "calculate",
+    "draft",
+    "compose",
+    "rewrite",
+    "improve",
+    "suggest",
+    "recommend",
+    "plan",
+    "design",
+    "build",
+    "implement",
+    "debug",
+    "review",
+    "edit",
+    "check",
+    "compare",
+    "analyze",
+    "analyse",
+    "solve",
+    "answer",
+    "provide",
+    "define",
+    "teach",
+    "correct",
+    "optimize",
+    "optimise",
+    "refactor",
+    "add",
+    "remove",
+    "change",
+    "update",
+    "proofread",
+    "paraphrase",
+    "outline",
+    "brainstorm",
+    "act",
+    "pretend",
+    "imagine",
+    "continue",
+    "complete",
+    "play",
+    "simulate",
+    "respond",
+    "reply",
+    "identify",
+    "classify",
+    "extract",
+    "format",
+    "sort",
+    "count",
+    "estimate",
+    "predict",
+    "evaluate",
+    "prepare",
+    "organize",
+    "organise",
+    "draw",
+    "code",
+    "program",
+    "port",
+    "test",
+    "set",
+    "install",
+    "configure",
+    "deploy",
+    "read",
 ];
 
 const QUESTION_WORDS: &[&str] = &[
-    "what", "what's", "why", "when", "where", "who", "which", "whose", "whom", "how", "is",
-    "are", "was", "were", "does", "do", "did", "can", "could", "should", "would", "will",
-    "has", "have", "am",
+    "what", "what's", "why", "when", "where", "who", "which", "whose", "whom", "how", "is", "are",
+    "was", "were", "does", "do", "did", "can", "could", "should", "would", "will", "has", "have",
+    "am",
 ];
 
 /// Strips `prefix` (a run of whole words) from the start of `s`, ignoring case.
@@ -190,12 +277,24 @@ mod tests {
 
     #[test]
     fn rewrites_common_english_openings() {
-        assert_eq!(phrase("Can you write a poem about my cat?"), "write a poem about their cat");
+        assert_eq!(
+            phrase("Can you write a poem about my cat?"),
+            "write a poem about their cat"
+        );
         assert_eq!(phrase("Hi, please fix my code."), "fix their code");
-        assert_eq!(phrase("How do I reset my PIN?"), "explain how to reset their PIN");
+        assert_eq!(
+            phrase("How do I reset my PIN?"),
+            "explain how to reset their PIN"
+        );
         assert_eq!(phrase("I want to learn Spanish"), "help them learn Spanish");
-        assert_eq!(phrase("Help me with my essay"), "help them with their essay");
-        assert_eq!(phrase("Translate this to French"), "translate this to French");
+        assert_eq!(
+            phrase("Help me with my essay"),
+            "help them with their essay"
+        );
+        assert_eq!(
+            phrase("Translate this to French"),
+            "translate this to French"
+        );
     }
 
     #[test]

@@ -75,7 +75,11 @@ pub async fn install_from_hub(
             done,
             total,
         });
-        while let Some(chunk) = response.chunk().await.map_err(|e| unreachable(&url, chain(&e)))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| unreachable(&url, chain(&e)))?
+        {
             sha2::Digest::update(&mut hasher, &chunk);
             file.write_all(&chunk).at(&path)?;
             done += chunk.len() as u64;

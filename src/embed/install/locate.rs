@@ -110,9 +110,7 @@ fn walk_into(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) -> R
 }
 
 /// Every file entry of a zip archive.
-pub fn zip_names<R: std::io::Read + std::io::Seek>(
-    archive: &zip::ZipArchive<R>,
-) -> Vec<String> {
+pub fn zip_names<R: std::io::Read + std::io::Seek>(archive: &zip::ZipArchive<R>) -> Vec<String> {
     archive
         .file_names()
         .filter(|n| !n.ends_with('/'))
@@ -151,7 +149,10 @@ mod tests {
     fn takes_files_from_elsewhere_when_needed() {
         let p = paths(&["a/b/model.safetensors", "tokenizer.json", "x/config.json"]);
         let c = choose(Path::new("d"), &p).unwrap();
-        assert_eq!(c, ["a/b/model.safetensors", "tokenizer.json", "x/config.json"]);
+        assert_eq!(
+            c,
+            ["a/b/model.safetensors", "tokenizer.json", "x/config.json"]
+        );
     }
 
     #[test]

@@ -265,9 +265,8 @@ impl Staging {
         check_sha256(&weights, &sha, spec)?;
         let config = self.dir.join(MODEL_FILES[2]);
         let text = fs::read(&config).at(&config)?;
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&text).map_err(
-            |e| Error::Model(format!("{}: not a JSON object: {e}", config.display())),
-        )?;
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&text)
+            .map_err(|e| Error::Model(format!("{}: not a JSON object: {e}", config.display())))?;
         let old = self.old.clone();
         if self.target.exists() {
             fs::rename(&self.target, &old).at(&self.target)?;
@@ -278,10 +277,8 @@ impl Staging {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&old);
-        if let Some(parent) = self.target.parent() {
-            if let Ok(d) = File::open(parent) {
-                let _ = d.sync_all();
-            }
+        if let Some(Ok(d)) = self.target.parent().map(File::open) {
+            let _ = d.sync_all();
         }
         Ok(self.target.clone())
     }

@@ -85,7 +85,10 @@ impl LexicalEmbedder {
             ));
         }
         if !(0.0..=1.0).contains(&options.char_weight) {
-            return Err(Error::param("lexical options", "char_weight must be between 0 and 1"));
+            return Err(Error::param(
+                "lexical options",
+                "char_weight must be between 0 and 1",
+            ));
         }
         Ok(LexicalEmbedder {
             dimensions,
@@ -117,8 +120,12 @@ impl LexicalEmbedder {
             .map(|f| vocab.weigh(f, self.options.char_weight))
             .collect();
         let matrix = Csr::from_rows(&fit_rows, vocab.len());
-        let components =
-            svd::randomized_svd(&matrix, self.dimensions, self.options.power_iters, self.seed);
+        let components = svd::randomized_svd(
+            &matrix,
+            self.dimensions,
+            self.options.power_iters,
+            self.seed,
+        );
         let basis = components.vectors.as_standard_layout().to_owned();
         let rank = basis.ncols();
         let flat = basis.as_slice().unwrap_or(&[]);
@@ -164,7 +171,7 @@ impl LexicalEmbedder {
                 *s = i as u32;
             }
         } else {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5eed_f17);
+            let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x05ee_df17);
             let mut chosen = sample(&mut rng, n, self.options.fit_rows).into_vec();
             chosen.sort_unstable();
             for (slot, i) in chosen.into_iter().enumerate() {
@@ -196,7 +203,10 @@ fn document_frequencies(
             for &(b, _) in &f.chars {
                 df[BUCKETS + b as usize] += 1;
             }
-            if sampled.get(g * GROUP + offset).is_some_and(|&s| s != DROPPED) {
+            if sampled
+                .get(g * GROUP + offset)
+                .is_some_and(|&s| s != DROPPED)
+            {
                 fit.push(f);
             }
         }
@@ -215,7 +225,9 @@ struct Vocabulary {
 
 impl Vocabulary {
     fn select(df: &[u32], n: usize, max_features: usize) -> Vocabulary {
-        let mut present: Vec<u32> = (0..df.len() as u32).filter(|&b| df[b as usize] > 0).collect();
+        let mut present: Vec<u32> = (0..df.len() as u32)
+            .filter(|&b| df[b as usize] > 0)
+            .collect();
         if present.len() > max_features {
             present.sort_unstable_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
             present.truncate(max_features);
