@@ -21,25 +21,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Eval(args)) => eval(args),
         Some(Command::Run(args)) => super::run_cmd::run(&args.path, &args.run),
         Some(Command::Cache(args)) => super::cache_cmd::run(args),
-        Some(other) => bail!("`{}` is not available in this build yet", verb(&other)),
+        Some(Command::Model(cmd)) => super::model_cmd::model(cmd),
         None => match cli.path {
             Some(path) => super::run_cmd::run_and_explore(&path, &cli.run),
             None => bail!("no project given; try `kura-tui demo ./demo` then `kura-tui ./demo`"),
         },
-    }
-}
-
-fn verb(c: &Command) -> &'static str {
-    match c {
-        Command::Init(_) => "init",
-        Command::Demo(_) => "demo",
-        Command::Info(_) => "info",
-        Command::Run(_) => "run",
-        Command::Tree(_) => "tree",
-        Command::Eval(_) => "eval",
-        Command::Export(_) => "export",
-        Command::Model(_) => "model",
-        Command::Cache(_) => "cache",
     }
 }
 

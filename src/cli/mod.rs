@@ -4,6 +4,7 @@
 pub mod args;
 mod cache_cmd;
 mod commands;
+mod model_cmd;
 mod progress_bars;
 mod run_cmd;
 

@@ -1,174 +1,184 @@
-//! The offline extractive summariser: facets built from the user's own
-//! turns, with no LLM. Facets it cannot know (concern, frustration, errors,
-//! custom facets) stay empty; it never invents values.
+//! The offline provider's summariser: extractive, built from the user's
+//! turns only, with no model at all.
+//!
+//! The summary is a cleaned extract of the first user message(s), greetings
+//! and boilerplate skipped; the request and task are phrased from the first
+//! substantive user sentence; languages come from heuristic detection
+//! (natural languages of the user's text, programming languages from code
+//! fences, telltale syntax and names). Facets that need judgement —
+//! concerning score, frustration, assistant errors, custom facets — stay
+//! unknown: this module never invents values. Deterministic.
 
-mod language;
-
-pub use language::detect_languages;
+pub mod code;
+pub mod extract;
+pub mod language;
+pub mod request;
 
 use crate::config::FacetSpec;
-use crate::model::{Conversation, Role, Summary};
+use crate::model::{Conversation, Metadata, Role, Summary};
 
-const MAX_SUMMARY: usize = 300;
-const GREETINGS: &[&str] = &[
-    "hi",
-    "hello",
-    "hey",
-    "hola",
-    "bonjour",
-    "hallo",
-    "olá",
-    "ola",
-    "ciao",
-    "thanks",
-    "thank you",
-    "good morning",
-    "good evening",
-];
+/// Longest summary, in characters.
+pub const MAX_SUMMARY: usize = 300;
+/// The extract keeps adding user sentences until it is this long.
+const MIN_SUMMARY: usize = 120;
+/// Only this much of each message feeds language detection.
+const DETECT_CHARS: usize = 4000;
 
-fn clean(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+pub const EMPTY_SUMMARY: &str = "(empty conversation)";
+pub const NO_USER_SUMMARY: &str = "(no user messages)";
+
+/// One user message, split into prose sentences and code.
+struct UserTurn {
+    prose: String,
+    sentences: Vec<String>,
 }
 
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max).collect();
-    if let Some(sp) = out.rfind(' ')
-        && sp > max / 2
-    {
-        out.truncate(sp);
-    }
-    out.push('…');
-    out
-}
-
-fn is_greeting(text: &str) -> bool {
-    let t = text
-        .trim()
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '!')
-        .to_lowercase();
-    t.is_empty() || GREETINGS.contains(&t.as_str())
-}
-
-/// The first substantive sentence of `text`.
-fn first_sentence(text: &str) -> &str {
-    let end = text
-        .char_indices()
-        .find(|(i, c)| matches!(c, '.' | '?' | '!' | '。' | '？' | '！') && *i > 10)
-        .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or(text.len());
-    text[..end].trim()
-}
-
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// Summarises one conversation extractively.
-pub fn summarise(conv: &Conversation, _custom_facets: &[FacetSpec]) -> Summary {
-    let user: Vec<String> = conv
-        .messages
-        .iter()
-        .filter(|m| m.role == Role::User)
-        .map(|m| clean(&m.content))
-        .filter(|t| !is_greeting(t))
-        .collect();
+/// Summarises `conv` without a model. `custom_facets` are accepted for a
+/// uniform signature; offline they are always left out (unknown).
+pub fn summarise(conv: &Conversation, custom_facets: &[FacetSpec]) -> Summary {
+    let _ = custom_facets;
     let mut summary = Summary {
         conversation_id: conv.id.clone(),
-        ..Summary::default()
+        summary: String::new(),
+        request: None,
+        task: None,
+        languages: Vec::new(),
+        concerning_score: None,
+        user_frustration: None,
+        assistant_errors: Vec::new(),
+        custom: Metadata::new(),
     };
-    if user.is_empty() {
-        summary.summary = if conv.messages.is_empty() {
-            "(empty conversation)".into()
-        } else {
-            "(no user request)".into()
-        };
-        return summary;
+    let mut programming: Vec<&'static str> = Vec::new();
+    let mut turns = Vec::new();
+    for m in &conv.messages {
+        if m.content.trim().is_empty() {
+            continue;
+        }
+        let split = code::split_fences(&m.content);
+        add_all(&mut programming, &split.languages);
+        if m.role != Role::User {
+            continue;
+        }
+        let head = prefix_chars(&split.prose, DETECT_CHARS);
+        if let Some(lang) = code::sniff(head) {
+            add_all(&mut programming, &[lang]);
+        }
+        add_all(&mut programming, &code::mentioned(head));
+        let sentences = extract::sentences(&split.prose)
+            .iter()
+            .map(|s| extract::strip_greeting(s).to_string())
+            .filter(|s| !s.is_empty() && !extract::is_filler(s))
+            .collect();
+        turns.push(UserTurn {
+            prose: split.prose,
+            sentences,
+        });
     }
-    let joined = user.join(" ");
-    summary.summary = cut(&joined, MAX_SUMMARY);
-    let first = first_sentence(&user[0]);
-    let first = cut(first.trim_end_matches(['.', '?', '!']), 160);
-    summary.request = Some(format!(
-        "The user's overall request for the assistant is to help with: {}",
-        lower_first(&first)
-    ));
-    summary.task = Some(format!(
-        "The task is to respond to: {}",
-        lower_first(&first)
-    ));
-    let all_user: String = conv
-        .messages
+
+    summary.summary = if conv.messages.iter().all(|m| m.content.trim().is_empty()) {
+        EMPTY_SUMMARY.to_string()
+    } else if turns.is_empty() {
+        NO_USER_SUMMARY.to_string()
+    } else {
+        extract_summary(&turns)
+    };
+    if let Some(first) = turns
         .iter()
-        .filter(|m| m.role == Role::User)
-        .map(|m| m.content.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    summary.languages = detect_languages(&all_user);
+        .flat_map(|t| &t.sentences)
+        .find(|s| !is_placeholder(s))
+    {
+        let p = request::phrase(first);
+        summary.request = Some(format!(
+            "The user's overall request for the assistant is to {p}."
+        ));
+        summary.task = Some(format!("The task is to {p}."));
+    }
+    summary.languages = natural_languages(&turns);
+    for lang in programming {
+        if !summary.languages.iter().any(|l| l == lang) {
+            summary.languages.push(lang.to_string());
+        }
+    }
     summary
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Message;
-
-    #[test]
-    fn extracts_from_user_turns_and_skips_greetings() {
-        let c = Conversation::new(
-            "c1",
-            vec![
-                Message::new(Role::User, "Hello!"),
-                Message::new(Role::Assistant, "Hi, how can I help?"),
-                Message::new(
-                    Role::User,
-                    "How do I   reverse a list in Python? I tried list.sort().",
-                ),
-            ],
-        );
-        let s = summarise(&c, &[]);
-        assert_eq!(s.conversation_id, "c1");
-        assert!(
-            s.summary.starts_with("How do I reverse a list in Python?"),
-            "{}",
-            s.summary
-        );
-        assert!(
-            s.request
-                .as_deref()
-                .unwrap()
-                .contains("how do I reverse a list in Python")
-        );
-        assert!(
-            s.languages.contains(&"english".to_string()),
-            "{:?}",
-            s.languages
-        );
-        assert!(
-            s.languages.contains(&"python".to_string()),
-            "{:?}",
-            s.languages
-        );
-        assert_eq!(s.concerning_score, None);
-        assert_eq!(s.user_frustration, None);
-        assert!(s.assistant_errors.is_empty());
+fn add_all(into: &mut Vec<&'static str>, items: &[&'static str]) {
+    for item in items {
+        if !into.contains(item) {
+            into.push(item);
+        }
     }
+}
 
-    #[test]
-    fn empty_and_assistant_only_conversations() {
-        let s = summarise(&Conversation::new("e", vec![]), &[]);
-        assert_eq!(s.summary, "(empty conversation)");
-        let s = summarise(
-            &Conversation::new("a", vec![Message::new(Role::Assistant, "hi")]),
-            &[],
-        );
-        assert_eq!(s.summary, "(no user request)");
-        assert!(s.request.is_none());
+fn is_placeholder(sentence: &str) -> bool {
+    sentence.starts_with('[') && sentence.ends_with(']') && !sentence[1..].contains('[')
+}
+
+fn prefix_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
     }
+}
+
+/// The user's substantive sentences, first message first, until the
+/// extract is long enough; a greeting-only conversation keeps its greeting.
+fn extract_summary(turns: &[UserTurn]) -> String {
+    let mut out = String::new();
+    for turn in turns {
+        for s in &turn.sentences {
+            if out.chars().count() >= MAX_SUMMARY {
+                break;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(s);
+        }
+        if out.chars().count() >= MIN_SUMMARY {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out = turns
+            .iter()
+            .map(|t| extract::collapse_whitespace(&t.prose))
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+    }
+    extract::truncate(&out, MAX_SUMMARY)
+}
+
+/// Natural languages of the user's prose (code placeholders removed),
+/// most text first; the whole text together when no message alone is clear.
+fn natural_languages(turns: &[UserTurn]) -> Vec<String> {
+    let mut weights: Vec<(&'static str, usize, usize)> = Vec::new();
+    let mut all = String::new();
+    for (order, t) in turns.iter().enumerate() {
+        let prose: String = t
+            .sentences
+            .iter()
+            .filter(|s| !is_placeholder(s))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let head = prefix_chars(&prose, DETECT_CHARS);
+        if all.len() < DETECT_CHARS {
+            all.push_str(head);
+            all.push(' ');
+        }
+        if let Some(lang) = language::detect(head) {
+            match weights.iter_mut().find(|(l, _, _)| *l == lang) {
+                Some(w) => w.1 += head.len(),
+                None => weights.push((lang, head.len(), order)),
+            }
+        }
+    }
+    if weights.is_empty() {
+        return language::detect(&all)
+            .map(|l| vec![l.to_string()])
+            .unwrap_or_default();
+    }
+    weights.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    weights.into_iter().map(|(l, _, _)| l.to_string()).collect()
 }

@@ -17,6 +17,21 @@ pub struct Download {
     pub total: Option<u64>,
 }
 
+/// An error and its causes, joined ("error sending request: dns error: ...").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 fn unreachable(url: &str, why: impl std::fmt::Display) -> Error {
     Error::Model(format!(
         "could not download {url}: {why}. Without access to huggingface.co, install from the \
@@ -47,7 +62,7 @@ pub async fn install_from_hub(
             .get(&url)
             .send()
             .await
-            .map_err(|e| unreachable(&url, e))?;
+            .map_err(|e| unreachable(&url, chain(&e)))?;
         if !response.status().is_success() {
             return Err(unreachable(&url, format!("HTTP {}", response.status())));
         }
@@ -60,7 +75,11 @@ pub async fn install_from_hub(
             done,
             total,
         });
-        while let Some(chunk) = response.chunk().await.map_err(|e| unreachable(&url, e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| unreachable(&url, chain(&e)))?
+        {
             sha2::Digest::update(&mut hasher, &chunk);
             file.write_all(&chunk).at(&path)?;
             done += chunk.len() as u64;

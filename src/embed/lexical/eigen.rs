@@ -176,7 +176,7 @@ fn diagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
                 p = -s * s2 * c3 * el1 * e[l] / dl1;
                 e[l] = s * p;
                 d[l] = c * p;
-                if e[l].abs().partial_cmp(&(eps * tst1)) != Some(std::cmp::Ordering::Greater) {
+                if e[l].abs() <= eps * tst1 || e[l].is_nan() {
                     break;
                 }
             }
