@@ -79,7 +79,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         } else {
             config.llm.provider.as_str().into()
         },
-        embedder: crate::pipeline::resolve_embedder_name(config),
+        embedder: crate::pipeline::resolve_embedder_name(config, &crate::config::ProcessEnv),
         offline,
     })
 }

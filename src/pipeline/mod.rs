@@ -42,13 +42,11 @@ pub struct StageCtx {
 }
 
 /// The embedder a run will use, by name, for `info` and the UI.
-pub fn resolve_embedder_name(config: &Config) -> String {
-    match config.embedding.embedder {
+pub fn resolve_embedder_name(config: &Config, env: &dyn crate::config::EnvSource) -> String {
+    match models::resolve_embedder(config, config.is_offline()) {
         EmbedderKind::Auto => {
-            if config.embedding.base_url.is_some()
-                || (!config.is_offline() && config.llm.provider == crate::config::Provider::Openai)
-            {
-                "api".into()
+            if crate::embed::minilm_installed(env) {
+                "minilm".into()
             } else {
                 "lexical".into()
             }
