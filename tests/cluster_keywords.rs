@@ -61,6 +61,7 @@ fn ctfidf_edge_cases() {
         ctfidf_keywords(&["", "the of"], &[0, 0], 3).unwrap(),
         vec![Vec::<String>::new()]
     );
+    assert!(ctfidf_keywords(&["refund"], &[usize::MAX], 3).is_err());
 }
 
 #[test]

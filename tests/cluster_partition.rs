@@ -208,6 +208,10 @@ fn hdbscan_degenerate_inputs() {
     let same = Array2::<f32>::from_elem((40, 2), 1.0);
     assert_eq!(hdbscan(same.view(), 5, 50).unwrap().len(), 40);
     assert!(hdbscan(few.view(), 1, 0).is_err());
+    let two = array![[0.0f32, 0.0], [1.0, 1.0]];
+    assert_eq!(hdbscan(two.view(), 2, 0).unwrap().len(), 2);
+    let three_same = Array2::<f32>::from_elem((3, 2), 4.0);
+    assert_eq!(hdbscan(three_same.view(), 2, 1).unwrap().len(), 3);
     let mut nan = Array2::<f32>::zeros((10, 2));
     nan[(3, 1)] = f32::NAN;
     assert!(hdbscan(nan.view(), 2, 0).is_err());

@@ -211,4 +211,9 @@ fn umap_rejects_bad_parameters_and_data() {
         distances: Array2::zeros((20, 3)),
     };
     assert!(umap_from_knn(data.view(), &short, &UmapParams::default()).is_err());
+    let repeated = Knn {
+        indices: Array2::zeros((20, 15)),
+        distances: Array2::zeros((20, 15)),
+    };
+    assert!(umap_from_knn(data.view(), &repeated, &UmapParams::default()).is_err());
 }

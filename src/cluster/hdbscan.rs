@@ -4,8 +4,8 @@
 //! core distances and minimum spanning tree scale with the dimension, and
 //! on 384-d embeddings it takes about 14 s at 5,000 rows and minutes at
 //! 20,000. The pipeline runs it on a 5-d [`super::umap`] projection (as
-//! BERTopic does), where it takes well under a second at 5,000 rows; see
-//! the bench report.
+//! BERTopic does), where it takes 0.14 s of CPU at 5,000 rows and 2.7 s at
+//! 20,000 (`benches/numeric.rs`).
 
 use std::collections::HashMap;
 

@@ -20,6 +20,8 @@ use crate::error::Result;
 
 /// Shortest token kept, in characters.
 const MIN_TOKEN_CHARS: usize = 3;
+/// Largest cluster number accepted, plus one.
+const MAX_CLUSTERS: usize = 1 << 24;
 /// Keywords joined into a [`keyword_name`].
 const NAME_WORDS: usize = 3;
 
@@ -43,7 +45,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// `labels[i]` is the cluster of `texts[i]`; the result has one entry per
 /// cluster `0..=max(labels)` (empty for a cluster without words). Ties are
 /// broken alphabetically, so the output is deterministic. Errors when the
-/// two slices differ in length.
+/// two slices differ in length or a label is above 16,777,215.
 pub fn ctfidf_keywords<S: AsRef<str>>(
     texts: &[S],
     labels: &[usize],
@@ -52,7 +54,13 @@ pub fn ctfidf_keywords<S: AsRef<str>>(
     ensure(texts.len() == labels.len(), "labels", || {
         format!("has {} entries for {} texts", labels.len(), texts.len())
     })?;
-    let n_clusters = labels.iter().max().map_or(0, |m| m + 1);
+    let n_clusters = labels.iter().max().map_or(0, |m| m.saturating_add(1));
+    ensure(n_clusters <= MAX_CLUSTERS, "labels", || {
+        format!(
+            "cluster numbers must be dense (0, 1, 2, …); got {}",
+            n_clusters - 1
+        )
+    })?;
     let mut vocab: HashMap<String, usize> = HashMap::new();
     let mut terms: Vec<String> = Vec::new();
     let mut per_cluster: Vec<HashMap<usize, u32>> = vec![HashMap::new(); n_clusters];

@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
+use super::base_url::{anthropic_base, endpoint};
 use super::cache::Cache;
 use super::core::{ChatCore, schema_instruction};
 use super::events::ClientHooks;
-use super::http::{Failure, Transport, anthropic_base, endpoint};
+use super::http::{Failure, Transport};
 use super::settings::ClientSettings;
 use super::types::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, ChatRole, Usage, estimate_tokens,

@@ -16,6 +16,7 @@
 
 pub mod accounting;
 mod anthropic;
+mod base_url;
 pub mod cache;
 mod codec;
 mod core;
@@ -36,10 +37,11 @@ use std::sync::Arc;
 
 pub use accounting::{Accounting, Estimate, EstimatedCall, TagUsage, estimate, needs_confirmation};
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicChat};
+pub use base_url::{anthropic_base, openai_base};
 pub use cache::{Cache, CacheStats};
 pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
 pub use events::{CancelToken, ClientEvent, ClientHooks, Events};
-pub use http::{anthropic_base, openai_base, shared_client};
+pub use http::shared_client;
 pub use openai::OpenAiChat;
 pub use redact::Redactor;
 pub use scripted::ScriptedChat;

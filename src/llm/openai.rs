@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use serde_json::{Value, json};
 
+use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
 use super::core::{ChatCore, schema_instruction};
 use super::events::ClientHooks;
-use super::http::{Failure, Transport, endpoint, openai_base};
+use super::http::{Failure, Transport};
 use super::settings::ClientSettings;
 use super::types::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, ChatRole, Usage, estimate_tokens,

@@ -9,8 +9,11 @@
 //!
 //! Cost: the kNN (`n² · d`), then about
 //! `epochs × n × n_neighbors × (1 + negative_sample_rate)` gradient steps on
-//! one core. [`umap_multi`] shares one kNN between several layouts (say 2-d
-//! for the map and 5-d for HDBSCAN) and runs them on separate threads.
+//! one core: at 5,000 points and 200 epochs, 1.3 s (2-d) and 1.5 s (5-d)
+//! of CPU on this machine, four times that at 20,000. [`umap_multi`] shares
+//! one kNN between several layouts (say 2-d for the map and 5-d for
+//! HDBSCAN) and runs them on separate threads. The graph step logs through
+//! `tracing` at info level (umap-rs does).
 
 mod curve;
 mod graph;
@@ -228,7 +231,18 @@ fn check_knn(knn: &Knn, n: usize, needed: usize) -> Result<()> {
         knn.distances.iter().all(|d| d.is_finite() && *d >= 0.0),
         "knn",
         || "holds a negative or non-finite distance".into(),
-    )
+    )?;
+    // umap-rs builds a sparse matrix from the rows and panics on repeats.
+    let mut seen: Vec<u32> = Vec::with_capacity(needed);
+    for (i, row) in knn.indices.rows().into_iter().enumerate() {
+        seen.clear();
+        seen.extend(row.iter().take(needed));
+        seen.sort_unstable();
+        ensure(seen.windows(2).all(|w| w[0] != w[1]), "knn", || {
+            format!("row {i} lists the same neighbour twice")
+        })?;
+    }
+    Ok(())
 }
 
 fn trivial(n: usize, c: usize) -> Array2<f32> {

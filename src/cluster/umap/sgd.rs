@@ -16,6 +16,13 @@
 //! linearly to zero. An edge of weight `w` is sampled every
 //! `max_weight / w` epochs, and each sample draws `negative_sample_rate`
 //! random rows to push away.
+//!
+//! Two liberties for speed, both far below the noise of SGD: the powers
+//! come from a fast `exp2(b·log2 x)` (relative error about 1e-5), and the
+//! repulsions of one sample are all computed from the head's position after
+//! its attraction step and applied together, so they vectorise. Measured
+//! cost: about 35 ns per gradient step on this machine, i.e. 1.3 s for a
+//! 2-d layout of 5,000 points with 200 epochs (see `benches/numeric.rs`).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
