@@ -4,12 +4,13 @@
 //! use every core (rayon). Rows come back in input order.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config as BertConfig};
 use ndarray::Array2;
+use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::install::{MODEL_FILES, ModelSpec, check_sha256};
@@ -118,16 +119,29 @@ impl MiniLmEmbedder {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| (encodings[i].len(), i));
 
-        let mut done = 0;
-        for batch in self.batches(&order, |i| encodings[i].len()) {
-            let ids: Vec<&[u32]> = batch.iter().map(|&i| encodings[i].get_ids()).collect();
-            let rows = self.run_batch(&ids)?;
+        // Batches run side by side on the rayon pool: candle runs the
+        // element-wise layers (GELU, softmax, layer norm) on the calling
+        // thread and only the matrix products on the pool, so one batch at a
+        // time leaves the other cores idle most of the time.
+        let done = Mutex::new(0usize);
+        let results: Vec<(&[usize], Array2<f32>)> = self
+            .batches(&order, |i| encodings[i].len())
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|batch| {
+                let ids: Vec<&[u32]> = batch.iter().map(|&i| encodings[i].get_ids()).collect();
+                let rows = self.run_batch(&ids)?;
+                let mut done = done.lock().map_err(|_| Error::Cancelled)?;
+                *done += batch.len();
+                if !progress(*done) {
+                    return Err(Error::Cancelled);
+                }
+                Ok((batch, rows))
+            })
+            .collect::<Result<_>>()?;
+        for (batch, rows) in results {
             for (&i, row) in batch.iter().zip(rows.outer_iter()) {
                 out.row_mut(i).assign(&row);
-            }
-            done += batch.len();
-            if !progress(done) {
-                return Err(Error::Cancelled);
             }
         }
         Ok(out)

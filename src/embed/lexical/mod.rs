@@ -12,7 +12,7 @@ mod features;
 mod sparse;
 mod svd;
 
-use ndarray::Array2;
+use ndarray::{Array2, s};
 use rand::SeedableRng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::{BoxFuture, Embedder, ProgressFn, SyncProgress, l2_normalise, run_blocking};
 use crate::error::{Error, Result};
 use features::{BUCKETS, TextFeatures};
-use sparse::{Csr, axpy};
+use sparse::Csr;
 
 /// The seed used when none is given (the same as the clustering default).
 pub const DEFAULT_SEED: u64 = 42;
@@ -49,8 +49,8 @@ pub struct LexicalOptions {
 impl Default for LexicalOptions {
     fn default() -> Self {
         LexicalOptions {
-            max_features: 1 << 16,
-            fit_rows: 20_000,
+            max_features: 1 << 15,
+            fit_rows: 10_000,
             power_iters: 2,
             char_weight: 0.5,
         }
@@ -114,7 +114,9 @@ impl LexicalEmbedder {
         }
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
+
         let vocab = Vocabulary::select(&df, n, self.options.max_features);
+
         let fit_rows: Vec<Vec<(u32, f32)>> = fit_features
             .iter()
             .map(|f| vocab.weigh(f, self.options.char_weight))
@@ -126,41 +128,33 @@ impl LexicalEmbedder {
             self.options.power_iters,
             self.seed,
         );
-        let basis = components.vectors.as_standard_layout().to_owned();
-        let rank = basis.ncols();
-        let flat = basis.as_slice().unwrap_or(&[]);
 
-        let mut out = vec![0f32; n * self.dimensions];
-        for (g, group) in out.chunks_mut(GROUP * self.dimensions).enumerate() {
+        let basis = components.vectors;
+        let rank = basis.ncols();
+
+        let mut out = Array2::<f32>::zeros((n, self.dimensions));
+        for (g, texts) in texts.chunks(GROUP).enumerate() {
             let first = g * GROUP;
-            group
-                .par_chunks_mut(self.dimensions)
-                .enumerate()
-                .for_each(|(offset, row)| {
-                    let i = first + offset;
-                    let computed;
-                    let weighted: &[(u32, f32)] = match sampled.get(i) {
-                        Some(&slot) if slot != DROPPED => &fit_rows[slot as usize],
-                        _ => {
-                            computed = vocab
-                                .weigh(&features::extract(&texts[i]), self.options.char_weight);
-                            &computed
-                        }
-                    };
-                    let acc = &mut row[..rank];
-                    for &(c, v) in weighted {
-                        let start = c as usize * rank;
-                        axpy(acc, v, &flat[start..start + rank]);
-                    }
-                });
-            if !progress((first + group.len() / self.dimensions).min(n)) {
+            let rows: Vec<Vec<(u32, f32)>> = (first..first + texts.len())
+                .into_par_iter()
+                .map(|i| match sampled.get(i) {
+                    Some(&slot) if slot != DROPPED => fit_rows[slot as usize].clone(),
+                    _ => vocab.weigh(
+                        &features::extract(&texts[i - first]),
+                        self.options.char_weight,
+                    ),
+                })
+                .collect();
+            let projected = Csr::from_rows(&rows, vocab.len()).mul_dense(basis.view());
+            out.slice_mut(s![first..first + texts.len(), ..rank])
+                .assign(&projected);
+            if !progress(first + texts.len()) {
                 return Err(Error::Cancelled);
             }
         }
-        let mut m = Array2::from_shape_vec((n, self.dimensions), out)
-            .map_err(|e| Error::Other(format!("lexical embedder: {e}")))?;
-        l2_normalise(&mut m);
-        Ok(m)
+
+        l2_normalise(&mut out);
+        Ok(out)
     }
 
     /// For each text, its row in the fit sample or [`DROPPED`].
@@ -228,11 +222,10 @@ impl Vocabulary {
         let mut present: Vec<u32> = (0..df.len() as u32)
             .filter(|&b| df[b as usize] > 0)
             .collect();
-        if present.len() > max_features {
-            present.sort_unstable_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
-            present.truncate(max_features);
-            present.sort_unstable();
-        }
+        // Most widespread first: the columns that hold most of the non-zeros
+        // sit together in memory, which keeps the sparse products in cache.
+        present.sort_unstable_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
+        present.truncate(max_features);
         let mut column = vec![DROPPED; df.len()];
         let mut idf = Vec::with_capacity(present.len());
         for (c, &b) in present.iter().enumerate() {
@@ -253,6 +246,7 @@ impl Vocabulary {
         let mut out = Vec::with_capacity(f.words.len() + f.chars.len());
         self.block(&f.words, 0, (1.0 - char_weight).sqrt(), &mut out);
         self.block(&f.chars, BUCKETS, char_weight.sqrt(), &mut out);
+        out.sort_unstable_by_key(|&(c, _)| c);
         out
     }
 

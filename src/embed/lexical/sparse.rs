@@ -2,7 +2,12 @@
 //! needs. Every product is parallel over output rows and sums in a fixed
 //! order, so results do not depend on the number of threads.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
+
+/// Bytes of the dense operand processed per column block (cache-sized).
+const BLOCK_BYTES: usize = 2 << 20;
+/// Output rows per parallel task.
+const ROWS_PER_TASK: usize = 64;
 use rayon::prelude::*;
 
 /// Sparse rows: row `i` holds `indices[indptr[i]..indptr[i + 1]]`.
@@ -23,9 +28,19 @@ impl Csr {
         let mut values = Vec::with_capacity(nnz);
         indptr.push(0);
         for row in rows {
+            let start = indices.len();
             for &(c, v) in row {
                 indices.push(c);
                 values.push(v);
+            }
+            // The blocked product needs each row's columns in order.
+            if !indices[start..].is_sorted() {
+                let mut pairs: Vec<(u32, f32)> = row.clone();
+                pairs.sort_by_key(|&(c, _)| c);
+                for (k, (c, v)) in pairs.into_iter().enumerate() {
+                    indices[start + k] = c;
+                    values[start + k] = v;
+                }
             }
             indptr.push(indices.len());
         }
@@ -82,23 +97,39 @@ impl Csr {
     }
 
     /// `self · dense`, where `dense` has one row per column of `self`.
-    pub fn mul_dense(&self, dense: &Array2<f32>) -> Array2<f32> {
-        let width = dense.ncols();
-        let mut out = vec![0f32; self.nrows() * width];
-        if width == 0 {
-            return Array2::zeros((self.nrows(), 0));
+    ///
+    /// The columns are processed in blocks whose rows of `dense` fit in
+    /// cache, so a wide `dense` is streamed once per block instead of being
+    /// read at random; each output row still sums in column order.
+    pub fn mul_dense(&self, dense: ArrayView2<'_, f32>) -> Array2<f32> {
+        let (rows, width) = (self.nrows(), dense.ncols());
+        if width == 0 || rows == 0 {
+            return Array2::zeros((rows, width));
         }
         let dense = dense.as_standard_layout();
         let d = dense.as_slice().unwrap_or(&[]);
-        out.par_chunks_mut(width).enumerate().for_each(|(i, acc)| {
-            let (cols, vals) = self.row(i);
-            for (&c, &v) in cols.iter().zip(vals) {
-                let start = c as usize * width;
-                axpy(acc, v, &d[start..start + width]);
-            }
-        });
-        Array2::from_shape_vec((self.nrows(), width), out)
-            .unwrap_or_else(|_| Array2::zeros((self.nrows(), width)))
+        let block = (BLOCK_BYTES / (width * 4)).max(1);
+        let mut out = vec![0f32; rows * width];
+        let mut cursor: Vec<usize> = self.indptr[..rows].to_vec();
+        let mut first = 0;
+        while first < self.ncols {
+            let end = (first + block).min(self.ncols) as u32;
+            out.par_chunks_mut(width * ROWS_PER_TASK)
+                .zip(cursor.par_chunks_mut(ROWS_PER_TASK))
+                .enumerate()
+                .for_each(|(task, (acc_rows, cursors))| {
+                    for (r, (acc, at)) in acc_rows.chunks_mut(width).zip(cursors).enumerate() {
+                        let stop = self.indptr[task * ROWS_PER_TASK + r + 1];
+                        while *at < stop && self.indices[*at] < end {
+                            let start = self.indices[*at] as usize * width;
+                            axpy(acc, self.values[*at], &d[start..start + width]);
+                            *at += 1;
+                        }
+                    }
+                });
+            first += block;
+        }
+        Array2::from_shape_vec((rows, width), out).unwrap_or_else(|_| Array2::zeros((rows, width)))
     }
 }
 
@@ -123,8 +154,31 @@ mod tests {
     #[test]
     fn product_matches_dense() {
         let b = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
-        let got = sample().mul_dense(&b);
+        let got = sample().mul_dense(b.view());
         assert_eq!(got, array![[11.0f32, 14.0], [9.0, 12.0]]);
+    }
+
+    #[test]
+    fn blocked_product_matches_a_plain_one_across_many_blocks() {
+        let (rows, cols, width) = (150, 5000, 300);
+        assert!(BLOCK_BYTES / (width * 4) < cols, "several column blocks");
+        let sparse: Vec<Vec<(u32, f32)>> = (0..rows)
+            .map(|r| {
+                // Unsorted on purpose; from_rows sorts.
+                (0..7u32)
+                    .map(|k| (((r as u32 * 7919 + k * 1231) % cols as u32), k as f32 + 0.5))
+                    .rev()
+                    .collect()
+            })
+            .collect();
+        let dense = Array2::from_shape_fn((cols, width), |(i, j)| ((i * 31 + j * 7) % 13) as f32);
+        let got = Csr::from_rows(&sparse, cols).mul_dense(dense.view());
+        for (r, row) in sparse.iter().enumerate() {
+            for j in 0..width {
+                let want: f32 = row.iter().map(|&(c, v)| v * dense[[c as usize, j]]).sum();
+                assert!((got[[r, j]] - want).abs() < 1e-3, "row {r} col {j}");
+            }
+        }
     }
 
     #[test]
@@ -133,6 +187,6 @@ mod tests {
         assert_eq!(t.nrows(), 3);
         assert_eq!(t.ncols(), 2);
         let b = array![[1.0f32], [10.0]];
-        assert_eq!(t.mul_dense(&b), array![[1.0f32], [30.0], [2.0]]);
+        assert_eq!(t.mul_dense(b.view()), array![[1.0f32], [30.0], [2.0]]);
     }
 }

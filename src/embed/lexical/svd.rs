@@ -34,15 +34,18 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
     }
     let at = a.transpose();
     let omega = random_signs(a.ncols(), l, seed);
-    let mut y = orthonormalise(&a.mul_dense(&omega));
+    let mut y = orthonormalise(&a.mul_dense(omega.view()));
+    // Subspace iteration: Y ← orth(A Aᵀ Y). Orthonormalising after each
+    // A Aᵀ step is enough in f32 for the few iterations used here.
     for _ in 0..power_iters {
-        let z = orthonormalise(&at.mul_dense(&y));
-        y = orthonormalise(&a.mul_dense(&z));
+        let z = at.mul_dense(y.view());
+        y = orthonormalise(&a.mul_dense(z.view()));
     }
     // W = Aᵀ Q holds Bᵀ for B = Qᵀ A; the eigenvectors of WᵀW = B Bᵀ give
     // B's singular vectors.
-    let w = at.mul_dense(&y);
-    let (values, vecs) = symmetric_eigen(&gram(&w));
+    let w = at.mul_dense(y.view());
+    let g = gram(&w);
+    let (values, vecs) = symmetric_eigen(&g);
     let top = values.first().copied().unwrap_or(0.0);
     let keep: Vec<usize> = (0..values.len().min(k))
         .filter(|&i| values[i] > top * RANK_TOL && values[i] > 0.0)
@@ -54,9 +57,8 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
             t[[r, c]] = (vecs[[r, i]] * inv) as f32;
         }
     }
-    Components {
-        vectors: par_dot(&w, &t),
-    }
+    let v = par_dot(&w, &t);
+    Components { vectors: v }
 }
 
 /// A `rows × cols` matrix of random ±1 from a seeded generator.
@@ -151,7 +153,7 @@ mod tests {
             }
         }
         // Projecting onto the components keeps every row's length.
-        let p = m.mul_dense(&c.vectors);
+        let p = m.mul_dense(c.vectors.view());
         for (i, row) in rows.iter().enumerate() {
             let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
             let got: f32 = p.row(i).iter().map(|v| v * v).sum();
