@@ -77,6 +77,27 @@ impl ChatCore {
         Ok(())
     }
 
+    /// The life of one chat call, the same for every provider: a cache
+    /// hit answers at once; otherwise the request is started, sent with
+    /// `send`, and finished (cached and reported).
+    pub(crate) async fn call<'r, F, Fut>(
+        &self,
+        req: &'r ChatRequest,
+        send: F,
+    ) -> Result<ChatResponse>
+    where
+        F: FnOnce(&'r ChatRequest) -> Fut,
+        Fut: std::future::Future<Output = Result<(String, Option<Usage>)>>,
+    {
+        let key = self.key(req);
+        if let Some(hit) = self.lookup(&key, &req.tag).await {
+            return Ok(hit);
+        }
+        self.start(&req.tag)?;
+        let result = send(req).await;
+        self.finish(key, req, result).await
+    }
+
     /// Caches a good answer and reports how the request ended.
     pub(crate) async fn finish(
         &self,

@@ -198,15 +198,7 @@ impl ChatModel for OpenAiChat {
     }
 
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>> {
-        Box::pin(async move {
-            let key = self.core.key(&req);
-            if let Some(hit) = self.core.lookup(&key, &req.tag).await {
-                return Ok(hit);
-            }
-            self.core.start(&req.tag)?;
-            let result = self.send(&req).await;
-            self.core.finish(key, &req, result).await
-        })
+        Box::pin(async move { self.core.call(&req, |r| self.send(r)).await })
     }
 }
 
