@@ -5,178 +5,7 @@
 
 mod tui_fixture;
 
-use std::io::{Read, Write};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
-
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use unicode_width::UnicodeWidthChar;
-
-const COLS: u16 = 100;
-const ROWS: u16 = 30;
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// Just enough of a VT100 to follow ratatui's output: cursor moves,
-/// clears, text (with wide characters); everything else is skipped.
-struct Screen {
-    cells: Vec<Vec<char>>,
-    row: usize,
-    col: usize,
-    pending: Vec<u8>,
-}
-
-impl Screen {
-    fn new() -> Screen {
-        Screen {
-            cells: vec![vec![' '; COLS as usize]; ROWS as usize],
-            row: 0,
-            col: 0,
-            pending: Vec::new(),
-        }
-    }
-
-    fn text(&self) -> String {
-        self.cells
-            .iter()
-            .map(|r| r.iter().filter(|c| **c != '\0').collect::<String>())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn feed(&mut self, bytes: &[u8]) {
-        self.pending.extend_from_slice(bytes);
-        let (text, rest) = match std::str::from_utf8(&self.pending) {
-            Ok(t) => (t.to_string(), Vec::new()),
-            Err(e) => {
-                let good = e.valid_up_to();
-                let t = String::from_utf8_lossy(&self.pending[..good]).into_owned();
-                (t, self.pending[good..].to_vec())
-            }
-        };
-        // Keep an unfinished escape sequence for the next chunk.
-        let cut = text
-            .rfind('\x1b')
-            .filter(|&i| !complete(&text[i..]))
-            .unwrap_or(text.len());
-        let mut keep = text.as_bytes()[cut..].to_vec();
-        keep.extend(rest);
-        self.pending = keep;
-        let text = text[..cut].to_string();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\x1b' => match chars.next() {
-                    Some('[') => {
-                        let mut params = String::new();
-                        for ch in chars.by_ref() {
-                            if ('@'..='~').contains(&ch) {
-                                self.csi(&params, ch);
-                                break;
-                            }
-                            params.push(ch);
-                        }
-                    }
-                    Some(']') => {
-                        while let Some(ch) = chars.next() {
-                            if ch == '\x07' || (ch == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
-                                break;
-                            }
-                        }
-                    }
-                    _ => {}
-                },
-                '\r' => self.col = 0,
-                '\n' => self.row = (self.row + 1).min(ROWS as usize - 1),
-                c if c.is_control() => {}
-                c => {
-                    let w = c.width().unwrap_or(0);
-                    if w == 0 {
-                        continue;
-                    }
-                    if let Some(cell) = self.cells[self.row].get_mut(self.col) {
-                        *cell = c;
-                    }
-                    if w == 2
-                        && let Some(cell) = self.cells[self.row].get_mut(self.col + 1)
-                    {
-                        *cell = '\0';
-                    }
-                    self.col = (self.col + w).min(COLS as usize - 1);
-                }
-            }
-        }
-    }
-
-    fn csi(&mut self, params: &str, op: char) {
-        let nums: Vec<usize> = params
-            .trim_start_matches('?')
-            .split(';')
-            .map(|p| p.parse().unwrap_or(0))
-            .collect();
-        let n = |i: usize, d: usize| nums.get(i).copied().filter(|v| *v > 0).unwrap_or(d);
-        match op {
-            'H' | 'f' => {
-                self.row = (n(0, 1) - 1).min(ROWS as usize - 1);
-                self.col = (n(1, 1) - 1).min(COLS as usize - 1);
-            }
-            'A' => self.row = self.row.saturating_sub(n(0, 1)),
-            'B' => self.row = (self.row + n(0, 1)).min(ROWS as usize - 1),
-            'C' => self.col = (self.col + n(0, 1)).min(COLS as usize - 1),
-            'D' => self.col = self.col.saturating_sub(n(0, 1)),
-            'J' if nums.first() == Some(&2) => {
-                for r in &mut self.cells {
-                    r.fill(' ');
-                }
-            }
-            'K' => {
-                for c in &mut self.cells[self.row][self.col..] {
-                    *c = ' ';
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// True when `s` (starting with ESC) holds a whole escape sequence.
-fn complete(s: &str) -> bool {
-    let mut it = s.chars().skip(1);
-    match it.next() {
-        None => false,
-        Some('[') => it.any(|c| ('@'..='~').contains(&c)),
-        Some(']') => s.contains('\x07') || s[1..].contains("\x1b\\"),
-        Some(_) => true,
-    }
-}
-
-struct Term {
-    screen: Screen,
-    output: Receiver<Vec<u8>>,
-    writer: Box<dyn Write + Send>,
-    started: Instant,
-}
-
-impl Term {
-    /// Reads output until the screen contains every one of `needles`.
-    fn wait_for(&mut self, needles: &[&str]) {
-        loop {
-            let text = self.screen.text();
-            if needles.iter().all(|n| text.contains(n)) {
-                return;
-            }
-            let left = DEADLINE.saturating_sub(self.started.elapsed());
-            match self.output.recv_timeout(left) {
-                Ok(bytes) => self.screen.feed(&bytes),
-                Err(e) => panic!("waiting for {needles:?} ({e}); the screen shows:\n{text}"),
-            }
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-}
+mod pty;
 
 #[test]
 fn explore_rename_export_quit() {
@@ -185,37 +14,11 @@ fn explore_rename_export_quit() {
     tui_fixture::write_project(&project);
     let config_dir = dir.path().join("config");
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kura-tui"));
-    cmd.arg(&project);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("KURA_CONFIG_DIR", &config_dir);
-    cmd.cwd(dir.path());
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let (tx, output) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut term = Term {
-        screen: Screen::new(),
-        output,
-        writer: pty.master.take_writer().unwrap(),
-        started: Instant::now(),
-    };
+    let mut term = pty::Term::spawn(
+        &[project.as_os_str()],
+        dir.path(),
+        &[("KURA_CONFIG_DIR", config_dir.as_os_str())],
+    );
 
     term.wait_for(&["Programming help", "Careers and work", "Map"]);
     term.send(b"j");
@@ -233,15 +36,7 @@ fn explore_rename_export_quit() {
     term.wait_for(&["Exported 22 conversations"]);
     term.send(b"q");
 
-    let (done_tx, done) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done_tx.send(child.wait());
-    });
-    let status = done
-        .recv_timeout(DEADLINE.saturating_sub(term.started.elapsed()))
-        .expect("kura-tui exits after q")
-        .unwrap();
-    assert!(status.success(), "exit status {status:?}");
+    assert!(term.wait_exit(), "kura-tui exits cleanly after q");
 
     // The labels store holds the rename.
     let labels: serde_json::Value =

@@ -48,28 +48,54 @@ pub fn prepare(path: &Path, args: &RunArgs) -> Result<Prepared> {
     })
 }
 
-/// Asks before paid calls above `max_cost_usd`; false means "do not run".
-fn confirm_cost(p: &Prepared, args: &RunArgs) -> Result<bool> {
+/// The cost estimate, when the run may make paid calls above
+/// `max_cost_usd` and so must ask first; `None` when no question is needed.
+fn costly_estimate(p: &Prepared, args: &RunArgs) -> Result<Option<crate::llm::Estimate>> {
     if p.offline || args.yes {
-        return Ok(true);
+        return Ok(None);
     }
     let store = p.project.store()?;
     let n = args
         .max_conversations
         .map_or(store.len(), |m| m.min(store.len()));
     let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
-    if !crate::llm::needs_confirmation(&est, p.project.config.llm.max_cost_usd) {
-        return Ok(true);
+    Ok(crate::llm::needs_confirmation(&est, p.project.config.llm.max_cost_usd).then_some(est))
+}
+
+/// The question for the run screen's confirmation: short lines that fit a
+/// dialog at 80 columns.
+fn cost_question(est: &crate::llm::Estimate, max_cost_usd: f64) -> String {
+    let mut text = format!(
+        "This run may make {} LLM calls (cached ones are free):\n",
+        est.calls
+    );
+    for (tag, t) in &est.by_tag {
+        text.push_str(&format!(
+            "  {tag:<11} {:>7} calls {:>11} tokens in\n",
+            t.calls, t.input_tokens
+        ));
     }
+    text.push_str(&format!(
+        "Estimated cost with {}: about ${:.2},\nabove llm.max_cost_usd (${max_cost_usd:.2}). Continue?",
+        est.models.join(", "),
+        est.cost_usd.unwrap_or(0.0)
+    ));
+    text
+}
+
+/// Asks on stdin before paid calls above `max_cost_usd`; false means "do
+/// not run".
+fn confirm_cost(p: &Prepared, args: &RunArgs) -> Result<bool> {
+    let Some(est) = costly_estimate(p, args)? else {
+        return Ok(true);
+    };
+    let max = p.project.config.llm.max_cost_usd;
     eprintln!(
-        "This run may make these LLM calls (cached ones are free):\n{}",
+        "This run may make these LLM calls (cached ones are free):\n{}above llm.max_cost_usd ({max})",
         est.render()
     );
     if !std::io::stdin().is_terminal() {
-        bail!(
-            "the estimated cost is above llm.max_cost_usd ({}); pass --yes to run anyway",
-            p.project.config.llm.max_cost_usd
-        );
+        bail!("the estimated cost is above llm.max_cost_usd ({max}); pass --yes to run anyway");
     }
     eprint!("Continue? [y/N] ");
     let _ = std::io::stderr().flush();
@@ -200,10 +226,22 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
         return explore(path);
     }
     let prepared = prepare(path, args)?;
-    if !confirm_cost(&prepared, args)? {
-        eprintln!("nothing was run");
-        return Ok(ExitCode::FAILURE);
-    }
+    // Above max_cost_usd the run screen asks first; the pipeline waits for
+    // the answer and does not start on "no".
+    let (prompt, approved) = match costly_estimate(&prepared, args)? {
+        Some(est) => {
+            let (tx, rx) = tokio::sync::oneshot::channel::<bool>();
+            let prompt = crate::tui::ConfirmPrompt {
+                title: "Confirm the cost".into(),
+                text: cost_question(&est, prepared.project.config.llm.max_cost_usd),
+                answer: Box::new(move |yes| {
+                    let _ = tx.send(yes);
+                }),
+            };
+            (Some(prompt), Some(rx))
+        }
+        None => (None, None),
+    };
     let rt = runtime()?;
     let (tx, rx) = pipeline::events::channel();
     let cancel = Cancel::new();
@@ -235,9 +273,15 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
     };
     let options = prepared.options.clone();
     let task = rt.spawn(async move {
+        if let Some(approved) = approved {
+            // A dropped sender (the UI quit) counts as "no".
+            if !approved.await.unwrap_or(false) {
+                return Ok(false);
+            }
+        }
         let r = pipeline::run(&ctx, &store, &config, &options, &models).await;
         drop(hooks);
-        r.map(|_| ())
+        r.map(|_| true)
     });
     let layout = prepared.project.layout.clone();
     let load = Box::new(move || {
@@ -247,17 +291,22 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
         )
     });
     let c = cancel.clone();
-    let shown = crate::tui::run_and_explore(
+    let shown = crate::tui::run_and_explore_with(
         &prepared.project,
         rx,
         std::sync::Arc::new(move || c.cancel()),
         load,
+        prompt,
     );
     cancel.cancel();
     let result = rt.block_on(task);
     shown?;
     match result {
-        Ok(Ok(())) | Ok(Err(crate::Error::Cancelled)) => Ok(ExitCode::SUCCESS),
+        Ok(Ok(false)) => {
+            eprintln!("nothing was run");
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(Ok(true)) | Ok(Err(crate::Error::Cancelled)) => Ok(ExitCode::SUCCESS),
         Ok(Err(e)) => Err(e.into()),
         Err(e) => Err(anyhow::anyhow!("pipeline task failed: {e}")),
     }

@@ -88,12 +88,27 @@ impl ClientSettings {
 
     /// The embedding client's settings: `[embedding]` endpoint and key, else
     /// the chat endpoint and key when the chat provider is OpenAI-compatible.
-    /// Limits come from `[llm]`.
+    /// The chat key also serves an `[embedding]` endpoint that is the chat
+    /// endpoint itself (never another host). Limits come from `[llm]`.
     pub fn embedding(config: &Config) -> Result<Self> {
         let emb = &config.embedding;
         let llm_is_openai = config.llm.provider == Provider::Openai && !config.is_offline();
         let (base_url, api_key) = match &emb.base_url {
-            Some(url) => (url.clone(), emb.api_key.clone()),
+            Some(url) => {
+                let same_endpoint = llm_is_openai
+                    && config
+                        .llm
+                        .base_url
+                        .as_deref()
+                        .map(|u| u.trim_end_matches('/'))
+                        == Some(url.trim_end_matches('/'));
+                let key = match &emb.api_key {
+                    Some(k) => Some(k.clone()),
+                    None if same_endpoint => config.llm.api_key.clone(),
+                    None => None,
+                };
+                (url.clone(), key)
+            }
             None if llm_is_openai => (
                 config
                     .llm
@@ -153,6 +168,19 @@ mod tests {
         let s = ClientSettings::embedding(&config).unwrap();
         assert_eq!(s.base_url, "http://127.0.0.1:8/v1");
         assert_eq!(s.api_key, None);
+    }
+
+    #[test]
+    fn chat_key_serves_the_same_endpoint_only() {
+        let mut config = Config::default();
+        config.llm.base_url = Some("http://127.0.0.1:9/v1".into());
+        config.llm.api_key = Some(Secret::new("k"));
+        config.embedding.base_url = Some("http://127.0.0.1:9/v1/".into());
+        let s = ClientSettings::embedding(&config).unwrap();
+        assert_eq!(s.api_key, Some(Secret::new("k")));
+        config.embedding.base_url = Some("http://other.example/v1".into());
+        let s = ClientSettings::embedding(&config).unwrap();
+        assert_eq!(s.api_key, None, "a key never goes to another host");
     }
 
     #[test]
