@@ -476,3 +476,65 @@ fn map_raster_is_cached_until_view_selection_or_size_change() {
     render(&s, 100, 30);
     assert_ne!(key(&s), zoomed, "a resize re-rasterises");
 }
+
+#[test]
+fn zoomed_map_follows_the_selection() {
+    let mut s = explorer_state(120, 40);
+    let selected_dots = |s: &State| {
+        render(s, 120, 40);
+        let e = ex(s);
+        let r = e.raster.borrow();
+        r.as_ref()
+            .unwrap()
+            .layers
+            .iter()
+            .filter(|(l, _)| *l == kura_tui::tui::explorer::Layer::Selected)
+            .map(|(_, d)| d.len())
+            .sum::<usize>()
+    };
+    // Zoomed in 5×, every top-level cluster in turn stays in view.
+    apply(&mut s, std::iter::repeat_n(Action::ZoomIn, 4));
+    assert!(ex(&s).view.zoom > 5.0);
+    let mut centres = Vec::new();
+    for step in 0..3 {
+        if step > 0 {
+            apply(&mut s, [Action::Down]);
+        }
+        assert!(selected_dots(&s) > 0, "{} is in view", selected_name(&s));
+        let v = ex(&s).view;
+        centres.push((v.cx, v.cy));
+    }
+    assert_ne!(centres[0], centres[1], "the view moved with the selection");
+    assert_ne!(centres[1], centres[2]);
+    // At zoom 1 the whole map shows and selection does not move it.
+    apply(&mut s, [Action::ResetView, Action::Up]);
+    assert_eq!(ex(&s).view, Default::default());
+}
+
+#[test]
+fn mono_map_shows_the_selection_by_emphasis() {
+    use ratatui::style::Modifier;
+    let mut s = explorer_state(120, 40);
+    s.theme = Theme::mono();
+    let terminal = render(&s, 120, 40);
+    let buf = terminal.backend().buffer();
+    let (mut bold, mut dim) = (0, 0);
+    for cell in buf.content() {
+        let braille = cell
+            .symbol()
+            .chars()
+            .next()
+            .is_some_and(|c| ('\u{2801}'..='\u{28ff}').contains(&c));
+        if !braille {
+            continue;
+        }
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "mono has no colours");
+        if cell.modifier.contains(Modifier::BOLD) {
+            bold += 1;
+        } else if cell.modifier.contains(Modifier::DIM) {
+            dim += 1;
+        }
+    }
+    assert!(bold > 0, "the selected cluster's cells are bold");
+    assert!(dim > bold, "the other clusters' cells are dim");
+}

@@ -36,11 +36,16 @@ pub struct MapPoints {
     pub pos: Vec<u32>,
     /// Bounds of every point, with a small margin.
     pub bounds: Option<Window>,
+    /// Per base cluster: the sum of its points' x and y, and their count.
+    pub base_sums: Vec<(f64, f64, u32)>,
 }
 
 impl MapPoints {
     pub fn build(analysis: &Analysis, index: &ClusterIndex) -> MapPoints {
-        let mut out = MapPoints::default();
+        let mut out = MapPoints {
+            base_sums: vec![(0.0, 0.0, 0); index.len()],
+            ..MapPoints::default()
+        };
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
         for p in &analysis.points {
             if !p.x.is_finite() || !p.y.is_finite() {
@@ -51,6 +56,11 @@ impl MapPoints {
                 .get(&p.cluster)
                 .or_else(|| pos.and_then(|q| index.conv_base.get(q).copied()))
                 .unwrap_or(NONE);
+            if let Some(sum) = out.base_sums.get_mut(base as usize) {
+                sum.0 += f64::from(p.x);
+                sum.1 += f64::from(p.y);
+                sum.2 += 1;
+            }
             out.xs.push(p.x);
             out.ys.push(p.y);
             out.base.push(base);
@@ -79,6 +89,27 @@ impl MapPoints {
 
     pub fn is_empty(&self) -> bool {
         self.xs.is_empty()
+    }
+
+    /// The centre of the points under cluster `c`, as fractions of the
+    /// bounds (what [`MapView::centre_on`] takes).
+    pub fn centre_of(&self, index: &ClusterIndex, c: u32) -> Option<(f64, f64)> {
+        let bounds = self.bounds?;
+        let (mut sx, mut sy, mut n) = (0.0, 0.0, 0u64);
+        for (b, &(x, y, k)) in self.base_sums.iter().enumerate() {
+            if k > 0 && index.is_under(b as u32, c) {
+                sx += x;
+                sy += y;
+                n += u64::from(k);
+            }
+        }
+        (n > 0).then(|| {
+            let (x, y) = (sx / n as f64, sy / n as f64);
+            (
+                (x - bounds.x0) / bounds.width(),
+                (y - bounds.y0) / bounds.height(),
+            )
+        })
     }
 
     /// The point nearest to `(x, y)` among those `keep` accepts.
@@ -148,6 +179,12 @@ impl MapView {
         self.cy += dy / self.zoom;
         self.clamp();
         *self != before
+    }
+
+    /// True when a point (as fractions of the bounds) is in the window.
+    pub fn shows(&self, fx: f64, fy: f64) -> bool {
+        let half = 0.5 / self.zoom;
+        (fx - self.cx).abs() <= half && (fy - self.cy).abs() <= half
     }
 
     /// Centres on a point given as fractions of the bounds.

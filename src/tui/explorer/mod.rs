@@ -194,7 +194,19 @@ impl Explorer {
         }
     }
 
-    /// Recomputes the detail pane for the selected cluster.
+    /// Moves a zoomed map so the selected cluster's points are in the
+    /// middle (the map follows the selection).
+    pub fn centre_map_on_selection(&mut self) {
+        if let Some((fx, fy)) = self
+            .selected()
+            .and_then(|c| self.points.centre_of(&self.index, c))
+        {
+            self.view.centre_on(fx, fy);
+        }
+    }
+
+    /// Recomputes the detail pane for the selected cluster; a zoomed map
+    /// follows a new selection.
     pub fn refresh_detail(&mut self) {
         let cluster = self.tree.selected;
         let members = cluster.map(|c| self.index.members_of(c)).unwrap_or(&[]);
@@ -208,6 +220,9 @@ impl Explorer {
             .filter_map(|col| distribution(col, &conversations, MAX_BARS))
             .collect();
         let same = self.detail.cluster == cluster;
+        if !same && self.view.zoom > 1.0 {
+            self.centre_map_on_selection();
+        }
         let cursor = if same { self.detail.cursor } else { 0 };
         self.detail = Detail {
             cluster,

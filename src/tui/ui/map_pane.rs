@@ -6,7 +6,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -89,6 +89,9 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
             }
         });
     frame.render_widget(canvas, canvas_area);
+    if !theme.has_palette() {
+        emphasise_selection(raster, frame, canvas_area);
+    }
     if let (Some((cx, cy)), Some(c)) = (raster.selected_centre, ex.selected_cluster()) {
         let room = usize::from(canvas_area.width).min(28);
         let text = truncate(&format!("◆ {}", c.name), room);
@@ -106,6 +109,35 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     if legend_h > 0 {
         let legend_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
         frame.render_widget(Paragraph::new(legend(ex, theme, inner.width)), legend_area);
+    }
+}
+
+/// Without colours (the mono theme) the selected cluster's cells are bold
+/// and every other dotted cell is dim, so the selection stands out by
+/// emphasis alone.
+fn emphasise_selection(raster: &Raster, frame: &mut Frame, area: Rect) {
+    let selected: std::collections::HashSet<(u16, u16)> = raster
+        .layers
+        .iter()
+        .filter(|(l, _)| *l == Layer::Selected)
+        .flat_map(|(_, dots)| dots.iter().map(|&(x, y)| (x / 2, y / 4)))
+        .collect();
+    let buf = frame.buffer_mut();
+    for y in 0..area.height {
+        for x in 0..area.width {
+            let Some(cell) = buf.cell_mut((area.x + x, area.y + y)) else {
+                continue;
+            };
+            if matches!(cell.symbol(), " " | "\u{2800}") {
+                continue;
+            }
+            let emphasis = if selected.contains(&(x, y)) {
+                Modifier::BOLD
+            } else {
+                Modifier::DIM
+            };
+            cell.set_style(Style::new().add_modifier(emphasis));
+        }
     }
 }
 

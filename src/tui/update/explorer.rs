@@ -25,7 +25,16 @@ pub(super) fn update(ex: &mut Explorer, action: Action, size: (u16, u16), out: &
         Action::NextPane => ex.focus = ex.focus.next(),
         Action::PrevPane => ex.focus = ex.focus.prev(),
         Action::ZoomIn => {
+            // Zoom towards the selection while it is in view; around the
+            // view's centre after the user panned away from it.
+            let towards = ex
+                .selected()
+                .and_then(|c| ex.points.centre_of(&ex.index, c))
+                .is_some_and(|(fx, fy)| ex.view.shows(fx, fy));
             ex.view.zoom_by(1.5);
+            if towards {
+                ex.centre_map_on_selection();
+            }
         }
         Action::ZoomOut => {
             ex.view.zoom_by(1.0 / 1.5);
