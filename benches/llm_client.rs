@@ -6,13 +6,15 @@
 
 #[path = "../tests/support/mock_openai.rs"]
 mod mock_openai;
+#[path = "support/mock_process.rs"]
+mod mock_process;
 
-use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kura_tui::llm::{ChatRequest, ClientHooks, ClientSettings, OpenAiChat, structured};
-use mock_openai::{MockReply, MockRequest, MockServer};
+use mock_openai::{MockReply, MockRequest};
+use mock_process::{MockProcess, process_cpu};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -75,18 +77,6 @@ struct Outcome {
     wall: Duration,
     /// CPU time of this process (the client; the mock runs in a child).
     cpu: Option<Duration>,
-}
-
-/// CPU time of this process: the sum of its threads' on-CPU nanoseconds
-/// from /proc (Linux only; threads that already exited are not counted,
-/// and tokio keeps its blocking threads for 10 s).
-fn process_cpu() -> Option<Duration> {
-    let mut ns: u64 = 0;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
-        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
-    }
-    Some(Duration::from_nanos(ns))
 }
 
 fn run(rt: &tokio::runtime::Runtime, settings: &ClientSettings, calls: usize) -> Outcome {
@@ -154,66 +144,12 @@ fn summary_reply(req: &MockRequest) -> MockReply {
     .after(LATENCY)
 }
 
-/// Child-process mode: serve the mock, print its URL, answer `count` lines
-/// on stdin with the number of requests served, stop at end of input.
-fn serve_mock() {
-    let server = MockServer::start(summary_reply);
-    println!("{}", server.base_url());
-    for line in std::io::stdin().lines() {
-        if line.map(|l| l.trim() == "count").unwrap_or(false) {
-            println!("{}", server.request_count());
-        }
-    }
-}
-
-struct MockProcess {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    stdout: std::io::BufReader<std::process::ChildStdout>,
-    url: String,
-}
-
-impl MockProcess {
-    fn start() -> Self {
-        let mut child = std::process::Command::new(std::env::current_exe().expect("exe"))
-            .arg("--mock-server")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start mock process");
-        let stdin = child.stdin.take().expect("stdin");
-        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-        let mut url = String::new();
-        stdout.read_line(&mut url).expect("mock url");
-        MockProcess {
-            child,
-            stdin,
-            stdout,
-            url: url.trim().to_string(),
-        }
-    }
-
-    fn count(&mut self) -> usize {
-        writeln!(self.stdin, "count").expect("ask count");
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("count");
-        line.trim().parse().expect("number")
-    }
-}
-
-impl Drop for MockProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn main() {
-    if std::env::args().any(|a| a == "--mock-server") {
-        serve_mock();
+    if mock_process::child_mode().is_some() {
+        mock_process::serve(summary_reply);
         return;
     }
-    let mut mock = MockProcess::start();
+    let mut mock = MockProcess::start("summaries");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
