@@ -1,6 +1,7 @@
 //! A small built-in stop-word list for keyword extraction: the commonest
 //! function words of English, Spanish, French, German, Portuguese, Italian
-//! and Dutch, plus words every conversation summary uses ("user", "asks").
+//! and Dutch, plus words every conversation summary uses ("user", "asks", and the
+//! offline summariser's "overall request", "task", "answer the question").
 //! Words under three letters are not listed: the tokenizer drops them.
 
 use std::collections::HashSet;
@@ -24,6 +25,7 @@ says see seem seems seen several show shows six something still take takes tell 
 two told try tries trying went whose zero
 user users assistant assistants asks asked asking ask wants wanted wanting help helps helped
 helping request requests requested requesting seeking seeks looking conversation
+overall task tasks question questions answer answers explain explains explained
 los las del una uno unos unas por para con sin sobre entre pero como más mas muy esta este
 esto estos estas ese esa eso esos esas aquel que qué cual cuál cuando donde dónde quien cómo
 quién sus ser son fue era han hay tiene tienen hacer puede pueden también tambien porque

@@ -27,6 +27,10 @@ pub struct Relabel {
     pub original_name: String,
     /// Up to 200 member conversation ids, sorted.
     pub members: Vec<String>,
+    /// Conversations in the cluster when it was renamed (0 in files from
+    /// before this field: matching then falls back to the sampled share).
+    #[serde(default)]
+    pub size: usize,
     pub updated_at: String,
 }
 
@@ -87,6 +91,7 @@ impl Labels {
             .into_iter()
             .map(str::to_string)
             .collect();
+        let size = members.len();
         members.sort();
         members.truncate(SAMPLE);
         let original = cluster
@@ -101,6 +106,7 @@ impl Labels {
                 name: name.to_string(),
                 original_name: original,
                 members,
+                size,
                 updated_at: chrono::Utc::now().to_rfc3339(),
             });
         }
@@ -121,49 +127,65 @@ impl Labels {
         Some(self.relabels.remove(i))
     }
 
-    /// Applies every relabel to `hierarchy`: to the cluster with the same id
-    /// if it still holds most of the remembered members, else to the cluster
-    /// of the same level that holds the largest share of them (at least
-    /// [`MIN_OVERLAP`]). Returns how many relabels found a cluster.
+    /// Applies the relabels to `hierarchy`, one cluster each: the pairs of
+    /// (relabel, cluster) where the cluster holds at least [`MIN_OVERLAP`]
+    /// of the relabel's remembered members, at any level (a rerun may have
+    /// more or fewer levels), are taken best first by estimated Jaccard
+    /// index; ties go to the same level, then the same id, then the newer
+    /// relabel. Returns how many relabels found a cluster.
     pub fn apply(&self, hierarchy: &mut Hierarchy) -> usize {
-        let mut applied = 0;
-        for r in &self.relabels {
-            if let Some(id) = best_match(hierarchy, r) {
-                hierarchy.rename(&id, &r.name);
-                applied += 1;
+        let mut pairs: Vec<(f64, bool, bool, usize, String)> = Vec::new();
+        for (i, r) in self.relabels.iter().enumerate() {
+            let sample: HashSet<&str> = r.members.iter().map(String::as_str).collect();
+            for c in hierarchy.clusters() {
+                let (recall, jaccard) = score(hierarchy, &c.id, r, &sample);
+                if recall >= MIN_OVERLAP {
+                    pairs.push((
+                        jaccard,
+                        c.level == r.level,
+                        c.id == r.cluster_id,
+                        i,
+                        c.id.clone(),
+                    ));
+                }
             }
         }
-        applied
+        pairs.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(b.2.cmp(&a.2))
+                .then(b.3.cmp(&a.3))
+                .then(a.4.cmp(&b.4))
+        });
+        let mut done = vec![false; self.relabels.len()];
+        let mut taken: HashSet<String> = HashSet::new();
+        for (_, _, _, i, id) in pairs {
+            if done[i] || taken.contains(&id) {
+                continue;
+            }
+            hierarchy.rename(&id, &self.relabels[i].name);
+            done[i] = true;
+            taken.insert(id);
+        }
+        done.iter().filter(|d| **d).count()
     }
 }
 
-fn overlap(hierarchy: &Hierarchy, id: &str, sample: &HashSet<&str>) -> f64 {
+/// How well cluster `id` matches relabel `r`: the share of the remembered
+/// sample it holds (recall) and the estimated Jaccard index of the two
+/// memberships, which also penalises a much larger cluster.
+fn score(hierarchy: &Hierarchy, id: &str, r: &Relabel, sample: &HashSet<&str>) -> (f64, f64) {
     if sample.is_empty() {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    let hits = hierarchy
-        .members(id)
-        .into_iter()
-        .filter(|m| sample.contains(m))
-        .count();
-    hits as f64 / sample.len() as f64
-}
-
-fn best_match(hierarchy: &Hierarchy, r: &Relabel) -> Option<String> {
-    let sample: HashSet<&str> = r.members.iter().map(String::as_str).collect();
-    if hierarchy.get(&r.cluster_id).is_some()
-        && overlap(hierarchy, &r.cluster_id, &sample) >= MIN_OVERLAP
-    {
-        return Some(r.cluster_id.clone());
-    }
-    hierarchy
-        .clusters()
-        .iter()
-        .filter(|c| c.level == r.level)
-        .map(|c| (overlap(hierarchy, &c.id, &sample), c.id.clone()))
-        .filter(|(score, _)| *score >= MIN_OVERLAP)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
-        .map(|(_, id)| id)
+    let members = hierarchy.members(id);
+    let hits = members.iter().filter(|m| sample.contains(*m)).count();
+    let recall = hits as f64 / sample.len() as f64;
+    let old = r.size.max(sample.len()) as f64;
+    let shared = recall * old;
+    let union = old + members.len() as f64 - shared;
+    let jaccard = if union > 0.0 { shared / union } else { 0.0 };
+    (recall, jaccard)
 }
 
 #[cfg(test)]
@@ -212,6 +234,61 @@ mod tests {
             Some("gen L0-1")
         );
         assert_eq!(h2.get("L0-0").unwrap().name, "gen L0-0");
+    }
+
+    fn parent_of(id: &str, level: u32, children: &[&Cluster]) -> Cluster {
+        let mut c = base(id, &[]);
+        c.level = level;
+        c.children = children.iter().map(|ch| ch.id.clone()).collect();
+        c.count = children.iter().map(|ch| ch.count).sum();
+        c
+    }
+
+    fn with_parent(mut c: Cluster, parent: &str) -> Cluster {
+        c.parent = Some(parent.into());
+        c
+    }
+
+    #[test]
+    fn relabel_follows_the_closest_membership_at_any_level() {
+        let (a, b) = (base("L0-0", &["a", "b", "c"]), base("L0-1", &["d", "e"]));
+        let root = parent_of("L1-0", 1, &[&a, &b]);
+        let h = Hierarchy::new(vec![with_parent(a, "L1-0"), with_parent(b, "L1-0"), root]);
+        let mut labels = Labels::default();
+        labels.set(&h, "L1-0", "Everything");
+        labels.set(&h, "L0-0", "First three");
+        assert_eq!(labels.get("L1-0").unwrap().size, 5);
+
+        // The rerun has one level fewer, and at level 0 a big cluster holds
+        // all of "First three" among 27 others while a small one holds two
+        // of its three: the small one is the closer match.
+        let many: Vec<String> = (0..27).map(|i| format!("z{i}")).collect();
+        let mut big: Vec<&str> = vec!["a", "b"];
+        big.extend(many.iter().map(String::as_str));
+        let mut h2 = Hierarchy::new(vec![
+            base("L0-0", &["c", "d", "e"]),
+            base("L0-1", &big),
+            base("L0-2", &["a", "b", "d", "e", "c"]),
+        ]);
+        // "Everything" (level 1, five members) takes L0-2, exactly its
+        // members; "First three" would match L0-2 better (3 of 5) than L0-1
+        // (2 of its 3, among 29), but each cluster carries one name.
+        assert_eq!(labels.apply(&mut h2), 2);
+        assert_eq!(h2.get("L0-2").unwrap().name, "Everything");
+        assert_eq!(h2.get("L0-1").unwrap().name, "First three");
+        assert_eq!(h2.get("L0-0").unwrap().name, "gen L0-0");
+
+        let only_first = Labels {
+            relabels: vec![labels.get("L0-0").unwrap().clone()],
+            ..Labels::default()
+        };
+        // Alone, it takes the closest cluster, not the one holding all of it
+        // among many others.
+        let mut all = big.clone();
+        all.push("c");
+        let mut h3 = Hierarchy::new(vec![base("L0-7", &["a", "b", "x"]), base("L0-8", &all)]);
+        assert_eq!(only_first.apply(&mut h3), 1);
+        assert_eq!(h3.get("L0-7").unwrap().name, "First three");
     }
 
     #[test]
