@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use kura_tui::config::{ProcessEnv, Secret};
 use kura_tui::ingest::{self, ImportOptions};
-use kura_tui::pipeline::{self, Cancel, Event, RunOptions, Stage, StageCtx, models};
+use kura_tui::pipeline::{self, Cancel, Event, RunOptions, Stage};
 use kura_tui::project::Project;
 use kura_tui::project::store::StoreWriter;
 use mock_openai::{MockReply, MockRequest, embeddings_reply};
@@ -162,16 +162,6 @@ fn run(rt: &tokio::runtime::Runtime, project: &Project) -> Outcome {
     let started = Instant::now();
     let result = rt.block_on(async {
         let (tx, mut rx) = pipeline::events::channel();
-        let cancel = Cancel::new();
-        let hooks = models::hooks(tx.clone(), cancel.clone(), &project.config);
-        let (models, _) =
-            models::build(&project.config, &project.layout, false, &hooks, &ProcessEnv)?;
-        let ctx = StageCtx {
-            cps: Arc::new(project.checkpoints()),
-            events: tx,
-            cancel,
-            concurrency: project.config.llm.max_concurrency,
-        };
         let recs = records.clone();
         let listener = tokio::spawn(async move {
             while let Some(e) = rx.recv().await {
@@ -192,17 +182,16 @@ fn run(rt: &tokio::runtime::Runtime, project: &Project) -> Outcome {
                 }
             }
         });
-        let store = project.store()?;
-        let out = pipeline::run(
-            &ctx,
-            &store,
+        let out = pipeline::run_project(
+            &project.layout,
             &project.config,
+            false,
             &RunOptions::default(),
-            &models,
+            tx,
+            Cancel::new(),
+            &ProcessEnv,
         )
         .await;
-        drop(ctx);
-        drop(hooks);
         let _ = listener.await;
         out
     });

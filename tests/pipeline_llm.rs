@@ -4,11 +4,10 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use kura_tui::config::{Config, ProcessEnv, Secret};
 use kura_tui::model::{Cluster, Hierarchy};
-use kura_tui::pipeline::{self, Cancel, RunOptions, StageCtx, models};
+use kura_tui::pipeline::{self, Cancel, RunOptions};
 use kura_tui::project::Project;
 use kura_tui::project::store::StoreWriter;
 use serde_json::json;
@@ -42,6 +41,7 @@ fn setup(n: usize, mock: &MockServer, max_top: usize) -> Setup {
     c.llm.api_key = Some(Secret::new(TEST_KEY));
     c.llm.model = Some("mock-model".into());
     c.llm.max_retries = 2;
+    c.llm.max_concurrency = 8;
     c.embedding.base_url = Some(mock.base_url());
     c.embedding.api_key = Some(Secret::new(TEST_KEY));
     c.embedding.model = Some("mock-embed".into());
@@ -51,27 +51,17 @@ fn setup(n: usize, mock: &MockServer, max_top: usize) -> Setup {
 
 async fn run(project: &Project) -> kura_tui::Result<pipeline::RunOutput> {
     let (tx, mut rx) = pipeline::events::channel();
-    let cancel = Cancel::new();
-    let hooks = models::hooks(tx.clone(), cancel.clone(), &project.config);
-    let (models, _) = models::build(&project.config, &project.layout, false, &hooks, &ProcessEnv)?;
-    let ctx = StageCtx {
-        cps: Arc::new(project.checkpoints()),
-        events: tx,
-        cancel,
-        concurrency: 8,
-    };
     let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let out = pipeline::run(
-        &ctx,
-        &project.store()?,
+    let out = pipeline::run_project(
+        &project.layout,
         &project.config,
+        false,
         &RunOptions::default(),
-        &models,
+        tx,
+        Cancel::new(),
+        &ProcessEnv,
     )
     .await;
-    drop(ctx);
-    drop(hooks);
-    drop(models);
     let _ = drain.await;
     out
 }

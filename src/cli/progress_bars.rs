@@ -55,7 +55,10 @@ impl Bars {
             | Event::ItemFailed { stage, .. }
             | Event::Finished { stage, .. } => Some(*stage),
             Event::Log { message, .. } => {
-                if !self.tty {
+                if self.tty {
+                    // Above the bars, without tearing them.
+                    let _ = self.multi.println(message);
+                } else {
                     eprintln!("{message}");
                 }
                 None

@@ -11,7 +11,7 @@ use super::args::RunArgs;
 use super::progress_bars::Bars;
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
-use crate::pipeline::{self, Cancel, RunOptions, StageCtx, models};
+use crate::pipeline::{self, Cancel, RunOptions};
 use crate::project::Project;
 
 /// A project prepared for a run.
@@ -167,28 +167,6 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
             }
         });
     }
-    let hooks = models::hooks(tx.clone(), cancel.clone(), &p.project.config);
-    let (models, notices) = models::build(
-        &p.project.config,
-        &p.project.layout,
-        p.offline,
-        &hooks,
-        &ProcessEnv,
-    )?;
-    for n in notices {
-        eprintln!("note: {n}");
-    }
-    let store = p.project.store()?;
-    let ctx = StageCtx {
-        cps: std::sync::Arc::new(p.project.checkpoints()),
-        events: tx,
-        cancel,
-        concurrency: if p.offline {
-            64
-        } else {
-            p.project.config.llm.max_concurrency
-        },
-    };
     let printer = tokio::spawn(async move {
         let mut bars = Bars::new(std::io::stderr().is_terminal());
         let start = Instant::now();
@@ -201,8 +179,16 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
         }
         bars.finish();
     });
-    let result = pipeline::run(&ctx, &store, &p.project.config, &p.options, &models).await;
-    drop(ctx);
+    let result = pipeline::run_project(
+        &p.project.layout,
+        &p.project.config,
+        p.offline,
+        &p.options,
+        tx,
+        cancel,
+        &ProcessEnv,
+    )
+    .await;
     let _ = printer.await;
     result.map(|_| ())
 }
@@ -245,33 +231,13 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
     let rt = runtime()?;
     let (tx, rx) = pipeline::events::channel();
     let cancel = Cancel::new();
-    let config = prepared.project.config.clone();
-    let hooks = models::hooks(tx.clone(), cancel.clone(), &config);
-    let (models, notices) = models::build(
-        &config,
-        &prepared.project.layout,
+    let (layout, config, offline, options) = (
+        prepared.project.layout.clone(),
+        prepared.project.config.clone(),
         prepared.offline,
-        &hooks,
-        &ProcessEnv,
-    )?;
-    for n in notices {
-        let _ = tx.send(pipeline::Event::Log {
-            level: pipeline::LogLevel::Info,
-            message: n,
-        });
-    }
-    let store = prepared.project.store()?;
-    let ctx = StageCtx {
-        cps: std::sync::Arc::new(prepared.project.checkpoints()),
-        events: tx,
-        cancel: cancel.clone(),
-        concurrency: if prepared.offline {
-            64
-        } else {
-            config.llm.max_concurrency
-        },
-    };
-    let options = prepared.options.clone();
+        prepared.options.clone(),
+    );
+    let run_cancel = cancel.clone();
     let task = rt.spawn(async move {
         if let Some(approved) = approved {
             // A dropped sender (the UI quit) counts as "no".
@@ -279,9 +245,17 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
                 return Ok(false);
             }
         }
-        let r = pipeline::run(&ctx, &store, &config, &options, &models).await;
-        drop(hooks);
-        r.map(|_| true)
+        pipeline::run_project(
+            &layout,
+            &config,
+            offline,
+            &options,
+            tx,
+            run_cancel,
+            &ProcessEnv,
+        )
+        .await
+        .map(|_| true)
     });
     let layout = prepared.project.layout.clone();
     let load = Box::new(move || {

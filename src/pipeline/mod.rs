@@ -16,6 +16,7 @@ mod progress;
 pub mod projection;
 pub mod prompts;
 pub mod runner;
+mod session;
 mod stage;
 pub mod summarise;
 pub mod truncate;
@@ -24,6 +25,7 @@ pub use cancel::Cancel;
 pub use events::{Event, EventReceiver, EventSender, LogLevel, Outcome};
 pub use progress::{RunProgress, StageProgress};
 pub use runner::{Models, RunOptions, RunOutput, run};
+pub use session::run_project;
 pub use stage::Stage;
 
 use std::sync::Arc;
