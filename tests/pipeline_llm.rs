@@ -3,67 +3,23 @@
 
 mod support;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use kura_tui::config::{Config, ProcessEnv, Secret};
 use kura_tui::model::{Cluster, Hierarchy};
-use kura_tui::pipeline::{self, Cancel, RunOptions};
-use kura_tui::project::Project;
-use kura_tui::project::store::StoreWriter;
+use kura_tui::pipeline;
 use serde_json::json;
 use support::TEST_KEY;
 use support::mock_openai::{MockReply, MockRequest, MockServer};
-use support::pipeline::honest;
+use support::pipeline::{MockProject, honest};
 
-struct Setup {
-    _dir: tempfile::TempDir,
-    project: Project,
+fn setup(n: usize, mock: &MockServer, max_top: usize) -> MockProject {
+    let mut s = MockProject::new(mock, kura_tui::demo::generate(n, 3));
+    s.project.config.hierarchy.max_top_level = max_top;
+    s
 }
 
-fn setup(n: usize, mock: &MockServer, max_top: usize) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("p");
-    let (layout, lock) = Project::create(&root, false).unwrap();
-    let mut w =
-        StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
-    for c in kura_tui::demo::generate(n, 3) {
-        w.push(&c).unwrap();
-    }
-    w.finish().unwrap();
-    drop(lock);
-    let mut project = Project::open(
-        &root,
-        &HashMap::from([("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string())]),
-    )
-    .unwrap();
-    let c: &mut Config = &mut project.config;
-    c.llm.base_url = Some(mock.base_url());
-    c.llm.api_key = Some(Secret::new(TEST_KEY));
-    c.llm.model = Some("mock-model".into());
-    c.llm.max_retries = 2;
-    c.llm.max_concurrency = 8;
-    c.embedding.base_url = Some(mock.base_url());
-    c.embedding.api_key = Some(Secret::new(TEST_KEY));
-    c.embedding.model = Some("mock-embed".into());
-    c.hierarchy.max_top_level = max_top;
-    Setup { _dir: dir, project }
-}
-
-async fn run(project: &Project) -> kura_tui::Result<pipeline::RunOutput> {
-    let (tx, mut rx) = pipeline::events::channel();
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let out = pipeline::run_project(
-        &project.layout,
-        &project.config,
-        false,
-        &RunOptions::default(),
-        tx,
-        Cancel::new(),
-        &ProcessEnv,
-    )
-    .await;
-    let _ = drain.await;
-    out
+async fn run(project: &MockProject) -> kura_tui::Result<pipeline::RunOutput> {
+    project.run().await
 }
 
 /// Every base cluster has exactly one path to a root; counts add up.
@@ -97,7 +53,7 @@ fn assert_valid_tree(clusters: &[Cluster], n: usize, max_top: usize) {
 async fn full_run_then_cached_rerun_makes_no_requests() {
     let mock = MockServer::start(honest);
     let s = setup(60, &mock, 3);
-    let out = run(&s.project).await.unwrap();
+    let out = run(&s).await.unwrap();
     assert_eq!(out.summaries.len(), 60);
     let ids: HashSet<_> = out
         .summaries
@@ -134,7 +90,7 @@ async fn full_run_then_cached_rerun_makes_no_requests() {
         );
     }
     let before = mock.request_count();
-    let again = run(&s.project).await.unwrap();
+    let again = run(&s).await.unwrap();
     assert_eq!(
         mock.request_count(),
         before,
@@ -180,9 +136,7 @@ async fn adversarial_hierarchy_answers_still_end_in_a_valid_tree() {
             honest(req)
         });
         let s = setup(80, &mock, 2);
-        let out = run(&s.project)
-            .await
-            .unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let out = run(&s).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
         assert_valid_tree(&out.clusters, 80, 2);
         let roots = Hierarchy::new(out.clusters.clone()).roots().count();
         assert!(roots <= 2, "{mode}: {roots} roots");

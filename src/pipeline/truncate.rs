@@ -14,6 +14,9 @@
 use crate::model::{Conversation, Role};
 
 const TOOL_KEEP: usize = 300;
+/// Below this much room a message is omitted rather than squeezed to a
+/// marker with no text around it.
+const MIN_PIECE: usize = 80;
 
 fn cut_chars(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
@@ -23,6 +26,9 @@ fn cut_chars(s: &str, max: usize) -> &str {
 }
 
 fn tail_chars(s: &str, max: usize) -> &str {
+    if max == 0 {
+        return "";
+    }
     let n = s.chars().count();
     if n <= max {
         return s;
@@ -98,6 +104,11 @@ pub fn render(conv: &Conversation, max_chars: usize) -> String {
             let b = &blocks[lo];
             let len = b.chars().count();
             let room = side - head_used;
+            if len > room && room < MIN_PIECE {
+                // Too little room left on this side for a useful piece.
+                head_used = side;
+                continue;
+            }
             head.push(if len > room {
                 squeeze(b, room)
             } else {
@@ -116,6 +127,11 @@ pub fn render(conv: &Conversation, max_chars: usize) -> String {
             let b = &blocks[hi - 1];
             let len = b.chars().count();
             let room = side - tail_used;
+            if len > room && room < MIN_PIECE {
+                // Too little room left on this side for a useful piece.
+                tail_used = side;
+                continue;
+            }
             tail.push(if len > room {
                 squeeze(b, room)
             } else {
@@ -190,7 +206,7 @@ mod tests {
         assert!(r.starts_with("<user>\nFIRST question"));
         assert!(r.trim_end().ends_with("LAST complaint\n</user>"));
         assert!(r.contains("messages omitted"));
-        assert!(r.chars().count() <= 2200, "{}", r.chars().count());
+        assert!(r.chars().count() <= 2050, "{}", r.chars().count());
     }
 
     #[test]
@@ -198,6 +214,30 @@ mod tests {
         let text = format!("BEGIN{}END", "a".repeat(5_000_000));
         let r = render(&conv(vec![(Role::User, text)]), 4000);
         assert!(r.contains("BEGIN") && r.contains("END"));
-        assert!(r.chars().count() < 4200);
+        assert!(r.chars().count() < 4050);
+    }
+
+    #[test]
+    fn cut_tool_heavy_conversations_stay_within_the_budget() {
+        let mut msgs = vec![(Role::User, "FIRST".to_string())];
+        for i in 0..40 {
+            msgs.push((Role::Assistant, format!("Calling the tool, step {i}.")));
+            msgs.push((Role::Tool, format!("TOOL-{i} {}", "x".repeat(5_000))));
+        }
+        msgs.push((Role::User, "LAST".to_string()));
+        let c = conv(msgs);
+        for max in [500, 1_000, 3_000, 6_000, 12_000] {
+            let r = render(&c, max);
+            assert!(
+                r.chars().count() <= max + 40,
+                "{max}: {}",
+                r.chars().count()
+            );
+            assert!(
+                r.starts_with("<user>\nFIRST") && r.contains("LAST"),
+                "{max}"
+            );
+            assert!(!r.contains(&"x".repeat(301)), "{max}: tool output is cut");
+        }
     }
 }

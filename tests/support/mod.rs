@@ -12,7 +12,7 @@ use kura_tui::config::Secret;
 use kura_tui::llm::ClientSettings;
 
 /// The API key tests send; it must never show up in logs, errors or caches.
-pub const TEST_KEY: &str = "sk-test-0123456789abcdefSECRETKEY";
+pub use pipeline::PIPELINE_KEY as TEST_KEY;
 
 /// Settings for a mock server: a test key, quick backoff, three retries and
 /// a generous timeout (tests that need a timeout set a short one).

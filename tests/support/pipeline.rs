@@ -1,8 +1,86 @@
-//! A deterministic LLM for whole-pipeline tests.
+//! A deterministic LLM for whole-pipeline tests, and projects wired to
+//! the mock.
 
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use kura_tui::config::{ProcessEnv, Secret};
+use kura_tui::model::Conversation;
+use kura_tui::pipeline::{self, Cancel, RunOptions};
+use kura_tui::project::Project;
+use kura_tui::project::store::StoreWriter;
 use serde_json::json;
 
-use super::mock_openai::{MockReply, MockRequest, embeddings_reply};
+use super::mock_openai::{MockReply, MockRequest, MockServer, embeddings_reply};
+
+/// The key every mock-backed project sends.
+pub const PIPELINE_KEY: &str = "sk-test-0123456789abcdefSECRETKEY";
+
+/// A project of `conversations` in a fresh temporary directory, with its
+/// chat and embeddings pointed at `mock` (8 requests in flight, 2 retries).
+pub struct MockProject {
+    pub dir: tempfile::TempDir,
+    pub project: Project,
+}
+
+impl MockProject {
+    pub fn new(mock: &MockServer, conversations: impl IntoIterator<Item = Conversation>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let (layout, lock) = Project::create(&root, false).unwrap();
+        let mut w =
+            StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
+        for c in conversations {
+            w.push(&c).unwrap();
+        }
+        w.finish().unwrap();
+        drop(lock);
+        let env = HashMap::from([("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string())]);
+        let mut project = Project::open(&root, &env).unwrap();
+        let c = &mut project.config;
+        c.llm.base_url = Some(mock.base_url());
+        c.llm.api_key = Some(Secret::new(PIPELINE_KEY));
+        c.llm.model = Some("mock-model".into());
+        c.llm.max_retries = 2;
+        c.llm.max_concurrency = 8;
+        c.embedding.base_url = Some(mock.base_url());
+        c.embedding.api_key = Some(Secret::new(PIPELINE_KEY));
+        c.embedding.model = Some("mock-embed".into());
+        MockProject { dir, project }
+    }
+
+    /// Runs the missing stages (not offline), discarding the events.
+    pub async fn run(&self) -> kura_tui::Result<pipeline::RunOutput> {
+        self.run_with_events().await.0
+    }
+
+    /// Runs the missing stages (not offline); returns the events too.
+    pub async fn run_with_events(
+        &self,
+    ) -> (kura_tui::Result<pipeline::RunOutput>, Vec<pipeline::Event>) {
+        let (tx, mut rx) = pipeline::events::channel();
+        let drain = tokio::spawn(async move {
+            let mut events = Vec::new();
+            while let Some(e) = rx.recv().await {
+                events.push(e);
+            }
+            events
+        });
+        let out = pipeline::run_project(
+            &self.project.layout,
+            &self.project.config,
+            false,
+            &RunOptions::default(),
+            tx,
+            Cancel::new(),
+            &ProcessEnv,
+        )
+        .await;
+        let events = drain.await.unwrap_or_default();
+        (out, events)
+    }
+}
 
 /// A deterministic model: every kind of prompt gets a valid answer.
 pub fn honest(req: &MockRequest) -> MockReply {
