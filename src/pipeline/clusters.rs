@@ -5,7 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::{Event, Stage, StageCtx};
-use crate::cluster::{self, KMeansParams, UmapParams};
+use crate::cluster::{self, KMeansParams, KnnMemo, UmapParams};
 use crate::config::{ClusterAlgorithm, ClusterConfig};
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Summary};
@@ -16,6 +16,7 @@ pub fn assign(
     embeddings: ArrayView2<f32>,
     config: &ClusterConfig,
     k_override: Option<usize>,
+    knn: &KnnMemo,
 ) -> Result<Vec<Option<usize>>> {
     let n = embeddings.nrows();
     if n == 0 {
@@ -41,7 +42,7 @@ pub fn assign(
             let mut params = UmapParams::new(5.min(n.saturating_sub(1)).max(1));
             params.seed = config.seed;
             params.min_dist = 0.0;
-            let low = cluster::umap(embeddings, &params)?;
+            let low = cluster::umap_shared(embeddings, &params, knn)?;
             let min_size = config.hdbscan_min_cluster_size.clamp(2, n.max(2));
             let min_samples = if config.hdbscan_min_samples == 0 {
                 min_size
@@ -146,7 +147,8 @@ pub async fn run(
     });
     let emb = embeddings.clone();
     let cfg = config.clone();
-    let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, k_override))
+    let knn = ctx.knn.clone();
+    let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, k_override, &knn))
         .await
         .map_err(|e| Error::Other(format!("clustering task failed: {e}")))??;
     let clusters = build(summaries, &labels);

@@ -41,6 +41,9 @@ pub struct StageCtx {
     pub cancel: Cancel,
     /// Work items in flight at once.
     pub concurrency: usize,
+    /// Neighbour searches over the run's embeddings, shared by the stages
+    /// that need them (HDBSCAN's 5-d UMAP and the 2-d map). One per run.
+    pub knn: crate::cluster::KnnMemo,
 }
 
 /// The embedder a run will use, by name, for `info` and the UI.

@@ -6,13 +6,18 @@ use std::collections::HashMap;
 use ndarray::Array2;
 
 use super::{Event, Stage, StageCtx};
-use crate::cluster::{self, UmapParams};
+use crate::cluster::{self, KnnMemo, UmapParams};
 use crate::config::ProjectionConfig;
 use crate::error::{Error, Result};
 use crate::model::{Cluster, ClusterPosition, Hierarchy, Point2D, Summary};
 use crate::project::checkpoint;
 
-fn layout(embeddings: &Array2<f32>, config: &ProjectionConfig, seed: u64) -> Result<Array2<f32>> {
+fn layout(
+    embeddings: &Array2<f32>,
+    config: &ProjectionConfig,
+    seed: u64,
+    knn: &KnnMemo,
+) -> Result<Array2<f32>> {
     let n = embeddings.nrows();
     match n {
         0 => Ok(Array2::zeros((0, 2))),
@@ -24,7 +29,7 @@ fn layout(embeddings: &Array2<f32>, config: &ProjectionConfig, seed: u64) -> Res
             p.min_dist = config.min_dist;
             p.epochs = config.epochs;
             p.seed = seed;
-            cluster::umap(embeddings.view(), &p)
+            cluster::umap_shared(embeddings.view(), &p, knn)
         }
     }
 }
@@ -54,10 +59,11 @@ pub async fn run(
     });
     let emb = embeddings.clone();
     let cfg = config.clone();
+    let knn = ctx.knn.clone();
     let coords = tokio::select! {
         biased;
         _ = ctx.cancel.cancelled() => return Err(Error::Cancelled),
-        r = tokio::task::spawn_blocking(move || layout(&emb, &cfg, seed)) => {
+        r = tokio::task::spawn_blocking(move || layout(&emb, &cfg, seed, &knn)) => {
             r.map_err(|e| Error::Other(format!("projection task failed: {e}")))??
         }
     };

@@ -47,6 +47,7 @@ pub async fn run_project(
         } else {
             config.llm.max_concurrency
         },
+        knn: crate::cluster::KnnMemo::new(),
     };
     let out = super::run(&ctx, &store, config, options, &models).await;
     // The clients' hooks hold event senders: drop them so the channel

@@ -46,6 +46,7 @@ pub async fn run(
         events,
         cancel,
         concurrency,
+        ..
     } = ctx;
     let stage = Stage::Summaries;
     if let Some(done) = checkpoint::load::<Summary>(cps.as_ref(), stage.name(), Some(key))? {

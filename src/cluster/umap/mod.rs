@@ -172,6 +172,24 @@ pub fn umap_from_knn(data: ArrayView2<f32>, knn: &Knn, params: &UmapParams) -> R
     Ok(layout(data, knn, valid.params()))
 }
 
+/// [`umap`] taking its kNN from `memo`, so that several layouts of the
+/// same data computed at different times share one neighbour search. The
+/// result equals what [`umap`] returns.
+pub fn umap_shared(
+    data: ArrayView2<f32>,
+    params: &UmapParams,
+    memo: &super::KnnMemo,
+) -> Result<Array2<f32>> {
+    let valid = params.check()?;
+    check_finite(data, "data")?;
+    let n = data.nrows();
+    if n <= 2 {
+        return Ok(trivial(n, params.n_components));
+    }
+    let graph = memo.get(data, neighbours(n, params.n_neighbors), params.metric)?;
+    Ok(layout(data, &graph, valid.params()))
+}
+
 /// Several layouts of the same data (for example 2-d for the map and 5-d
 /// for clustering) at the cost of one kNN per distinct metric, the layouts
 /// running in parallel. Each result equals what [`umap`] returns for the
