@@ -23,13 +23,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kura_tui::config::{ProcessEnv, Secret};
 use kura_tui::ingest::{self, ImportOptions};
-use kura_tui::pipeline::{self, Cancel, Event, RunOptions, Stage};
-use kura_tui::project::Project;
-use kura_tui::project::store::StoreWriter;
+use kura_tui::model::Conversation;
+use kura_tui::pipeline::{self, Event, Stage};
 use mock_openai::{MockReply, MockRequest, embeddings_reply};
 use mock_process::{MockProcess, process_cpu};
+use responder::MockProject;
 
 const EMBEDDING_DIMS: usize = 384;
 
@@ -77,48 +76,18 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// Writes the conversations into a fresh project configured for the mock.
-fn make_project(root: &std::path::Path, args: &Args, url: &str) -> (Project, Duration) {
-    let started = Instant::now();
-    let (layout, lock) = Project::create(root, false).expect("create project");
-    let mut w =
-        StoreWriter::create(&layout.conversations(), &layout.conversations_index()).expect("store");
+/// The conversations to analyse: the first `n` of `--data`, or the
+/// demo's, generated as they are written.
+fn conversations(args: &Args) -> Box<dyn Iterator<Item = Conversation>> {
     match &args.data {
-        Some(path) => {
-            let mut left = args.n;
-            ingest::import_with(path, &ImportOptions::default(), None, |c| {
-                if left > 0 {
-                    left -= 1;
-                    w.push(&c)?;
-                }
-                Ok(())
-            })
-            .expect("import");
-        }
-        None => {
-            for c in kura_tui::demo::generate(args.n, 11) {
-                w.push(&c).expect("push");
-            }
-        }
-    }
-    w.finish().expect("finish store");
-    drop(lock);
-    let imported = started.elapsed();
-    let env = HashMap::from([
-        ("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string()),
-        (
-            "KURA_DATA_DIR".to_string(),
-            root.join("data").display().to_string(),
+        Some(path) => Box::new(
+            ingest::read_all(path, &ImportOptions::default())
+                .expect("import")
+                .into_iter()
+                .take(args.n),
         ),
-    ]);
-    let mut project = Project::open(root, &env).expect("open project");
-    let c = &mut project.config;
-    c.llm.base_url = Some(url.to_string());
-    c.llm.api_key = Some(Secret::new("sk-bench"));
-    c.llm.model = Some("mock-model".into());
-    c.embedding.base_url = Some(url.to_string());
-    c.embedding.model = Some("mock-embed".into());
-    (project, imported)
+        None => Box::new(kura_tui::demo::generate(args.n, 11)),
+    }
 }
 
 /// Per stage: when it started and ended (since the run began), and the
@@ -138,7 +107,7 @@ struct Outcome {
     peak: u64,
 }
 
-fn run(rt: &tokio::runtime::Runtime, project: &Project) -> Outcome {
+fn run(rt: &tokio::runtime::Runtime, project: &MockProject) -> Outcome {
     let records: Arc<Mutex<HashMap<Stage, StageRecord>>> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
     // Sample RSS into the records of the stages running at the time.
@@ -182,16 +151,7 @@ fn run(rt: &tokio::runtime::Runtime, project: &Project) -> Outcome {
                 }
             }
         });
-        let out = pipeline::run_project(
-            &project.layout,
-            &project.config,
-            false,
-            &RunOptions::default(),
-            tx,
-            Cancel::new(),
-            &ProcessEnv,
-        )
-        .await;
+        let out = project.run_sending(tx).await;
         let _ = listener.await;
         out
     });
@@ -248,9 +208,14 @@ fn main() {
     }
     let args = args();
     let mut mock = MockProcess::start("pipeline");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (project, imported) = make_project(&dir.path().join("p"), &args, &mock.url);
-    let n = project.store().expect("store").len();
+    let started = Instant::now();
+    let mut project = MockProject::new(&mock.url, conversations(&args));
+    let imported = started.elapsed();
+    // Default limits, as a user would run it.
+    let defaults = kura_tui::config::Config::default();
+    project.project.config.llm.max_concurrency = defaults.llm.max_concurrency;
+    project.project.config.llm.max_retries = defaults.llm.max_retries;
+    let n = project.project.store().expect("store").len();
     println!(
         "{n} conversations ({}), imported in {:.2} s; mock with 0 ms latency in a child process, {EMBEDDING_DIMS}-d embeddings",
         args.data

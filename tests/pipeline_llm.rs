@@ -13,7 +13,7 @@ use support::mock_openai::{MockReply, MockRequest, MockServer};
 use support::pipeline::{MockProject, honest};
 
 fn setup(n: usize, mock: &MockServer, max_top: usize) -> MockProject {
-    let mut s = MockProject::new(mock, kura_tui::demo::generate(n, 3));
+    let mut s = MockProject::new(&mock.base_url(), kura_tui::demo::generate(n, 3));
     s.project.config.hierarchy.max_top_level = max_top;
     s
 }

@@ -47,7 +47,7 @@ fn with_product_area(req: &MockRequest) -> MockReply {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_facets_reach_schema_prompt_and_summaries() {
     let mock = MockServer::start(with_product_area);
-    let mut p = MockProject::new(&mock, kura_tui::demo::generate(12, 4));
+    let mut p = MockProject::new(&mock.base_url(), kura_tui::demo::generate(12, 4));
     p.project.config.summarise.facets = vec![FacetSpec {
         name: "product_area".into(),
         kind: FacetType::String,
@@ -111,7 +111,7 @@ async fn long_conversations_are_cut_for_the_llm_and_kept_whole() {
     let stored_chars: usize = long.messages.iter().map(|m| m.content.len()).sum();
     let mut conversations: Vec<Conversation> = kura_tui::demo::generate(11, 4).collect();
     conversations.push(long);
-    let mut p = MockProject::new(&mock, conversations);
+    let mut p = MockProject::new(&mock.base_url(), conversations);
     p.project.config.summarise.max_chars = 6_000;
     p.run().await.unwrap();
 
@@ -169,7 +169,7 @@ fn finished(events: &[Event]) -> Vec<(Stage, bool)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_naming_setting_reruns_names_and_later_stages_only() {
     let mock = MockServer::start(honest);
-    let mut p = MockProject::new(&mock, kura_tui::demo::generate(60, 6));
+    let mut p = MockProject::new(&mock.base_url(), kura_tui::demo::generate(60, 6));
     p.project.config.hierarchy.max_top_level = 2;
     let (first, events) = p.run_with_events().await;
     first.unwrap();

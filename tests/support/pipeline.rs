@@ -12,20 +12,21 @@ use kura_tui::project::Project;
 use kura_tui::project::store::StoreWriter;
 use serde_json::json;
 
-use super::mock_openai::{MockReply, MockRequest, MockServer, embeddings_reply};
+use super::mock_openai::{MockReply, MockRequest, embeddings_reply};
 
 /// The key every mock-backed project sends.
 pub const PIPELINE_KEY: &str = "sk-test-0123456789abcdefSECRETKEY";
 
 /// A project of `conversations` in a fresh temporary directory, with its
-/// chat and embeddings pointed at `mock` (8 requests in flight, 2 retries).
+/// chat and embeddings pointed at a mock's `base_url` (8 requests in
+/// flight, 2 retries).
 pub struct MockProject {
     pub dir: tempfile::TempDir,
     pub project: Project,
 }
 
 impl MockProject {
-    pub fn new(mock: &MockServer, conversations: impl IntoIterator<Item = Conversation>) -> Self {
+    pub fn new(base_url: &str, conversations: impl IntoIterator<Item = Conversation>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("p");
         let (layout, lock) = Project::create(&root, false).unwrap();
@@ -39,12 +40,12 @@ impl MockProject {
         let env = HashMap::from([("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string())]);
         let mut project = Project::open(&root, &env).unwrap();
         let c = &mut project.config;
-        c.llm.base_url = Some(mock.base_url());
+        c.llm.base_url = Some(base_url.to_string());
         c.llm.api_key = Some(Secret::new(PIPELINE_KEY));
         c.llm.model = Some("mock-model".into());
         c.llm.max_retries = 2;
         c.llm.max_concurrency = 8;
-        c.embedding.base_url = Some(mock.base_url());
+        c.embedding.base_url = Some(base_url.to_string());
         c.embedding.api_key = Some(Secret::new(PIPELINE_KEY));
         c.embedding.model = Some("mock-embed".into());
         MockProject { dir, project }
@@ -67,7 +68,17 @@ impl MockProject {
             }
             events
         });
-        let out = pipeline::run_project(
+        let out = self.run_sending(tx).await;
+        let events = drain.await.unwrap_or_default();
+        (out, events)
+    }
+
+    /// Runs the missing stages (not offline), sending events on `tx`.
+    pub async fn run_sending(
+        &self,
+        tx: pipeline::EventSender,
+    ) -> kura_tui::Result<pipeline::RunOutput> {
+        pipeline::run_project(
             &self.project.layout,
             &self.project.config,
             false,
@@ -76,9 +87,7 @@ impl MockProject {
             Cancel::new(),
             &ProcessEnv,
         )
-        .await;
-        let events = drain.await.unwrap_or_default();
-        (out, events)
+        .await
     }
 }
 
