@@ -54,12 +54,29 @@ fn costly_estimate(p: &Prepared, args: &RunArgs) -> Result<Option<crate::llm::Es
     if p.offline || args.yes {
         return Ok(None);
     }
+    let est = estimate(p)?;
+    Ok(crate::llm::needs_confirmation(&est, p.project.config.llm.max_cost_usd).then_some(est))
+}
+
+/// The project's store and how many of its conversations the run covers
+/// (all, or `--max-conversations`).
+fn run_size(p: &Prepared) -> Result<(crate::project::store::Store, usize)> {
     let store = p.project.store()?;
-    let n = args
+    let n = p
+        .options
         .max_conversations
         .map_or(store.len(), |m| m.min(store.len()));
-    let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
-    Ok(crate::llm::needs_confirmation(&est, p.project.config.llm.max_cost_usd).then_some(est))
+    Ok((store, n))
+}
+
+/// The estimate of the run's LLM calls (reads every conversation it covers).
+fn estimate(p: &Prepared) -> Result<crate::llm::Estimate> {
+    let (store, n) = run_size(p)?;
+    Ok(pipeline::estimate::run_estimate(
+        &p.project.config,
+        &store,
+        n,
+    )?)
 }
 
 /// The question for the run screen's confirmation: short lines that fit a
@@ -104,16 +121,13 @@ fn confirm_cost(p: &Prepared, args: &RunArgs) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn dry_run(p: &Prepared, args: &RunArgs) -> Result<ExitCode> {
-    let store = p.project.store()?;
-    let n = args
-        .max_conversations
-        .map_or(store.len(), |m| m.min(store.len()));
+fn dry_run(p: &Prepared) -> Result<ExitCode> {
+    let (_, n) = run_size(p)?;
     if p.offline {
         println!("offline run over {n} conversations: no LLM calls, no cost");
         return Ok(ExitCode::SUCCESS);
     }
-    let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
+    let est = estimate(p)?;
     println!("estimate for {n} conversations (an upper bound: cached calls are free):");
     print!("{}", est.render());
     Ok(ExitCode::SUCCESS)
@@ -129,7 +143,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn run(path: &Path, args: &RunArgs) -> Result<ExitCode> {
     let prepared = prepare(path, args)?;
     if args.dry_run {
-        return dry_run(&prepared, args);
+        return dry_run(&prepared);
     }
     if !confirm_cost(&prepared, args)? {
         eprintln!("nothing was run");

@@ -134,11 +134,20 @@ impl Labels {
     /// index; ties go to the same level, then the same id, then the newer
     /// relabel. Returns how many relabels found a cluster.
     pub fn apply(&self, hierarchy: &mut Hierarchy) -> usize {
+        if self.relabels.is_empty() {
+            return 0;
+        }
+        let samples: Vec<HashSet<&str>> = self
+            .relabels
+            .iter()
+            .map(|r| r.members.iter().map(String::as_str).collect())
+            .collect();
         let mut pairs: Vec<(f64, bool, bool, usize, String)> = Vec::new();
-        for (i, r) in self.relabels.iter().enumerate() {
-            let sample: HashSet<&str> = r.members.iter().map(String::as_str).collect();
-            for c in hierarchy.clusters() {
-                let (recall, jaccard) = score(hierarchy, &c.id, r, &sample);
+        // Each cluster's members are gathered once, for every relabel.
+        for c in hierarchy.clusters() {
+            let members = hierarchy.members(&c.id);
+            for (i, (r, sample)) in self.relabels.iter().zip(&samples).enumerate() {
+                let (recall, jaccard) = score(&members, r, sample);
                 if recall >= MIN_OVERLAP {
                     pairs.push((
                         jaccard,
@@ -171,14 +180,13 @@ impl Labels {
     }
 }
 
-/// How well cluster `id` matches relabel `r`: the share of the remembered
-/// sample it holds (recall) and the estimated Jaccard index of the two
-/// memberships, which also penalises a much larger cluster.
-fn score(hierarchy: &Hierarchy, id: &str, r: &Relabel, sample: &HashSet<&str>) -> (f64, f64) {
+/// How well a cluster with `members` matches relabel `r`: the share of the
+/// remembered sample it holds (recall) and the estimated Jaccard index of
+/// the two memberships, which also penalises a much larger cluster.
+fn score(members: &[&str], r: &Relabel, sample: &HashSet<&str>) -> (f64, f64) {
     if sample.is_empty() {
         return (0.0, 0.0);
     }
-    let members = hierarchy.members(id);
     let hits = members.iter().filter(|m| sample.contains(*m)).count();
     let recall = hits as f64 / sample.len() as f64;
     let old = r.size.max(sample.len()) as f64;

@@ -160,6 +160,11 @@ impl TreeModel {
         self.selected.and_then(|s| self.row_of(s))
     }
 
+    /// The selected cluster's visible row.
+    pub fn selected_row_data(&self) -> Option<Row> {
+        self.selected_row().and_then(|r| self.rows.get(r).copied())
+    }
+
     /// Moves the selection by `delta` rows, clamped.
     pub fn step(&mut self, delta: isize) -> bool {
         if self.rows.is_empty() {

@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::pane_block;
 use super::text::{clean, count, fit, percent, truncate};
+use super::{empty_pane, pane_block};
 use crate::tui::explorer::{Distribution, Explorer, MetaStatus};
 use crate::tui::layout::{self, CHART_WIDTH, ChartPlan};
 use crate::tui::theme::Theme;
@@ -24,13 +24,7 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
         } else {
             "Select a cluster to see its details."
         };
-        frame.render_widget(
-            Paragraph::new(msg)
-                .style(theme.dim)
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        empty_pane(frame, area, block, msg, theme);
         return;
     };
     frame.render_widget(block, area);

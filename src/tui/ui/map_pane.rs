@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::widgets::canvas::{Canvas, Painter, Shape};
 
-use super::pane_block;
 use super::text::{count, truncate, width};
+use super::{empty_pane, pane_block};
 use crate::tui::explorer::{Explorer, Layer, NONE, Raster, RasterKey};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
@@ -38,13 +38,8 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     }
     let Some(bounds) = ex.points.bounds else {
         let block = pane_block(" Map ", focused, theme);
-        frame.render_widget(
-            Paragraph::new("No map yet: the projection stage has not run.")
-                .style(theme.dim)
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        let message = "No map yet: the projection stage has not run.";
+        empty_pane(frame, area, block, message, theme);
         return;
     };
     let inner = layout::inner(area);

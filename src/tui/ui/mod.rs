@@ -15,7 +15,7 @@ mod viewer;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::explorer::{Explorer, Pane, Prompt};
 use super::layout;
@@ -121,4 +121,37 @@ pub(crate) fn pane_block<'a>(
                 .into()
                 .style(if focused { theme.title } else { theme.text }),
         )
+}
+
+/// A pane with nothing to show: `block` around a dim, wrapped `message`.
+pub(crate) fn empty_pane(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    message: &str,
+    theme: &Theme,
+) {
+    frame.render_widget(
+        Paragraph::new(message)
+            .style(theme.dim)
+            .wrap(Wrap { trim: true })
+            .block(block),
+        area,
+    );
+}
+
+/// Clears `area` and draws a focused frame titled `title` for a dialog;
+/// returns the area inside it, or `None` when `area` is too small to use.
+pub(crate) fn dialog<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    title: impl Into<Line<'a>>,
+    theme: &Theme,
+) -> Option<Rect> {
+    if area.height < 3 || area.width < 10 {
+        return None;
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(pane_block(title, true, theme), area);
+    Some(layout::inner(area))
 }

@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::pane_block;
+use super::dialog;
 use super::text::{clean, count, fit, truncate};
 use crate::tui::editor::LineEditor;
 use crate::tui::explorer::{Explorer, Hit, MIN_SUMMARY_QUERY, Prompt};
@@ -92,15 +92,9 @@ pub fn search(ex: &Explorer, prompt: &Prompt, theme: &Theme, frame: &mut Frame, 
     else {
         return;
     };
-    if area.height < 3 || area.width < 10 {
+    let Some(inner) = dialog(frame, area, " Search clusters and summaries ", theme) else {
         return;
-    }
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        pane_block(" Search clusters and summaries ", true, theme),
-        area,
-    );
-    let inner = layout::inner(area);
+    };
     let w = usize::from(inner.width);
     let mut lines = Vec::new();
     let summary = if editor.text().trim().is_empty() {
@@ -169,15 +163,9 @@ pub fn filter(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Rect) {
     else {
         return;
     };
-    if area.height < 3 || area.width < 10 {
+    let Some(inner) = dialog(frame, area, " Filter by a facet or metadata value ", theme) else {
         return;
-    }
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        pane_block(" Filter by a facet or metadata value ", true, theme),
-        area,
-    );
-    let inner = layout::inner(area);
+    };
     let w = usize::from(inner.width);
     let mut lines = Vec::new();
     if options.is_empty() {

@@ -5,10 +5,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text::{count, duration, fit, short, truncate, width};
-use super::{bars, pane_block};
+use super::{bars, dialog, pane_block};
 use crate::pipeline::{LogLevel, Outcome, Stage, StageProgress};
 use crate::tui::layout;
 use crate::tui::state::{ConfirmState, RunState, State};
@@ -277,12 +277,9 @@ pub fn confirm(c: &ConfirmState, state: &State, frame: &mut Frame, area: Rect) {
         body.width.saturating_sub(4).min(70),
         body.height.min(12),
     );
-    if rect.width < 10 || rect.height < 3 {
+    let Some(inner) = dialog(frame, rect, format!(" {} ", c.title), theme) else {
         return;
-    }
-    frame.render_widget(Clear, rect);
-    frame.render_widget(pane_block(format!(" {} ", c.title), true, theme), rect);
-    let inner = layout::inner(rect);
+    };
     let mut lines: Vec<Line> = c
         .text
         .lines()

@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_tree_widget::{Tree, TreeItem};
 
-use super::pane_block;
 use super::text::{count, fit, percent, truncate, width};
+use super::{empty_pane, pane_block};
 use crate::tui::explorer::{Explorer, Row, SortKey};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
@@ -34,13 +34,7 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
         } else {
             "No cluster matches the filter."
         };
-        frame.render_widget(
-            Paragraph::new(msg)
-                .style(theme.dim)
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        empty_pane(frame, area, block, msg, theme);
         return;
     }
     let inner_w = usize::from(layout::inner(area).width);

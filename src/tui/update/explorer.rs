@@ -125,11 +125,7 @@ fn tree(ex: &mut Explorer, action: Action, size: (u16, u16), _out: &mut Out) {
         Action::Top => ex.tree.select_row(0),
         Action::Bottom => ex.tree.select_row(ex.tree.rows.len().saturating_sub(1)),
         Action::Toggle => {
-            let Some(row) = ex
-                .tree
-                .selected_row()
-                .and_then(|r| ex.tree.rows.get(r).copied())
-            else {
+            let Some(row) = ex.tree.selected_row_data() else {
                 return;
             };
             if row.has_children {
@@ -143,11 +139,7 @@ fn tree(ex: &mut Explorer, action: Action, size: (u16, u16), _out: &mut Out) {
             false
         }
         Action::Expand => {
-            let Some(row) = ex
-                .tree
-                .selected_row()
-                .and_then(|r| ex.tree.rows.get(r).copied())
-            else {
+            let Some(row) = ex.tree.selected_row_data() else {
                 return;
             };
             if row.has_children && ex.tree.opened.insert(row.cluster) {
