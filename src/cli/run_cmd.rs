@@ -122,12 +122,12 @@ fn confirm_cost(p: &Prepared, args: &RunArgs) -> Result<bool> {
 }
 
 fn dry_run(p: &Prepared) -> Result<ExitCode> {
-    let (_, n) = run_size(p)?;
+    let (store, n) = run_size(p)?;
     if p.offline {
         println!("offline run over {n} conversations: no LLM calls, no cost");
         return Ok(ExitCode::SUCCESS);
     }
-    let est = estimate(p)?;
+    let est = pipeline::estimate::run_estimate(&p.project.config, &store, n)?;
     println!("estimate for {n} conversations (an upper bound: cached calls are free):");
     print!("{}", est.render());
     Ok(ExitCode::SUCCESS)
