@@ -48,6 +48,20 @@ pub fn export_cluster(
     cluster: &str,
     out: Option<&Path>,
 ) -> Result<ExportReport> {
+    export_cluster_with(analysis, store, layout, cluster, out, &mut |_, _| true)
+}
+
+/// [`export_cluster`], calling `progress(written, total)` before the first
+/// conversation and after each one; when it returns false the export
+/// stops and nothing is written.
+pub fn export_cluster_with(
+    analysis: &Analysis,
+    store: &Store,
+    layout: &Layout,
+    cluster: &str,
+    out: Option<&Path>,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<ExportReport> {
     let h = &analysis.hierarchy;
     let c = h.find(cluster).ok_or_else(|| {
         Error::Other(format!(
@@ -68,7 +82,11 @@ pub fn export_cluster(
         None
     };
     let mut count = 0;
+    let stopped = || std::io::Error::other("the export was stopped");
     atomic::write_with(&path, |w| {
+        if !progress(0, members.len()) {
+            return Err(stopped());
+        }
         for id in &members {
             let pos = analysis
                 .position(id)
@@ -88,6 +106,9 @@ pub fn export_cluster(
             serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::other)?;
             w.write_all(b"\n")?;
             count += 1;
+            if !progress(count, members.len()) {
+                return Err(stopped());
+            }
         }
         Ok(())
     })?;

@@ -1,16 +1,17 @@
-//! Keys → actions, per context (the focused pane or the open overlay).
+//! Keys → commands, per context (the focused pane or the open overlay).
 //!
 //! Defaults follow the issue; the configuration's `[keymap]` table adds or
 //! replaces bindings: `"x" = "export"` binds in every explorer pane,
 //! `"viewer:x" = "back"` in one context only, and `"none"` unbinds. The
-//! inverse map (action → keys) feeds the hint bar and the help screen.
+//! inverse map (command → keys) feeds the hint bar and the help screen.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::KeyCode;
 
-use super::action::Action;
+use super::command::Command;
 use super::keys::Key;
+use super::msg::Msg;
 use crate::error::{Error, Result};
 
 /// Where a key is pressed.
@@ -70,7 +71,7 @@ impl Context {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     /// In definition order (defaults first), for the inverse map.
-    bindings: Vec<(Context, Key, Action)>,
+    bindings: Vec<(Context, Key, Command)>,
     lookup: HashMap<(Context, Key), usize>,
 }
 
@@ -80,9 +81,9 @@ impl Default for Keymap {
             bindings: Vec::new(),
             lookup: HashMap::new(),
         };
-        for (ctx, keys, action) in defaults() {
+        for (ctx, keys, command) in defaults() {
             for key in keys {
-                map.bind(ctx, key, action.clone());
+                map.bind(ctx, key, command);
             }
         }
         map
@@ -93,7 +94,7 @@ impl Keymap {
     /// The defaults with the configuration's overrides applied.
     pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap> {
         let mut map = Keymap::default();
-        for (spec, action_name) in overrides {
+        for (spec, name) in overrides {
             let field = || format!("keymap.\"{spec}\"");
             let (ctx, key_text) = match spec.split_once(':') {
                 Some((c, k)) if !k.is_empty() => {
@@ -114,40 +115,38 @@ impl Keymap {
                     format!("cannot read key `{key_text}` (try `x`, `ctrl-x`, `enter`, `f5`)"),
                 )
             })?;
-            let action = Action::from_name(action_name)
-                .filter(Action::is_bindable)
-                .ok_or_else(|| Error::param(field(), format!("unknown action `{action_name}`")))?;
+            let command = Command::from_name(name)
+                .ok_or_else(|| Error::param(field(), format!("unknown action `{name}`")))?;
             if ctx == Context::Global {
                 // A global override must win over a pane's own binding.
                 for pane in [Context::Tree, Context::Map, Context::Detail] {
                     map.unbind(pane, key);
                 }
             }
-            map.bind(ctx, key, action);
+            map.bind(ctx, key, command);
         }
         Ok(map)
     }
 
-    fn bind(&mut self, ctx: Context, key: Key, action: Action) {
+    fn bind(&mut self, ctx: Context, key: Key, command: Command) {
         self.unbind(ctx, key);
         self.lookup.insert((ctx, key), self.bindings.len());
-        self.bindings.push((ctx, key, action));
+        self.bindings.push((ctx, key, command));
     }
 
     fn unbind(&mut self, ctx: Context, key: Key) {
         if let Some(i) = self.lookup.remove(&(ctx, key)) {
             // Keep indices stable: turn the old binding into a no-op.
             if let Some(b) = self.bindings.get_mut(i) {
-                b.2 = Action::Noop;
+                b.2 = Command::Noop;
             }
         }
     }
 
-    /// The action bound to `key` in `ctx` (panes fall back to global keys;
-    /// printable keys in a prompt insert themselves).
-    pub fn action(&self, ctx: Context, key: Key) -> Option<Action> {
-        let found = self
-            .lookup
+    /// The binding of `key` in `ctx` (panes fall back to global keys),
+    /// `Noop` included.
+    fn bound(&self, ctx: Context, key: Key) -> Option<Command> {
+        self.lookup
             .get(&(ctx, key))
             .or_else(|| {
                 ctx.is_pane()
@@ -155,21 +154,32 @@ impl Keymap {
                     .flatten()
             })
             .and_then(|i| self.bindings.get(*i))
-            .map(|b| b.2.clone());
-        match found {
-            Some(Action::Noop) => None,
-            Some(a) => Some(a),
+            .map(|b| b.2)
+    }
+
+    /// The command bound to `key` in `ctx` (panes fall back to global
+    /// keys).
+    pub fn command(&self, ctx: Context, key: Key) -> Option<Command> {
+        self.bound(ctx, key).filter(|c| *c != Command::Noop)
+    }
+
+    /// What `key` means in `ctx`: its command, or in a prompt an unbound
+    /// printable key typed as text.
+    pub fn msg(&self, ctx: Context, key: Key) -> Option<Msg> {
+        match self.bound(ctx, key) {
+            Some(Command::Noop) => None,
+            Some(c) => Some(Msg::Command(c)),
             None if ctx == Context::Prompt => match key.code {
-                KeyCode::Char(c) if key.mods.is_empty() => Some(Action::Insert(c)),
+                KeyCode::Char(c) if key.mods.is_empty() => Some(Msg::Insert(c)),
                 _ => None,
             },
             None => None,
         }
     }
 
-    /// Keys bound to `action` in `ctx` (and, for panes, globally), in
+    /// Keys bound to `command` in `ctx` (and, for panes, globally), in
     /// definition order.
-    pub fn keys_for(&self, ctx: Context, action: &Action) -> Vec<Key> {
+    pub fn keys_for(&self, ctx: Context, command: Command) -> Vec<Key> {
         let mut keys: Vec<Key> = Vec::new();
         let contexts: &[Context] = if ctx.is_pane() {
             &[ctx, Context::Global]
@@ -178,7 +188,7 @@ impl Keymap {
         };
         for c in contexts {
             for (bc, key, a) in &self.bindings {
-                if bc == c && a == action && !keys.contains(key) {
+                if bc == c && *a == command && !keys.contains(key) {
                     // Skip keys a pane binding shadows.
                     if *c == Context::Global && self.lookup.contains_key(&(ctx, *key)) {
                         continue;
@@ -190,125 +200,133 @@ impl Keymap {
         keys
     }
 
-    /// Every (keys, action) of one context, for the help screen.
-    pub fn bindings_of(&self, ctx: Context) -> Vec<(Vec<Key>, Action)> {
-        let mut out: Vec<(Vec<Key>, Action)> = Vec::new();
-        for (c, key, action) in &self.bindings {
-            if *c != ctx || *action == Action::Noop {
+    /// Every (keys, command) of one context, for the help screen.
+    pub fn bindings_of(&self, ctx: Context) -> Vec<(Vec<Key>, Command)> {
+        let mut out: Vec<(Vec<Key>, Command)> = Vec::new();
+        for &(c, key, command) in &self.bindings {
+            if c != ctx || command == Command::Noop {
                 continue;
             }
-            match out.iter_mut().find(|(_, a)| a == action) {
-                Some((keys, _)) => keys.push(*key),
-                None => out.push((vec![*key], action.clone())),
+            match out.iter_mut().find(|(_, a)| *a == command) {
+                Some((keys, _)) => keys.push(key),
+                None => out.push((vec![key], command)),
             }
         }
         out
     }
 }
 
-fn defaults() -> Vec<(Context, Vec<Key>, Action)> {
+fn defaults() -> Vec<(Context, Vec<Key>, Command)> {
     use Context::*;
     use KeyCode as K;
     let c = Key::char;
     let p = Key::plain;
     vec![
-        (Global, vec![c('q'), Key::ctrl('c')], Action::Quit),
-        (Global, vec![c('?'), p(K::F(1))], Action::Help),
-        (Global, vec![p(K::Esc)], Action::Back),
-        (Global, vec![p(K::Tab)], Action::NextPane),
-        (Global, vec![p(K::BackTab)], Action::PrevPane),
-        (Global, vec![c('/')], Action::Search),
-        (Global, vec![c('f')], Action::Filter),
-        (Global, vec![c('s')], Action::Sort),
-        (Global, vec![c('r')], Action::Rename),
-        (Global, vec![c('u')], Action::Undo),
-        (Global, vec![c('e')], Action::Export),
-        (Global, vec![c('+'), c('=')], Action::ZoomIn),
-        (Global, vec![c('-')], Action::ZoomOut),
-        (Global, vec![c('H')], Action::PanLeft),
-        (Global, vec![c('J')], Action::PanDown),
-        (Global, vec![c('K')], Action::PanUp),
-        (Global, vec![c('L')], Action::PanRight),
-        (Global, vec![c('0')], Action::ResetView),
-        (Tree, vec![p(K::Up), c('k')], Action::Up),
-        (Tree, vec![p(K::Down), c('j')], Action::Down),
-        (Tree, vec![p(K::Enter), c(' ')], Action::Toggle),
-        (Tree, vec![p(K::Right), c('l')], Action::Expand),
-        (Tree, vec![p(K::Left), c('h')], Action::Collapse),
-        (Tree, vec![p(K::PageUp)], Action::PageUp),
-        (Tree, vec![p(K::PageDown)], Action::PageDown),
-        (Tree, vec![p(K::Home), c('g')], Action::Top),
-        (Tree, vec![p(K::End), c('G')], Action::Bottom),
-        (Map, vec![p(K::Up), c('k')], Action::PanUp),
-        (Map, vec![p(K::Down), c('j')], Action::PanDown),
-        (Map, vec![p(K::Left), c('h')], Action::PanLeft),
-        (Map, vec![p(K::Right), c('l')], Action::PanRight),
-        (Detail, vec![p(K::Up), c('k')], Action::Up),
-        (Detail, vec![p(K::Down), c('j')], Action::Down),
-        (Detail, vec![p(K::Enter), c(' '), c('l')], Action::Open),
-        (Detail, vec![p(K::PageUp)], Action::PageUp),
-        (Detail, vec![p(K::PageDown)], Action::PageDown),
-        (Detail, vec![p(K::Home), c('g')], Action::Top),
-        (Detail, vec![p(K::End), c('G')], Action::Bottom),
-        (Viewer, vec![p(K::Up), c('k')], Action::Up),
-        (Viewer, vec![p(K::Down), c('j')], Action::Down),
-        (Viewer, vec![p(K::PageUp), c('b')], Action::PageUp),
-        (Viewer, vec![p(K::PageDown), c(' ')], Action::PageDown),
-        (Viewer, vec![p(K::Home), c('g')], Action::Top),
-        (Viewer, vec![p(K::End), c('G')], Action::Bottom),
-        (Viewer, vec![c('n')], Action::NextConversation),
-        (Viewer, vec![c('p')], Action::PrevConversation),
+        (Global, vec![c('q'), Key::ctrl('c')], Command::Quit),
+        (Global, vec![c('?'), p(K::F(1))], Command::Help),
+        (Global, vec![p(K::Esc)], Command::Back),
+        (Global, vec![p(K::Tab)], Command::NextPane),
+        (Global, vec![p(K::BackTab)], Command::PrevPane),
+        (Global, vec![c('/')], Command::Search),
+        (Global, vec![c('f')], Command::Filter),
+        (Global, vec![c('s')], Command::Sort),
+        (Global, vec![c('r')], Command::Rename),
+        (Global, vec![c('u')], Command::Undo),
+        (Global, vec![c('e')], Command::Export),
+        (Global, vec![c('+'), c('=')], Command::ZoomIn),
+        (Global, vec![c('-')], Command::ZoomOut),
+        (Global, vec![c('H')], Command::PanLeft),
+        (Global, vec![c('J')], Command::PanDown),
+        (Global, vec![c('K')], Command::PanUp),
+        (Global, vec![c('L')], Command::PanRight),
+        (Global, vec![c('0')], Command::ResetView),
+        (Tree, vec![p(K::Up), c('k')], Command::Up),
+        (Tree, vec![p(K::Down), c('j')], Command::Down),
+        (Tree, vec![p(K::Enter), c(' ')], Command::Toggle),
+        (Tree, vec![p(K::Right), c('l')], Command::Expand),
+        (Tree, vec![p(K::Left), c('h')], Command::Collapse),
+        (Tree, vec![p(K::PageUp)], Command::PageUp),
+        (Tree, vec![p(K::PageDown)], Command::PageDown),
+        (Tree, vec![p(K::Home), c('g')], Command::Top),
+        (Tree, vec![p(K::End), c('G')], Command::Bottom),
+        (Map, vec![p(K::Up), c('k')], Command::PanUp),
+        (Map, vec![p(K::Down), c('j')], Command::PanDown),
+        (Map, vec![p(K::Left), c('h')], Command::PanLeft),
+        (Map, vec![p(K::Right), c('l')], Command::PanRight),
+        (Detail, vec![p(K::Up), c('k')], Command::Up),
+        (Detail, vec![p(K::Down), c('j')], Command::Down),
+        (Detail, vec![p(K::Enter), c(' '), c('l')], Command::Open),
+        (Detail, vec![p(K::PageUp)], Command::PageUp),
+        (Detail, vec![p(K::PageDown)], Command::PageDown),
+        (Detail, vec![p(K::Home), c('g')], Command::Top),
+        (Detail, vec![p(K::End), c('G')], Command::Bottom),
+        (Viewer, vec![p(K::Up), c('k')], Command::Up),
+        (Viewer, vec![p(K::Down), c('j')], Command::Down),
+        (Viewer, vec![p(K::PageUp), c('b')], Command::PageUp),
+        (Viewer, vec![p(K::PageDown), c(' ')], Command::PageDown),
+        (Viewer, vec![p(K::Home), c('g')], Command::Top),
+        (Viewer, vec![p(K::End), c('G')], Command::Bottom),
+        (Viewer, vec![c('n')], Command::NextConversation),
+        (Viewer, vec![c('p')], Command::PrevConversation),
         (
             Viewer,
             vec![p(K::Esc), c('q'), p(K::Left), c('h')],
-            Action::Back,
+            Command::Back,
         ),
-        (Viewer, vec![c('?')], Action::Help),
-        (Viewer, vec![Key::ctrl('c')], Action::Quit),
-        (Help, vec![p(K::Esc), c('?'), c('q')], Action::Back),
-        (Help, vec![p(K::Up), c('k')], Action::Up),
-        (Help, vec![p(K::Down), c('j')], Action::Down),
-        (Help, vec![Key::ctrl('c')], Action::Quit),
-        (Prompt, vec![p(K::Enter)], Action::Submit),
-        (Prompt, vec![p(K::Esc)], Action::Back),
-        (Prompt, vec![p(K::Up), Key::ctrl('p')], Action::Up),
+        (Viewer, vec![c('?')], Command::Help),
+        (Viewer, vec![Key::ctrl('c')], Command::Quit),
+        (Help, vec![p(K::Esc), c('?'), c('q')], Command::Back),
+        (Help, vec![p(K::Up), c('k')], Command::Up),
+        (Help, vec![p(K::Down), c('j')], Command::Down),
+        (Help, vec![Key::ctrl('c')], Command::Quit),
+        (Prompt, vec![p(K::Enter)], Command::Submit),
+        (Prompt, vec![p(K::Esc)], Command::Back),
+        (Prompt, vec![p(K::Up), Key::ctrl('p')], Command::Up),
         (
             Prompt,
             vec![p(K::Down), Key::ctrl('n'), p(K::Tab)],
-            Action::Down,
+            Command::Down,
         ),
-        (Prompt, vec![p(K::Left), Key::ctrl('b')], Action::CursorLeft),
+        (
+            Prompt,
+            vec![p(K::Left), Key::ctrl('b')],
+            Command::CursorLeft,
+        ),
         (
             Prompt,
             vec![p(K::Right), Key::ctrl('f')],
-            Action::CursorRight,
+            Command::CursorRight,
         ),
-        (Prompt, vec![p(K::Home), Key::ctrl('a')], Action::CursorHome),
-        (Prompt, vec![p(K::End), Key::ctrl('e')], Action::CursorEnd),
-        (Prompt, vec![p(K::Backspace)], Action::DeleteBack),
+        (
+            Prompt,
+            vec![p(K::Home), Key::ctrl('a')],
+            Command::CursorHome,
+        ),
+        (Prompt, vec![p(K::End), Key::ctrl('e')], Command::CursorEnd),
+        (Prompt, vec![p(K::Backspace)], Command::DeleteBack),
         (
             Prompt,
             vec![p(K::Delete), Key::ctrl('d')],
-            Action::DeleteForward,
+            Command::DeleteForward,
         ),
-        (Prompt, vec![Key::ctrl('w')], Action::DeleteWord),
-        (Prompt, vec![Key::ctrl('u')], Action::ClearLine),
-        (Prompt, vec![Key::ctrl('c')], Action::Quit),
-        (Run, vec![c('c')], Action::CancelRun),
-        (Run, vec![c('q'), Key::ctrl('c')], Action::Quit),
-        (Run, vec![p(K::Up), c('k')], Action::Up),
-        (Run, vec![p(K::Down), c('j')], Action::Down),
-        (Run, vec![c('?')], Action::Help),
-        (Confirm, vec![c('y')], Action::Yes),
-        (Confirm, vec![c('n'), p(K::Esc), c('q')], Action::No),
-        (Confirm, vec![Key::ctrl('c')], Action::Quit),
+        (Prompt, vec![Key::ctrl('w')], Command::DeleteWord),
+        (Prompt, vec![Key::ctrl('u')], Command::ClearLine),
+        (Prompt, vec![Key::ctrl('c')], Command::Quit),
+        (Run, vec![c('c')], Command::CancelRun),
+        (Run, vec![c('q'), Key::ctrl('c')], Command::Quit),
+        (Run, vec![p(K::Up), c('k')], Command::Up),
+        (Run, vec![p(K::Down), c('j')], Command::Down),
+        (Run, vec![c('?')], Command::Help),
+        (Confirm, vec![c('y')], Command::Yes),
+        (Confirm, vec![c('n'), p(K::Esc), c('q')], Command::No),
+        (Confirm, vec![Key::ctrl('c')], Command::Quit),
     ]
 }
 
 /// The groups the hint bar shows for a context, most useful first.
-pub fn hint_groups(ctx: Context) -> Vec<Vec<Action>> {
-    use Action as A;
-    let one = |a: Action| vec![a];
+pub fn hint_groups(ctx: Context) -> Vec<Vec<Command>> {
+    use Command as A;
+    let one = |a: Command| vec![a];
     match ctx {
         Context::Tree => vec![
             vec![A::Up, A::Down],
@@ -375,22 +393,27 @@ mod tests {
     fn defaults_overrides_and_inverse() {
         let map = Keymap::default();
         assert_eq!(
-            map.action(Context::Tree, Key::char('j')),
-            Some(Action::Down)
+            map.command(Context::Tree, Key::char('j')),
+            Some(Command::Down)
         );
         assert_eq!(
-            map.action(Context::Tree, Key::char('e')),
-            Some(Action::Export)
+            map.command(Context::Tree, Key::char('e')),
+            Some(Command::Export)
         );
         assert_eq!(
-            map.action(Context::Map, Key::char('j')),
-            Some(Action::PanDown)
+            map.command(Context::Map, Key::char('j')),
+            Some(Command::PanDown)
         );
-        assert_eq!(
-            map.action(Context::Prompt, Key::char('q')),
-            Some(Action::Insert('q'))
-        );
-        assert_eq!(map.action(Context::Viewer, Key::char('e')), None);
+        assert_eq!(map.command(Context::Prompt, Key::char('q')), None);
+        assert!(matches!(
+            map.msg(Context::Prompt, Key::char('q')),
+            Some(Msg::Insert('q'))
+        ));
+        assert!(matches!(
+            map.msg(Context::Tree, Key::char('q')),
+            Some(Msg::Command(Command::Quit))
+        ));
+        assert_eq!(map.command(Context::Viewer, Key::char('e')), None);
 
         let mut o = BTreeMap::new();
         o.insert("x".to_string(), "export".to_string());
@@ -399,24 +422,24 @@ mod tests {
         o.insert("viewer:x".to_string(), "back".to_string());
         let map = Keymap::with_overrides(&o).unwrap();
         assert_eq!(
-            map.action(Context::Tree, Key::char('x')),
-            Some(Action::Export)
+            map.command(Context::Tree, Key::char('x')),
+            Some(Command::Export)
         );
-        assert_eq!(map.action(Context::Tree, Key::char('e')), None);
+        assert_eq!(map.command(Context::Tree, Key::char('e')), None);
         assert_eq!(
-            map.action(Context::Tree, Key::char('j')),
-            Some(Action::Sort)
-        );
-        assert_eq!(
-            map.action(Context::Viewer, Key::char('x')),
-            Some(Action::Back)
+            map.command(Context::Tree, Key::char('j')),
+            Some(Command::Sort)
         );
         assert_eq!(
-            map.keys_for(Context::Tree, &Action::Export),
+            map.command(Context::Viewer, Key::char('x')),
+            Some(Command::Back)
+        );
+        assert_eq!(
+            map.keys_for(Context::Tree, Command::Export),
             vec![Key::char('x')]
         );
         assert_eq!(
-            map.keys_for(Context::Tree, &Action::Down),
+            map.keys_for(Context::Tree, Command::Down),
             vec![Key::plain(KeyCode::Down)]
         );
 

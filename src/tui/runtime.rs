@@ -1,15 +1,18 @@
-//! The runtime: owns the terminal, turns terminal input and pipeline events
-//! into actions, runs `update`, carries out the effects it returns (saving
-//! labels, exporting, reading the store, loading the analysis, cancelling),
-//! and redraws when something changed, at most every 16 ms.
+//! The runtime: owns the terminal, turns terminal input, pipeline events
+//! and workers' results into messages, runs `update`, carries out the
+//! effects it returns, and redraws when something changed, at most every
+//! 16 ms. Effects carry their data, so carrying them out reads no UI
+//! state; exporting and loading run on worker threads ([`super::worker`])
+//! and report back through a channel while the UI keeps taking keys.
 //!
 //! The terminal is restored on every way out: normal exit, error, panic.
 
 use std::collections::VecDeque;
 use std::io::stdout;
 use std::panic;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -19,16 +22,14 @@ use crossterm::execute;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::error::TryRecvError;
 
-use super::action::{Action, Effect};
-use super::explorer::{MetaTable, MetadataBuilder};
+use super::effect::{Effect, StorePaths};
 use super::keys::Key;
+use super::msg::Msg;
 use super::state::{Screen, State};
-use super::{ui, update};
+use super::{ui, update, worker};
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::export::export_cluster;
 use crate::pipeline::{Event, EventReceiver, Outcome};
-use crate::project::Project;
 use crate::project::store::Store;
 
 const FRAME: Duration = Duration::from_millis(16);
@@ -39,72 +40,114 @@ const IDLE_TICK: Duration = Duration::from_millis(500);
 pub type Loader = Box<dyn FnOnce() -> Result<Analysis> + Send>;
 
 /// The outside world the UI talks to.
-pub struct Runtime<'a> {
-    pub project: &'a Project,
+pub struct Runtime {
     pub events: Option<EventReceiver>,
     pub cancel: Option<Arc<dyn Fn() + Send + Sync>>,
     pub load: Option<Loader>,
     pub answer: Option<Box<dyn FnOnce(bool) + Send>>,
-    store: Option<Store>,
-    metadata: Option<mpsc::Receiver<Result<MetaTable, String>>>,
-    stop_metadata: Arc<AtomicBool>,
+    /// The store last read from, kept open.
+    store: Option<(StorePaths, Store)>,
+    /// Workers' results.
+    results: mpsc::Receiver<Msg>,
+    sender: mpsc::Sender<Msg>,
+    /// Set on the way out: workers stop early.
+    stop: Arc<AtomicBool>,
+    /// Workers still running.
+    busy: Arc<AtomicUsize>,
+    /// Export threads, joined on the way out so none leaves a temporary
+    /// file behind.
+    exports: Vec<JoinHandle<()>>,
 }
 
-impl<'a> Runtime<'a> {
-    pub fn new(project: &'a Project) -> Runtime<'a> {
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime::new()
+    }
+}
+
+/// Counts a worker as running until dropped (even if it panics).
+struct Busy(Arc<AtomicUsize>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Runtime {
+    pub fn new() -> Runtime {
+        let (sender, results) = mpsc::channel();
         Runtime {
-            project,
             events: None,
             cancel: None,
             load: None,
             answer: None,
             store: None,
-            metadata: None,
-            stop_metadata: Arc::new(AtomicBool::new(false)),
+            results,
+            sender,
+            stop: Arc::new(AtomicBool::new(false)),
+            busy: Arc::new(AtomicUsize::new(0)),
+            exports: Vec::new(),
         }
     }
 
-    fn store(&mut self) -> std::result::Result<&Store, String> {
-        if self.store.is_none() {
-            self.store = Some(self.project.store().map_err(|e| e.to_string())?);
+    fn store(&mut self, paths: StorePaths) -> std::result::Result<&Store, String> {
+        if self.store.as_ref().is_none_or(|(p, _)| *p != paths) {
+            let store = paths.open().map_err(|e| e.to_string())?;
+            self.store = Some((paths, store));
         }
-        self.store.as_ref().ok_or_else(|| "no store".to_string())
+        self.store
+            .as_ref()
+            .map(|(_, s)| s)
+            .ok_or_else(|| "no store".to_string())
     }
 
-    /// Carries out one effect; results come back as actions.
-    fn execute(&mut self, effect: Effect, state: &State, queue: &mut VecDeque<Action>) {
+    /// Runs `job` on a worker thread; what it sends arrives as messages.
+    fn spawn<F>(&mut self, job: F) -> JoinHandle<()>
+    where
+        F: FnOnce(&AtomicBool, &dyn Fn(Msg)) + Send + 'static,
+    {
+        let sender = self.sender.clone();
+        let stop = self.stop.clone();
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        let busy = Busy(self.busy.clone());
+        std::thread::spawn(move || {
+            let _busy = busy;
+            job(&stop, &|msg| {
+                // The UI may be gone; nothing is waiting then.
+                let _ = sender.send(msg);
+            });
+        })
+    }
+
+    /// Carries out one effect; quick results come back through `queue`,
+    /// workers' through the channel.
+    fn execute(&mut self, effect: Effect, queue: &mut VecDeque<Msg>) {
         match effect {
-            Effect::SaveLabels => {
-                if let Some(ex) = state.explorer_ref() {
-                    let path = self.project.layout.labels();
-                    let result = ex.analysis.labels.save(&path).map_err(|e| e.to_string());
-                    queue.push_back(Action::LabelsSaved(result));
-                }
+            Effect::SaveLabels { labels, path } => {
+                let result = labels.save(&path).map_err(|e| e.to_string());
+                queue.push_back(Msg::LabelsSaved(result));
             }
-            Effect::Export(id) => {
-                let Some(ex) = state.explorer_ref() else {
-                    return;
-                };
-                let project = self.project;
-                let result = match self.store() {
-                    Ok(store) => export_cluster(&ex.analysis, store, &project.layout, &id, None)
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
-                };
-                queue.push_back(Action::Exported(result));
+            Effect::Export(job) => {
+                let handle = self.spawn(move |stop, send| worker::export(&job, stop, send));
+                self.exports.push(handle);
             }
-            Effect::LoadConversation(position) => {
+            Effect::LoadConversation { position, store } => {
                 let result = self
-                    .store()
+                    .store(store)
                     .and_then(|s| s.get(position).map_err(|e| e.to_string()))
                     .map(Box::new);
-                queue.push_back(Action::ConversationLoaded { position, result });
+                queue.push_back(Msg::ConversationLoaded { position, result });
             }
-            Effect::LoadMetadata => self.spawn_metadata(),
+            Effect::LoadMetadata { store } => {
+                self.spawn(move |stop, send| worker::load_metadata(&store, stop, send));
+            }
             Effect::LoadAnalysis => {
                 if let Some(load) = self.load.take() {
-                    let result = load().map(Box::new).map_err(|e| e.to_string());
-                    queue.push_back(Action::AnalysisLoaded(result));
+                    self.spawn(move |_, send| {
+                        let result = load().map(Box::new).map_err(|e| e.to_string());
+                        send(Msg::AnalysisLoaded(result));
+                    });
                 }
             }
             Effect::CancelRun => {
@@ -121,32 +164,18 @@ impl<'a> Runtime<'a> {
         }
     }
 
-    /// Streams the store once on a thread, building the metadata columns.
-    fn spawn_metadata(&mut self) {
-        let (tx, rx) = mpsc::channel();
-        self.metadata = Some(rx);
-        let data = self.project.layout.conversations();
-        let index = self.project.layout.conversations_index();
-        let stop = self.stop_metadata.clone();
-        std::thread::spawn(move || {
-            let result = (|| -> std::result::Result<MetaTable, String> {
-                let store = Store::open(&data, &index).map_err(|e| e.to_string())?;
-                let mut builder = MetadataBuilder::default();
-                for conv in store.iter().map_err(|e| e.to_string())? {
-                    if stop.load(Ordering::Relaxed) {
-                        return Err("stopped".into());
-                    }
-                    builder.push(&conv.map_err(|e| e.to_string())?.metadata);
-                }
-                Ok(builder.finish())
-            })();
-            let _ = tx.send(result);
-        });
+    /// Stops the workers and waits for the exports to give up.
+    fn shut_down(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for handle in self.exports.drain(..) {
+            let _ = handle.join();
+        }
     }
 }
 
 /// Runs the UI until the user quits. `initial` effects run first.
-pub fn run(state: &mut State, rt: &mut Runtime<'_>, initial: Vec<Effect>) -> Result<()> {
+pub fn run(state: &mut State, rt: &mut Runtime, initial: Vec<Effect>) -> Result<()> {
+    state.started_at = chrono::Utc::now();
     let previous = Arc::new(panic::take_hook());
     let chained = previous.clone();
     panic::set_hook(Box::new(move |info| {
@@ -164,8 +193,8 @@ pub fn run(state: &mut State, rt: &mut Runtime<'_>, initial: Vec<Effect>) -> Res
             }
             event_loop(&mut terminal, state, rt, initial)
         });
-    rt.stop_metadata.store(true, Ordering::Relaxed);
     restore_terminal();
+    rt.shut_down();
     // Put back the hook that was there before.
     drop(panic::take_hook());
     panic::set_hook(Box::new(move |info| previous(info)));
@@ -180,16 +209,16 @@ fn restore_terminal() {
 fn event_loop(
     terminal: &mut DefaultTerminal,
     state: &mut State,
-    rt: &mut Runtime<'_>,
+    rt: &mut Runtime,
     initial: Vec<Effect>,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::Other(format!("terminal: {e}"));
     let started = Instant::now();
-    let mut queue: VecDeque<Action> = VecDeque::new();
+    let mut queue: VecDeque<Msg> = VecDeque::new();
     let size = terminal.size().map_err(io)?;
-    queue.push_back(Action::Resize(size.width, size.height));
+    queue.push_back(Msg::Resize(size.width, size.height));
     for effect in initial {
-        rt.execute(effect, state, &mut queue);
+        rt.execute(effect, &mut queue);
     }
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
@@ -199,7 +228,7 @@ fn event_loop(
         if let Some(rx) = rt.events.as_mut() {
             loop {
                 match rx.try_recv() {
-                    Ok(ev) => queue.push_back(Action::Pipeline(ev)),
+                    Ok(ev) => queue.push_back(Msg::Pipeline(ev)),
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => {
                         rt.events = None;
@@ -208,23 +237,14 @@ fn event_loop(
                         if running {
                             let why =
                                 "the pipeline stopped without reporting an outcome".to_string();
-                            queue.push_back(Action::Pipeline(Event::Done(Outcome::Failed(why))));
+                            queue.push_back(Msg::Pipeline(Event::Done(Outcome::Failed(why))));
                         }
                         break;
                     }
                 }
             }
         }
-        if let Some(rx) = &rt.metadata {
-            match rx.try_recv() {
-                Ok(result) => {
-                    queue.push_back(Action::MetadataLoaded(result.map(Arc::new)));
-                    rt.metadata = None;
-                }
-                Err(mpsc::TryRecvError::Empty) => {}
-                Err(mpsc::TryRecvError::Disconnected) => rt.metadata = None,
-            }
-        }
+        queue.extend(rt.results.try_iter());
         let elapsed = started.elapsed();
         let tick_every = if matches!(state.screen, Screen::Run(_)) {
             RUN_TICK
@@ -234,18 +254,13 @@ fn event_loop(
         if elapsed >= last_tick + tick_every {
             last_tick = elapsed;
             let had_toast = state.toast.is_some();
-            queue.push_back(Action::Tick(elapsed));
+            queue.push_back(Msg::Tick(elapsed));
             dirty |= matches!(state.screen, Screen::Run(_)) || had_toast;
         }
-        while let Some(action) = queue.pop_front() {
-            dirty |= !matches!(action, Action::Tick(_));
-            // Show "loading" before a slow load starts.
-            let effects = update(state, action);
-            if effects.contains(&Effect::LoadAnalysis) {
-                terminal.draw(|f| ui::draw(state, f)).map_err(io)?;
-            }
-            for effect in effects {
-                rt.execute(effect, state, &mut queue);
+        while let Some(msg) = queue.pop_front() {
+            dirty |= !matches!(msg, Msg::Tick(_));
+            for effect in update(state, msg) {
+                rt.execute(effect, &mut queue);
             }
         }
         if state.quit {
@@ -259,7 +274,7 @@ fn event_loop(
         }
         let wait = if dirty {
             FRAME.saturating_sub(since)
-        } else if matches!(state.screen, Screen::Run(_)) || rt.metadata.is_some() {
+        } else if matches!(state.screen, Screen::Run(_)) || rt.busy.load(Ordering::Relaxed) > 0 {
             Duration::from_millis(50)
         } else {
             Duration::from_millis(250)
@@ -267,8 +282,8 @@ fn event_loop(
         if event::poll(wait).map_err(io)? {
             // Take everything already waiting, so a burst draws once.
             loop {
-                if let Some(action) = translate(state, event::read().map_err(io)?) {
-                    queue.push_back(action);
+                if let Some(msg) = translate(state, event::read().map_err(io)?) {
+                    queue.push_back(msg);
                 }
                 if !event::poll(Duration::ZERO).map_err(io)? {
                     break;
@@ -278,24 +293,24 @@ fn event_loop(
     }
 }
 
-/// A terminal event as an action, if it means anything here.
-fn translate(state: &State, event: TermEvent) -> Option<Action> {
+/// A terminal event as a message, if it means anything here.
+fn translate(state: &State, event: TermEvent) -> Option<Msg> {
     match event {
         TermEvent::Key(key) => {
             let key = Key::from_event(&key)?;
-            state.keymap.action(state.context(), key)
+            state.keymap.msg(state.context(), key)
         }
-        TermEvent::Resize(w, h) => Some(Action::Resize(w, h)),
+        TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
         TermEvent::Mouse(m) if state.mouse => match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+            MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click {
                 column: m.column,
                 row: m.row,
             }),
-            MouseEventKind::ScrollUp => Some(Action::ScrollUp {
+            MouseEventKind::ScrollUp => Some(Msg::ScrollUp {
                 column: m.column,
                 row: m.row,
             }),
-            MouseEventKind::ScrollDown => Some(Action::ScrollDown {
+            MouseEventKind::ScrollDown => Some(Msg::ScrollDown {
                 column: m.column,
                 row: m.row,
             }),

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use kura_tui::analysis::Analysis;
 use kura_tui::model::{Cluster, Conversation, Message, Point2D, Role, Summary, slugify};
 use kura_tui::pipeline::Stage;
+use kura_tui::project::Layout;
 use kura_tui::project::checkpoint::{self, FileCheckpoints};
 use kura_tui::project::store::StoreWriter;
 use kura_tui::tui::explorer::{MetaTable, MetadataBuilder};
-use kura_tui::tui::{Action, Explorer, State, draw, update};
+use kura_tui::tui::{Explorer, Msg, State, draw, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -241,27 +242,46 @@ pub fn metadata() -> MetaTable {
     b.finish()
 }
 
-/// An explorer on the fixture, metadata loaded, sized `w`×`h`.
+pub const ROOT: &str = "/projects/demo";
+
+/// An explorer on the fixture of the project at [`ROOT`], metadata
+/// loaded, sized `w`×`h`.
 pub fn explorer_state(w: u16, h: u16) -> State {
-    let ex = Explorer::new(analysis(), "/projects/demo");
-    let mut state = State::explorer(ex);
-    update(&mut state, Action::Resize(w, h));
-    update(&mut state, Action::MetadataLoaded(Ok(Arc::new(metadata()))));
+    let mut state = explorer_on(analysis(), Path::new(ROOT), w, h);
+    update(&mut state, Msg::MetadataLoaded(Ok(Arc::new(metadata()))));
     state
 }
 
-/// Applies actions in order, returning all effects.
-pub fn apply(
+/// An explorer on `analysis` of the project at `root`, sized `w`×`h`.
+pub fn explorer_on(analysis: Analysis, root: &Path, w: u16, h: u16) -> State {
+    let mut state = State::explorer(Explorer::new(analysis, root.display().to_string()));
+    state.project = Some(Layout::new(root));
+    update(&mut state, Msg::Resize(w, h));
+    state
+}
+
+/// The text on screen, one line per row.
+pub fn screen_text(state: &State, w: u16, h: u16) -> String {
+    let terminal = render(state, w, h);
+    let buf = terminal.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Applies commands or messages in order, returning all effects.
+pub fn apply<M: Into<Msg>>(
     state: &mut State,
-    actions: impl IntoIterator<Item = Action>,
+    msgs: impl IntoIterator<Item = M>,
 ) -> Vec<kura_tui::tui::Effect> {
-    actions.into_iter().flat_map(|a| update(state, a)).collect()
+    msgs.into_iter().flat_map(|m| update(state, m)).collect()
 }
 
 /// Types `text` into the open prompt.
 pub fn type_text(state: &mut State, text: &str) {
     for c in text.chars() {
-        update(state, Action::Insert(c));
+        update(state, Msg::Insert(c));
     }
 }
 

@@ -10,18 +10,15 @@ mod search;
 mod stats;
 mod tree;
 
-use std::cell::RefCell;
 use std::sync::Arc;
-
-use tui_tree_widget::TreeState;
 
 pub use columns::{Column, ColumnBuilder, MetaTable, MetadataBuilder, Source, facet_columns};
 pub use index::{ClusterIndex, NONE};
 pub use map::{Layer, MapPoints, MapView, Raster, RasterKey, Window};
-pub use overlays::{Detail, Prompt, Viewer, matching_options};
+pub use overlays::{Detail, FitKey, Prompt, Viewer, ViewerFit, matching_options};
 pub use search::{Hit, MIN_SUMMARY_QUERY, SearchResults, SearchText};
 pub use stats::{Distribution, Filter, FilterOption, distribution, filter_options, means};
-pub use tree::{Ordering, Row, SortKey, TreeModel};
+pub use tree::{Row, RowOrder, SortKey, TreeModel, tree_offset};
 
 use crate::analysis::Analysis;
 use crate::model::Cluster;
@@ -67,13 +64,22 @@ pub enum MetaStatus {
     Failed(String),
 }
 
+/// How far a running export has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Bars per distribution in the detail pane.
 pub const MAX_BARS: usize = 6;
 
 /// Everything the explorer screen shows and remembers.
 #[derive(Debug)]
 pub struct Explorer {
-    pub analysis: Analysis,
+    /// Shared with a running export, which keeps the snapshot it started
+    /// on (changes go through [`Explorer::analysis_mut`]).
+    pub analysis: Arc<Analysis>,
     pub title: String,
     pub index: ClusterIndex,
     pub points: MapPoints,
@@ -83,9 +89,6 @@ pub struct Explorer {
     /// Conversations per cluster as the hierarchy counts them.
     pub sizes: Vec<u32>,
     pub tree: TreeModel,
-    /// The tree widget's scroll state (a render cache, kept in sync with
-    /// `tree` by the renderer).
-    pub tree_view: RefCell<TreeState<String>>,
     pub focus: Pane,
     pub sort: SortKey,
     /// Per-cluster means for a `SortKey::Mean` sort.
@@ -94,11 +97,15 @@ pub struct Explorer {
     /// Bumped whenever the filter changes (invalidates the raster).
     pub filter_generation: u64,
     pub view: MapView,
-    pub raster: RefCell<Option<Raster>>,
+    /// The map's dots for the current view, size, selection and filter
+    /// (computed by `update`, read by `draw`).
+    pub raster: Option<Raster>,
     pub detail: Detail,
     pub viewer: Option<Viewer>,
     pub prompt: Option<Prompt>,
     pub undo: Vec<UndoEntry>,
+    /// The export under way, if any (one at a time).
+    pub export: Option<Progress>,
     /// Shown above the panes (an incomplete analysis).
     pub banner: Option<String>,
     pub search_text: Option<SearchText>,
@@ -126,23 +133,23 @@ impl Explorer {
             metadata: MetaStatus::NotLoaded,
             sizes,
             tree: TreeModel::default(),
-            tree_view: RefCell::new(TreeState::default()),
             focus: Pane::Tree,
             sort: SortKey::Size,
             aggregates: Vec::new(),
             filter: None,
             filter_generation: 0,
             view: MapView::default(),
-            raster: RefCell::new(None),
+            raster: None,
             detail: Detail::default(),
             viewer: None,
             prompt: None,
             undo: Vec::new(),
+            export: None,
             banner,
             search_text,
-            analysis,
+            analysis: Arc::new(analysis),
         };
-        ex.refresh_tree();
+        ex.reorder_tree();
         ex
     }
 
@@ -163,7 +170,13 @@ impl Explorer {
     }
 
     pub fn selected(&self) -> Option<u32> {
-        self.tree.selected
+        self.tree.selected()
+    }
+
+    /// The analysis, to change (copied first if an export still reads
+    /// the current one).
+    pub fn analysis_mut(&mut self) -> &mut Analysis {
+        Arc::make_mut(&mut self.analysis)
     }
 
     pub fn selected_cluster(&self) -> Option<&Cluster> {
@@ -174,10 +187,10 @@ impl Explorer {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// Recomputes the visible rows; refreshes the detail pane if the
-    /// selection moved.
-    pub fn refresh_tree(&mut self) {
-        let ordering = Ordering {
+    /// Runs `f` on the tree model with the current row order, then
+    /// brings the detail pane in line with the selection.
+    pub fn with_tree<R>(&mut self, f: impl FnOnce(&mut TreeModel, &RowOrder<'_>) -> R) -> R {
+        let order = RowOrder {
             index: &self.index,
             hierarchy: &self.analysis.hierarchy,
             sort: &self.sort,
@@ -188,10 +201,17 @@ impl Explorer {
             hide_empty: self.filter.is_some(),
             aggregates: &self.aggregates,
         };
-        self.tree.rebuild(&ordering);
-        if self.detail.cluster != self.tree.selected {
+        let out = f(&mut self.tree, &order);
+        if self.detail.cluster != self.tree.selected() {
             self.refresh_detail();
         }
+        out
+    }
+
+    /// Rebuilds the tree's rows after the order changed (sort, filter,
+    /// names, aggregates).
+    pub fn reorder_tree(&mut self) {
+        self.with_tree(|tree, order| tree.rebuild(order));
     }
 
     /// Moves a zoomed map so the selected cluster's points are in the
@@ -205,10 +225,45 @@ impl Explorer {
         }
     }
 
+    /// What the map's dots depend on, for a `width`×`height` canvas.
+    pub fn raster_key(&self, width: u16, height: u16) -> RasterKey {
+        RasterKey {
+            width,
+            height,
+            view: (
+                self.view.zoom.to_bits(),
+                self.view.cx.to_bits(),
+                self.view.cy.to_bits(),
+            ),
+            selected: self.tree.selected().unwrap_or(NONE),
+            filter_generation: self.filter_generation,
+        }
+    }
+
+    /// The map's dots for `key` (`None` without a projection).
+    pub fn rasterise(&self, key: RasterKey) -> Option<Raster> {
+        let bounds = self.points.bounds?;
+        let window = self.view.window(bounds);
+        Some(Raster::compute(
+            key,
+            &self.points,
+            &self.index,
+            window,
+            self.filter.as_ref(),
+        ))
+    }
+
+    /// Recomputes the map's dots if `key` differs from the cached ones.
+    pub fn update_raster(&mut self, key: RasterKey) {
+        if self.raster.as_ref().is_none_or(|r| r.key != key) {
+            self.raster = self.rasterise(key);
+        }
+    }
+
     /// Recomputes the detail pane for the selected cluster; a zoomed map
     /// follows a new selection.
     pub fn refresh_detail(&mut self) {
-        let cluster = self.tree.selected;
+        let cluster = self.tree.selected();
         let members = cluster.map(|c| self.index.members_of(c)).unwrap_or(&[]);
         let conversations: Vec<u32> = match &self.filter {
             Some(f) => members.iter().copied().filter(|&p| f.accepts(p)).collect(),
@@ -229,7 +284,7 @@ impl Explorer {
             cursor: cursor.min(conversations.len().saturating_sub(1)),
             conversations,
             distributions,
-            offset: std::cell::Cell::new(if same { self.detail.offset.get() } else { 0 }),
+            offset: if same { self.detail.offset } else { 0 },
         };
     }
 
@@ -268,7 +323,7 @@ impl Explorer {
         self.columns.extend(table.columns.iter().cloned());
         self.metadata = MetaStatus::Loaded(table.rows);
         self.refresh_aggregates();
-        self.refresh_tree();
+        self.reorder_tree();
         self.refresh_detail();
     }
 
