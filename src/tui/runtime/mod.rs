@@ -1,18 +1,18 @@
 //! The runtime: owns the terminal, turns terminal input, pipeline events
-//! and workers' results into messages, runs `update`, carries out the
-//! effects it returns, and redraws when something changed, at most every
-//! 16 ms. Effects carry their data, so carrying them out reads no UI
-//! state; exporting and loading run on worker threads ([`super::worker`])
-//! and report back through a channel while the UI keeps taking keys.
+//! and workers' results into messages, runs `update`, has the [`Runtime`]
+//! carry out the effects it returns, and redraws when something changed,
+//! at most every 16 ms. Exporting and loading run on worker threads and
+//! report back through a channel while the UI keeps taking keys.
 //!
 //! The terminal is restored on every way out: normal exit, error, panic.
+
+mod executor;
 
 use std::collections::VecDeque;
 use std::io::stdout;
 use std::panic;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
-use std::thread::JoinHandle;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -22,15 +22,16 @@ use crossterm::execute;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::error::TryRecvError;
 
-use super::effect::{Effect, StorePaths};
+pub use executor::Runtime;
+
+use super::effect::Effect;
 use super::keys::Key;
 use super::msg::Msg;
 use super::state::{Screen, State};
-use super::{ui, update, worker};
+use super::{ui, update};
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::pipeline::{Event, EventReceiver, Outcome};
-use crate::project::store::Store;
+use crate::pipeline::{Event, Outcome};
 
 const FRAME: Duration = Duration::from_millis(16);
 const RUN_TICK: Duration = Duration::from_millis(250);
@@ -38,140 +39,6 @@ const IDLE_TICK: Duration = Duration::from_millis(500);
 
 /// Loads the analysis once a run has ended.
 pub type Loader = Box<dyn FnOnce() -> Result<Analysis> + Send>;
-
-/// The outside world the UI talks to.
-pub struct Runtime {
-    pub events: Option<EventReceiver>,
-    pub cancel: Option<Arc<dyn Fn() + Send + Sync>>,
-    pub load: Option<Loader>,
-    pub answer: Option<Box<dyn FnOnce(bool) + Send>>,
-    /// The store last read from, kept open.
-    store: Option<(StorePaths, Store)>,
-    /// Workers' results.
-    results: mpsc::Receiver<Msg>,
-    sender: mpsc::Sender<Msg>,
-    /// Set on the way out: workers stop early.
-    stop: Arc<AtomicBool>,
-    /// Workers still running.
-    busy: Arc<AtomicUsize>,
-    /// Export threads, joined on the way out so none leaves a temporary
-    /// file behind.
-    exports: Vec<JoinHandle<()>>,
-}
-
-impl Default for Runtime {
-    fn default() -> Self {
-        Runtime::new()
-    }
-}
-
-/// Counts a worker as running until dropped (even if it panics).
-struct Busy(Arc<AtomicUsize>);
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-impl Runtime {
-    pub fn new() -> Runtime {
-        let (sender, results) = mpsc::channel();
-        Runtime {
-            events: None,
-            cancel: None,
-            load: None,
-            answer: None,
-            store: None,
-            results,
-            sender,
-            stop: Arc::new(AtomicBool::new(false)),
-            busy: Arc::new(AtomicUsize::new(0)),
-            exports: Vec::new(),
-        }
-    }
-
-    fn store(&mut self, paths: StorePaths) -> std::result::Result<&Store, String> {
-        if self.store.as_ref().is_none_or(|(p, _)| *p != paths) {
-            let store = paths.open().map_err(|e| e.to_string())?;
-            self.store = Some((paths, store));
-        }
-        self.store
-            .as_ref()
-            .map(|(_, s)| s)
-            .ok_or_else(|| "no store".to_string())
-    }
-
-    /// Runs `job` on a worker thread; what it sends arrives as messages.
-    fn spawn<F>(&mut self, job: F) -> JoinHandle<()>
-    where
-        F: FnOnce(&AtomicBool, &dyn Fn(Msg)) + Send + 'static,
-    {
-        let sender = self.sender.clone();
-        let stop = self.stop.clone();
-        self.busy.fetch_add(1, Ordering::Relaxed);
-        let busy = Busy(self.busy.clone());
-        std::thread::spawn(move || {
-            let _busy = busy;
-            job(&stop, &|msg| {
-                // The UI may be gone; nothing is waiting then.
-                let _ = sender.send(msg);
-            });
-        })
-    }
-
-    /// Carries out one effect; quick results come back through `queue`,
-    /// workers' through the channel.
-    fn execute(&mut self, effect: Effect, queue: &mut VecDeque<Msg>) {
-        match effect {
-            Effect::SaveLabels { labels, path } => {
-                let result = labels.save(&path).map_err(|e| e.to_string());
-                queue.push_back(Msg::LabelsSaved(result));
-            }
-            Effect::Export(job) => {
-                let handle = self.spawn(move |stop, send| worker::export(&job, stop, send));
-                self.exports.push(handle);
-            }
-            Effect::LoadConversation { position, store } => {
-                let result = self
-                    .store(store)
-                    .and_then(|s| s.get(position).map_err(|e| e.to_string()))
-                    .map(Box::new);
-                queue.push_back(Msg::ConversationLoaded { position, result });
-            }
-            Effect::LoadMetadata { store } => {
-                self.spawn(move |stop, send| worker::load_metadata(&store, stop, send));
-            }
-            Effect::LoadAnalysis => {
-                if let Some(load) = self.load.take() {
-                    self.spawn(move |_, send| {
-                        let result = load().map(Box::new).map_err(|e| e.to_string());
-                        send(Msg::AnalysisLoaded(result));
-                    });
-                }
-            }
-            Effect::CancelRun => {
-                if let Some(cancel) = &self.cancel {
-                    cancel();
-                }
-            }
-            Effect::Answer(yes) => {
-                if let Some(answer) = self.answer.take() {
-                    answer(yes);
-                }
-            }
-            Effect::Quit => {}
-        }
-    }
-
-    /// Stops the workers and waits for the exports to give up.
-    fn shut_down(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for handle in self.exports.drain(..) {
-            let _ = handle.join();
-        }
-    }
-}
 
 /// Runs the UI until the user quits. `initial` effects run first.
 pub fn run(state: &mut State, rt: &mut Runtime, initial: Vec<Effect>) -> Result<()> {
