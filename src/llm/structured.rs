@@ -133,11 +133,21 @@ where
         Err(strict) => serde_json::from_str(&relax(json, &mut fixes))
             .map_err(|_| format!("the answer is not valid JSON ({strict})"))?,
     };
+    let given: Option<Vec<String>> = value.as_object().map(|m| m.keys().cloned().collect());
     if let Some(schema) = schema {
         coerce(&mut value, schema, &mut fixes);
     }
-    let value: T = serde_json::from_value(value)
-        .map_err(|e| format!("the JSON does not match the expected structure: {e}"))?;
+    let value: T = match T::deserialize(&value) {
+        Ok(v) => v,
+        Err(e) => {
+            // Name a missing field as missing, not by the null it got.
+            if let (Some(given), Value::Object(map)) = (&given, &mut value) {
+                map.retain(|k, v| given.contains(k) || !v.is_null());
+            }
+            let e = T::deserialize(&value).err().unwrap_or(e);
+            return Err(format!("the JSON does not match the expected structure: {e}"));
+        }
+    };
     validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;
     Ok((value, fixes))
 }
