@@ -38,7 +38,9 @@ fn client(
 }
 
 async fn send_all(chat: &OpenAiChat, n: usize) {
-    let answers = join_all((0..n).map(|i| chat.chat(ChatRequest::new("summaries").user(format!("p{i}"))))).await;
+    let answers =
+        join_all((0..n).map(|i| chat.chat(ChatRequest::new("summaries").user(format!("p{i}")))))
+            .await;
     for (i, a) in answers.iter().enumerate() {
         assert_eq!(a.as_ref().unwrap().content, format!("answer to p{i}"));
     }
@@ -93,7 +95,11 @@ async fn single_slot_server_brings_the_limit_near_one() {
     let (final_limit, _) = *loads.last().unwrap();
     // One being served and two or three waiting, down from eight.
     assert!(final_limit <= 4, "limit ended at {final_limit}");
-    let late = loads[loads.len() * 3 / 4..].iter().map(|l| l.1).max().unwrap();
+    let late = loads[loads.len() * 3 / 4..]
+        .iter()
+        .map(|l| l.1)
+        .max()
+        .unwrap();
     assert!(late <= 4, "{late} in flight late in the run: {loads:?}");
     assert!(server.max_in_flight() <= 8);
 }
@@ -144,7 +150,10 @@ async fn a_timeout_is_counted_drops_the_limit_and_is_retried() {
         }
     });
     let (chat, mut rx) = client(&server.base_url(), 8, Duration::from_millis(300));
-    let first = chat.chat(ChatRequest::new("summaries").user("p0")).await.unwrap();
+    let first = chat
+        .chat(ChatRequest::new("summaries").user("p0"))
+        .await
+        .unwrap();
     assert_eq!(first.content, "answer to p0");
     let events = drain(&mut rx);
     assert_eq!(timeouts(&events), 1);

@@ -45,7 +45,9 @@ async fn ask(answer: &'static str) -> (Facets, ParseFixes, usize, Vec<ParseFixes
         ..Default::default()
     };
     let chat = OpenAiChat::new(&settings(&server.base_url(), "small"), hooks).unwrap();
-    let req = ChatRequest::new("summaries").user("hi").schema("facets", schema());
+    let req = ChatRequest::new("summaries")
+        .user("hi")
+        .schema("facets", schema());
     let got = structured::<Facets, _>(&chat, req, |_| Ok(()), 2)
         .await
         .expect("usable without a repair");
@@ -184,9 +186,17 @@ async fn what_cannot_be_fixed_is_still_repaired() {
             MockReply::text(r#"{"summary": "x", "languages": [], "score": 3, "topic": "",}"#)
         }
     });
-    let chat = OpenAiChat::new(&settings(&server.base_url(), "small"), ClientHooks::default()).unwrap();
-    let req = ChatRequest::new("summaries").user("hi").schema("facets", schema());
-    let got = structured::<Facets, _>(&chat, req, |_| Ok(()), 2).await.unwrap();
+    let chat = OpenAiChat::new(
+        &settings(&server.base_url(), "small"),
+        ClientHooks::default(),
+    )
+    .unwrap();
+    let req = ChatRequest::new("summaries")
+        .user("hi")
+        .schema("facets", schema());
+    let got = structured::<Facets, _>(&chat, req, |_| Ok(()), 2)
+        .await
+        .unwrap();
     assert_eq!(got.value.score, Some(3));
     assert_eq!(got.attempts, 2);
     assert_eq!(got.fixes.reasked, 1);

@@ -78,7 +78,11 @@ async fn a_500_naming_response_format_falls_back_at_once() {
     let (chat, mut rx) = client(&server.base_url(), None);
     let got = burst(&chat, 0, 16).await;
     assert!(got.iter().all(|c| c.contains("ok")));
-    assert_eq!(server.count_format("json_schema"), 1, "one rejected request");
+    assert_eq!(
+        server.count_format("json_schema"),
+        1,
+        "one rejected request"
+    );
     assert_eq!(server.count_format("json_object"), 16);
     assert_eq!(server.request_count(), 17);
     assert_eq!(chat.structured_mode(), StructuredOutput::JsonObject);
@@ -111,7 +115,10 @@ async fn a_400_falls_back_the_same_way_and_twice_if_needed() {
     assert_eq!(server.request_count(), 14);
     assert_eq!(chat.structured_mode(), StructuredOutput::Text);
     let last = server.requests().pop().unwrap();
-    assert!(last.system_text().contains("JSON schema"), "schema in the prompt");
+    assert!(
+        last.system_text().contains("JSON schema"),
+        "schema in the prompt"
+    );
     assert_eq!(retries(&drain(&mut rx)), 0);
 }
 
@@ -135,10 +142,18 @@ async fn the_learned_mode_is_remembered_for_the_next_run() {
     let (chat, mut rx) = client(&server.base_url(), Some(cache.path()));
     assert_eq!(chat.structured_mode(), StructuredOutput::JsonObject);
     burst(&chat, 100, 8).await;
-    assert_eq!(server.count_format("json_schema"), 1, "0 rejected on the rerun");
+    assert_eq!(
+        server.count_format("json_schema"),
+        1,
+        "0 rejected on the rerun"
+    );
     assert_eq!(server.count_format("json_object"), 16);
     let events = drain(&mut rx);
-    assert!(!events.iter().any(|e| matches!(e, ClientEvent::Negotiated { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Negotiated { .. }))
+    );
 
     // Another model at the same server is another entry.
     let mut s = settings(&server.base_url(), "other-model").with_cache(cache.path());

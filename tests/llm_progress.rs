@@ -41,7 +41,11 @@ fn headless_run_prints_plain_progress_and_negotiates_once() {
         .args(["demo", project.to_str().unwrap(), "--conversations", "24"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let toml = std::fs::read_to_string(project.join("kura.toml"))
         .unwrap()
         .replace(
@@ -73,7 +77,14 @@ fn headless_run_prints_plain_progress_and_negotiates_once() {
         .find(|l| counts(l).is_some_and(|(d, _)| d > 0))
         .unwrap_or_else(|| panic!("no line after the first summary:\n{text}"));
     assert_eq!(counts(line).unwrap().1, 24);
-    for field in ["/s", "eta ", "retries 0", "timeouts 0", "errors 0", "concurrency "] {
+    for field in [
+        "/s",
+        "eta ",
+        "retries 0",
+        "timeouts 0",
+        "errors 0",
+        "concurrency ",
+    ] {
         assert!(line.contains(field), "`{field}` missing from {line}");
     }
     assert!(

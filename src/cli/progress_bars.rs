@@ -219,11 +219,31 @@ mod tests {
         let mut progress = RunProgress::new();
         let st = Stage::Summaries;
         let s = Duration::from_secs;
-        progress.apply(&Event::Started { stage: st, total: 20, resumed: 0 }, s(0));
+        progress.apply(
+            &Event::Started {
+                stage: st,
+                total: 20,
+                resumed: 0,
+            },
+            s(0),
+        );
         progress.apply(&Event::Advanced { stage: st, n: 5 }, s(10));
-        progress.apply(&Event::Retry { stage: st, reason: "x".into() }, s(10));
+        progress.apply(
+            &Event::Retry {
+                stage: st,
+                reason: "x".into(),
+            },
+            s(10),
+        );
         progress.apply(&Event::Timeout { stage: st }, s(10));
-        progress.apply(&Event::Concurrency { stage: st, limit: 3, in_flight: 2 }, s(10));
+        progress.apply(
+            &Event::Concurrency {
+                stage: st,
+                limit: 3,
+                in_flight: 2,
+            },
+            s(10),
+        );
         let p = progress.stage(st).unwrap();
         assert_eq!(
             plain_line(st, p, s(10)),

@@ -130,12 +130,16 @@ impl AnthropicChat {
                 {
                     if let Some((from, to)) = self.modes.rejected(level) {
                         tracing::info!(model = %self.core.model, status = code, "server rejected tools; asking for JSON in the prompt");
-                        self.core.transport.hooks.events.emit(ClientEvent::Negotiated {
-                            tag: req.tag.clone(),
-                            from: mode_name(from).into(),
-                            to: mode_name(to).into(),
-                            status: code,
-                        });
+                        self.core
+                            .transport
+                            .hooks
+                            .events
+                            .emit(ClientEvent::Negotiated {
+                                tag: req.tag.clone(),
+                                from: mode_name(from).into(),
+                                to: mode_name(to).into(),
+                                status: code,
+                            });
                     }
                 }
                 Err(f) => return Err(f.into_error(&self.core.what(&req.tag))),

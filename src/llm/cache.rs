@@ -184,7 +184,9 @@ impl Cache {
         // What was learned about servers goes too: the next run asks again.
         let learned = self.root.join(super::capability::CAPABILITIES_FILE);
         match fs::remove_file(&learned) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&learned, e)),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&learned, e));
+            }
             _ => {}
         }
         Ok(stats)

@@ -100,7 +100,13 @@ pub fn learned_mode(
 
 /// Records `mode` for the endpoint and model, replacing the file
 /// atomically (temp file and rename).
-fn remember(cache_dir: &Path, provider: &str, url: &Url, model: &str, mode: StructuredOutput) -> Result<()> {
+fn remember(
+    cache_dir: &Path,
+    provider: &str,
+    url: &Url,
+    model: &str,
+    mode: StructuredOutput,
+) -> Result<()> {
     // One writer at a time in this process; another process racing us
     // loses only what it learned, which it learns again next run.
     static WRITE: Mutex<()> = Mutex::new(());
@@ -163,7 +169,8 @@ impl Negotiator {
         let index = |m: StructuredOutput| ladder.iter().position(|x| *x == m);
         let remembered = match (&memory, configured) {
             (Some(m), StructuredOutput::Auto) => {
-                learned_mode(&m.cache_dir, m.provider, &m.url, &m.model).filter(|x| index(*x).is_some())
+                learned_mode(&m.cache_dir, m.provider, &m.url, &m.model)
+                    .filter(|x| index(*x).is_some())
             }
             _ => None,
         };
@@ -247,7 +254,12 @@ impl Negotiator {
         }
         let stepped = self
             .level
-            .compare_exchange(level as u8, level as u8 + 1, Ordering::SeqCst, Ordering::SeqCst)
+            .compare_exchange(
+                level as u8,
+                level as u8 + 1,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
             .is_ok();
         // The remembered mode (if any) no longer holds: find out again.
         self.confirmed.store(false, Ordering::SeqCst);
@@ -279,7 +291,8 @@ mod tests {
         Memory {
             cache_dir: dir.to_path_buf(),
             provider: "openai",
-            url: Url::parse("http://user:pw@127.0.0.1:8080/v1/chat/completions?key=s3cret").unwrap(),
+            url: Url::parse("http://user:pw@127.0.0.1:8080/v1/chat/completions?key=s3cret")
+                .unwrap(),
             model: "m".into(),
         }
     }
@@ -313,12 +326,17 @@ mod tests {
     #[test]
     fn a_forced_mode_neither_falls_back_nor_is_remembered() {
         let dir = tempfile::tempdir().unwrap();
-        let n = Negotiator::new(LADDER, StructuredOutput::JsonSchema, Some(memory(dir.path())));
+        let n = Negotiator::new(
+            LADDER,
+            StructuredOutput::JsonSchema,
+            Some(memory(dir.path())),
+        );
         assert_eq!(n.rejected(0), None);
         n.succeeded(0);
         assert!(learned_modes(dir.path()).is_empty());
         // Anthropic's ladder has no json_object: the prompt is next.
-        const TOOL_OR_TEXT: &[StructuredOutput] = &[StructuredOutput::JsonSchema, StructuredOutput::Text];
+        const TOOL_OR_TEXT: &[StructuredOutput] =
+            &[StructuredOutput::JsonSchema, StructuredOutput::Text];
         let n = Negotiator::new(TOOL_OR_TEXT, StructuredOutput::JsonObject, None);
         assert_eq!(n.mode(), StructuredOutput::Text);
     }

@@ -158,8 +158,8 @@ impl Gradient {
     /// A timeout, 429, 503 or 529. Returns true when it changed the limit.
     pub(crate) fn on_drop(&mut self, now: Instant, probe: bool) -> bool {
         self.on_ignored(probe);
-        let window = Duration::from_secs_f64(self.baseline.unwrap_or(0.0))
-            .max(Duration::from_millis(100));
+        let window =
+            Duration::from_secs_f64(self.baseline.unwrap_or(0.0)).max(Duration::from_millis(100));
         if let Some(last) = self.last_drop
             && now.saturating_duration_since(last) < window
         {
@@ -210,7 +210,9 @@ mod tests {
                 if sent == calls || out.len() >= cap {
                     break;
                 }
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let share = (seed >> 11) as f64 / (1u64 << 53) as f64;
                 let i = (0..slots)
                     .min_by(|a, b| slot_free[*a].total_cmp(&slot_free[*b]))
@@ -231,7 +233,12 @@ mod tests {
                 .unwrap_or(0);
             let (sent_at, end, probe) = out.remove(k);
             now = end;
-            g.on_sample(at(now), Duration::from_secs_f64(end - sent_at), out.len() + 1, probe);
+            g.on_sample(
+                at(now),
+                Duration::from_secs_f64(end - sent_at),
+                out.len() + 1,
+                probe,
+            );
             done += 1;
         }
         Sim {
@@ -245,7 +252,10 @@ mod tests {
     fn single_slot_server_settles_near_one_in_flight() {
         for calls in [400, 3000] {
             let sim = simulate(32, 1, 1.0, 0.0, calls);
-            assert!(sim.limit <= 4 && sim.late_in_flight <= 4, "{calls}: {sim:?}");
+            assert!(
+                sim.limit <= 4 && sim.late_in_flight <= 4,
+                "{calls}: {sim:?}"
+            );
             // The slot never idles.
             assert!(sim.wall <= calls as f64 * 1.01, "{sim:?}");
         }

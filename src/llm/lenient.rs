@@ -233,10 +233,12 @@ fn fit(value: &mut Value, schema: &Value, seen: &mut Seen) {
         }
         (Some("integer"), Value::String(s)) => {
             let t = s.trim();
-            let n = t
-                .parse::<i64>()
-                .ok()
-                .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64));
+            let n = t.parse::<i64>().ok().or_else(|| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0)
+                    .map(|f| f as i64)
+            });
             if let Some(n) = n {
                 *value = Value::from(n);
                 seen.numbers = true;
@@ -244,12 +246,20 @@ fn fit(value: &mut Value, schema: &Value, seen: &mut Seen) {
         }
         (Some("integer"), Value::Number(n)) => {
             // 3.0 for 3.
-            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && !n.is_i64() && !n.is_u64()) {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && !n.is_i64() && !n.is_u64())
+            {
                 *value = Value::from(f as i64);
             }
         }
         (Some("number"), Value::String(s)) => {
-            if let Some(n) = s.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            if let Some(n) = s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
                 *value = Value::Number(n);
                 seen.numbers = true;
             }
@@ -353,12 +363,18 @@ mod tests {
     #[test]
     fn relax_fixes_commas_quotes_and_literals() {
         let (v, f) = relaxed("{'a': 'it\\'s \"x\"', 'b': [1, 2,], 'c': True, 'd': None,}");
-        assert_eq!(v, json!({"a": "it's \"x\"", "b": [1, 2], "c": true, "d": null}));
+        assert_eq!(
+            v,
+            json!({"a": "it's \"x\"", "b": [1, 2], "c": true, "d": null})
+        );
         assert_eq!(
             (f.trailing_commas, f.single_quotes, f.python_literals),
             (1, 1, 1)
         );
-        assert_eq!(f.render(), "trailing commas 1, single quotes 1, Python literals 1");
+        assert_eq!(
+            f.render(),
+            "trailing commas 1, single quotes 1, Python literals 1"
+        );
     }
 
     #[test]
@@ -383,7 +399,12 @@ mod tests {
             json!({"score": 3, "ratio": 0.5, "ok": true, "langs": ["python", "rust", "go"], "note": ""})
         );
         assert_eq!(
-            (f.numbers_as_strings, f.lists_from_strings, f.missing_filled, f.extra_fields),
+            (
+                f.numbers_as_strings,
+                f.lists_from_strings,
+                f.missing_filled,
+                f.extra_fields
+            ),
             (1, 1, 1, 1)
         );
     }

@@ -192,7 +192,11 @@ impl Limiter {
 
     /// Waits for a slot and for the rate limits to allow a request of
     /// `est_tokens`. The slot is held until the permit is released.
-    pub(crate) async fn acquire(&self, est_tokens: u64, cancel: &CancelToken) -> Result<Permit<'_>> {
+    pub(crate) async fn acquire(
+        &self,
+        est_tokens: u64,
+        cancel: &CancelToken,
+    ) -> Result<Permit<'_>> {
         let mut rx = {
             let mut slots = self.slots();
             let (tx, rx) = oneshot::channel();
@@ -247,9 +251,12 @@ impl Limiter {
         let in_flight = slots.in_flight;
         match outcome {
             Outcome::Answered => {
-                slots
-                    .gradient
-                    .on_sample(now, now.saturating_duration_since(sent), in_flight, probe);
+                slots.gradient.on_sample(
+                    now,
+                    now.saturating_duration_since(sent),
+                    in_flight,
+                    probe,
+                );
             }
             Outcome::Overloaded => {
                 slots.gradient.on_drop(now, probe);
@@ -322,7 +329,13 @@ mod tests {
         // The slot came back: a new run can go on.
         let fresh = CancelToken::new();
         let p = limiter.acquire(1, &fresh).await.unwrap();
-        assert_eq!(limiter.load(), Load { limit: 1, in_flight: 1 });
+        assert_eq!(
+            limiter.load(),
+            Load {
+                limit: 1,
+                in_flight: 1
+            }
+        );
         limiter.release(p, Outcome::Answered);
         assert_eq!(limiter.load().in_flight, 0);
     }
@@ -335,7 +348,13 @@ mod tests {
         for _ in 0..4 {
             held.push(limiter.acquire(1, &cancel).await.unwrap());
         }
-        assert_eq!(limiter.load(), Load { limit: 4, in_flight: 4 });
+        assert_eq!(
+            limiter.load(),
+            Load {
+                limit: 4,
+                in_flight: 4
+            }
+        );
         let order = std::sync::Arc::new(Mutex::new(Vec::new()));
         let mut waiters = Vec::new();
         for i in 0..3 {
@@ -349,7 +368,13 @@ mod tests {
         let first = held.remove(0);
         let load = limiter.release(first, Outcome::Overloaded);
         // Halved to 2 with 3 still out: nobody else may start yet.
-        assert_eq!(load, Load { limit: 2, in_flight: 3 });
+        assert_eq!(
+            load,
+            Load {
+                limit: 2,
+                in_flight: 3
+            }
+        );
         let releases = async {
             tokio::task::yield_now().await;
             for p in held.drain(..) {

@@ -45,11 +45,11 @@ pub use accounting::{Accounting, Estimate, EstimatedCall, TagUsage, estimate, ne
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicChat};
 pub use base_url::{anthropic_base, openai_base};
 pub use cache::{Cache, CacheStats};
-pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
 pub use capability::{LearnedMode, learned_modes};
+pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
 pub use events::{CancelToken, ClientEvent, ClientHooks, Events, RetryCause};
-pub use lenient::ParseFixes;
 pub use http::shared_client;
+pub use lenient::ParseFixes;
 pub use openai::OpenAiChat;
 pub use redact::Redactor;
 pub use scripted::ScriptedChat;

@@ -149,12 +149,16 @@ impl OpenAiChat {
                                 mode_name(from),
                                 mode_name(to)
                             );
-                            self.core.transport.hooks.events.emit(ClientEvent::Negotiated {
-                                tag: req.tag.clone(),
-                                from: mode_name(from).into(),
-                                to: mode_name(to).into(),
-                                status: code,
-                            });
+                            self.core
+                                .transport
+                                .hooks
+                                .events
+                                .emit(ClientEvent::Negotiated {
+                                    tag: req.tag.clone(),
+                                    from: mode_name(from).into(),
+                                    to: mode_name(to).into(),
+                                    status: code,
+                                });
                         }
                         continue;
                     }

@@ -145,7 +145,9 @@ where
                 map.retain(|k, v| given.contains(k) || !v.is_null());
             }
             let e = T::deserialize(&value).err().unwrap_or(e);
-            return Err(format!("the JSON does not match the expected structure: {e}"));
+            return Err(format!(
+                "the JSON does not match the expected structure: {e}"
+            ));
         }
     };
     validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;

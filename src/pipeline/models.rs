@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
+use super::events::LogLevel;
 use super::llm_models::{LlmHierarchy, LlmNamer, LlmParams, LlmSummariser};
 use super::prompts::{Prompt, PromptKind};
 use super::runner::Models;
 use super::summarise::Summariser;
-use super::events::LogLevel;
 use super::{Event, EventSender, Stage};
 use crate::config::{Config, EmbedderKind, EnvSource, FacetSpec};
 use crate::embed::BoxFuture;

@@ -300,9 +300,30 @@ mod tests {
     fn folds_concurrency_timeouts_and_fixes() {
         let mut p = RunProgress::new();
         let st = Stage::Summaries;
-        p.apply(&Event::Started { stage: st, total: 2, resumed: 0 }, s(0));
-        p.apply(&Event::Concurrency { stage: st, limit: 32, in_flight: 2 }, s(1));
-        p.apply(&Event::Concurrency { stage: st, limit: 3, in_flight: 3 }, s(2));
+        p.apply(
+            &Event::Started {
+                stage: st,
+                total: 2,
+                resumed: 0,
+            },
+            s(0),
+        );
+        p.apply(
+            &Event::Concurrency {
+                stage: st,
+                limit: 32,
+                in_flight: 2,
+            },
+            s(1),
+        );
+        p.apply(
+            &Event::Concurrency {
+                stage: st,
+                limit: 3,
+                in_flight: 3,
+            },
+            s(2),
+        );
         p.apply(&Event::Timeout { stage: st }, s(2));
         let fixes = ParseFixes {
             trailing_commas: 1,
@@ -314,9 +335,17 @@ mod tests {
         assert_eq!(sp.concurrency, Some((3, 3)));
         assert_eq!(sp.timeouts, 1);
         assert_eq!(sp.fixes.trailing_commas, 2);
-        p.apply(&Event::Finished { stage: st, cached: false }, s(4));
+        p.apply(
+            &Event::Finished {
+                stage: st,
+                cached: false,
+            },
+            s(4),
+        );
         assert!(
-            p.log.iter().any(|(_, l)| l == "summaries: answers fixed: trailing commas 2"),
+            p.log
+                .iter()
+                .any(|(_, l)| l == "summaries: answers fixed: trailing commas 2"),
             "{:?}",
             p.log
         );
