@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use super::args::RunArgs;
-use super::progress_bars::Bars;
+use super::progress_bars;
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
 use crate::pipeline::{self, Cancel, RunOptions};
@@ -171,7 +171,7 @@ pub fn run(path: &Path, args: &RunArgs) -> Result<ExitCode> {
 }
 
 async fn run_headless(p: &Prepared) -> crate::Result<()> {
-    let (tx, mut rx) = pipeline::events::channel();
+    let (tx, rx) = pipeline::events::channel();
     let cancel = Cancel::new();
     {
         let c = cancel.clone();
@@ -181,18 +181,7 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
             }
         });
     }
-    let printer = tokio::spawn(async move {
-        let mut bars = Bars::new(std::io::stderr().is_terminal());
-        let start = Instant::now();
-        while let Some(e) = rx.recv().await {
-            let done = matches!(e, pipeline::Event::Done(_));
-            bars.apply(&e, start.elapsed());
-            if done {
-                break;
-            }
-        }
-        bars.finish();
-    });
+    let printer = tokio::spawn(progress_bars::show(rx, std::io::stderr().is_terminal()));
     let result = pipeline::run_project(
         &p.project.layout,
         &p.project.config,

@@ -132,6 +132,10 @@ fn check_custom(
         let Some(v) = rest.get(&f.name) else {
             return Err(format!("missing custom facet `{}`", f.name));
         };
+        // Lenient parsing fills a missing number or flag with null.
+        if v.is_null() {
+            continue;
+        }
         let ok = match f.kind {
             FacetType::String => v.is_string(),
             FacetType::Integer => v.is_i64() || v.is_u64(),
@@ -204,7 +208,7 @@ impl Summariser for LlmSummariser {
             let raw = out.value;
             let mut custom = serde_json::Map::new();
             for f in &self.facets {
-                if let Some(v) = raw.rest.get(&f.name) {
+                if let Some(v) = raw.rest.get(&f.name).filter(|v| !v.is_null()) {
                     custom.insert(f.name.clone(), v.clone());
                 }
             }
