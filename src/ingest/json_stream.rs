@@ -389,13 +389,15 @@ impl<R: BufRead> JsonRecords<R> {
                 match buf.get(i).copied().unwrap_or(b' ') {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
+                    // Only a `]` ends an array element at depth 0. A stray
+                    // `}` there is part of the (invalid) element: ending the
+                    // element before it would yield empty elements forever.
+                    b']' if depth == 0 && shape == Shape::Array => {
+                        end = Some((i, i));
+                        break;
+                    }
                     b'}' | b']' => {
-                        if depth == 0 {
-                            if shape == Shape::Array {
-                                end = Some((i, i));
-                                break;
-                            }
-                        } else {
+                        if depth > 0 {
                             depth -= 1;
                             if depth == 0 && shape == Shape::Objects {
                                 end = Some((i + 1, i + 1));
