@@ -396,13 +396,11 @@ impl<R: BufRead> JsonRecords<R> {
                         end = Some((i, i));
                         break;
                     }
-                    b'}' | b']' => {
-                        if depth > 0 {
-                            depth -= 1;
-                            if depth == 0 && shape == Shape::Objects {
-                                end = Some((i + 1, i + 1));
-                                break;
-                            }
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 && shape == Shape::Objects {
+                            end = Some((i + 1, i + 1));
+                            break;
                         }
                     }
                     b',' if depth == 0 && shape == Shape::Array => {
