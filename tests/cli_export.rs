@@ -146,6 +146,39 @@ fn process_substitution_works() {
     assert_eq!(text.trim().parse::<usize>().unwrap(), count, "{text}");
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdout_reaches_the_file_the_shell_opened() {
+    let env = Env::new();
+    let p = env.analysed("p", 40);
+    let (cluster, count) = first_cluster(&env, &p);
+    let file = env.path("appended.jsonl");
+    fs::write(&file, "{\"id\": \"first\"}\n").unwrap();
+    let appended = fs::OpenOptions::new().append(true).open(&file).unwrap();
+    let out = env
+        .bin()
+        .args([
+            "export",
+            s(&p),
+            "--cluster",
+            &cluster,
+            "--out",
+            "/dev/stdout",
+        ])
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids = ids(&fs::read_to_string(&file).unwrap());
+    assert_eq!(ids.len(), count + 1);
+    assert_eq!(ids[0], "first");
+    assert!(fs::symlink_metadata(&file).unwrap().is_file());
+}
+
 #[cfg(unix)]
 fn is_char_device(path: &str) -> bool {
     use std::os::unix::fs::FileTypeExt;

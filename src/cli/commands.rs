@@ -205,8 +205,8 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         report.cluster_id,
         report.path.display()
     );
-    // With `--out -` standard output holds the JSONL alone.
-    if report.path.as_os_str() == crate::export::sink::STDOUT {
+    // With `--out -` (or `/dev/stdout`) standard output holds the JSONL alone.
+    if crate::export::sink::may_be_stdout(&report.path) {
         eprintln!("{line}");
     } else {
         println!("{line}");

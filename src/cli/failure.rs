@@ -5,6 +5,8 @@
 use std::io::ErrorKind;
 use std::process::ExitCode;
 
+use crate::export::sink::STDOUT_NAME;
+
 /// The error and its causes joined with `: `, leaving out a cause whose
 /// text the message already ends with. [`crate::Error::Io`] prints its OS
 /// error and also reports it as its source; a plain `{:#}` would say
@@ -24,12 +26,16 @@ pub fn render(error: &anyhow::Error) -> String {
     message
 }
 
-/// Whether the error comes from writing to a pipe whose reader has closed.
+/// Whether the error comes from writing to standard output after its
+/// reader closed. A broken pipe anywhere else (a socket, a FIFO named with
+/// `--out`) is a real failure and is reported.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+        matches!(
+            cause.downcast_ref::<crate::Error>(),
+            Some(crate::Error::Io { path, source })
+                if path.as_os_str() == STDOUT_NAME && source.kind() == ErrorKind::BrokenPipe
+        )
     })
 }
 
@@ -88,14 +94,12 @@ mod tests {
     }
 
     #[test]
-    fn broken_pipes_are_found_under_wrappers() {
+    fn only_stdout_broken_pipes_are_quiet() {
         let pipe = std::io::Error::from(ErrorKind::BrokenPipe);
-        let e = anyhow::Error::from(crate::Error::io("standard output", pipe)).context("exporting");
+        let e = anyhow::Error::from(crate::Error::io(STDOUT_NAME, pipe)).context("exporting");
         assert!(is_broken_pipe(&e));
-        let other = anyhow::Error::from(crate::Error::io(
-            "x",
-            std::io::Error::from(ErrorKind::StorageFull),
-        ));
+        let fifo = std::io::Error::from(ErrorKind::BrokenPipe);
+        let other = anyhow::Error::from(crate::Error::io("/tmp/fifo", fifo));
         assert!(!is_broken_pipe(&other));
     }
 }

@@ -9,7 +9,10 @@
 //! - Anything else that exists (a FIFO, a character device such as
 //!   `/dev/null`, `/dev/fd/N` from a shell's `>(…)`, a dangling symbolic
 //!   link) is opened for writing and written through. It is never replaced:
-//!   renaming a file over it would destroy the pipe or device node.
+//!   renaming a file over it would destroy the pipe or device node. So is
+//!   any path under `/dev` or `/proc`: `/dev/stdout` or `/dev/fd/1` may
+//!   lead to a regular file the shell opened (perhaps for appending), and
+//!   only writing to it in place lands the bytes there.
 
 use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, ErrorKind, Write};
@@ -18,8 +21,23 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, IoContext, Result};
 use crate::project::atomic;
 
-/// The name standard output goes by in messages and reports.
+/// How standard output is named on the command line and in reports.
 pub const STDOUT: &str = "-";
+
+/// The path errors writing to standard output carry.
+pub const STDOUT_NAME: &str = "standard output";
+
+/// Whether `path` is, or may lead to, standard output (`-`, `/dev/stdout`,
+/// `/dev/fd/1`, anything under `/dev` or `/proc`): messages about the
+/// export then belong on stderr.
+pub fn may_be_stdout(path: &Path) -> bool {
+    path.as_os_str() == STDOUT || is_special(path)
+}
+
+/// Paths written in place whatever they lead to.
+fn is_special(path: &Path) -> bool {
+    path.starts_with("/dev") || path.starts_with("/proc")
+}
 
 /// How a destination is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,13 +58,14 @@ impl Destination {
             return Ok(Destination::Stdout);
         }
         let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let special = is_special(path);
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => Err(Error::Other(format!(
                 "{}: is a directory; give a file name (for example {})",
                 path.display(),
                 path.join("export.jsonl").display()
             ))),
-            Ok(meta) if meta.is_file() => {
+            Ok(meta) if meta.is_file() && !special => {
                 if !is_link {
                     return Ok(Destination::Replace(path.to_path_buf()));
                 }
@@ -88,19 +107,22 @@ impl Destination {
                 let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
                 fill(&mut w)
                     .and_then(|()| w.flush())
-                    .map_err(|e| Error::io("standard output", e))
+                    .map_err(|e| Error::io(STDOUT_NAME, e))
             }
             Destination::Through(path) => {
-                // No truncate and no create for special files: a FIFO or a
-                // device takes the bytes as they come. A dangling link is
+                // No truncate and no create for what exists: a FIFO or a
+                // device takes the bytes as they come, and a file reached
+                // through `/dev/stdout` gets them appended (as the shell's
+                // `>` left it empty, and `>>` asks for). A dangling link is
                 // followed and its target created.
                 let exists = path.exists();
-                let file = OpenOptions::new()
-                    .write(true)
-                    .create(!exists)
-                    .truncate(!exists)
-                    .open(path)
-                    .at(path)?;
+                let mut options = OpenOptions::new();
+                if exists {
+                    options.append(true);
+                } else {
+                    options.write(true).create(true).truncate(true);
+                }
+                let file = options.open(path).at(path)?;
                 let mut w = BufWriter::with_capacity(1 << 16, file);
                 fill(&mut w).and_then(|()| w.flush()).at(path)
             }
