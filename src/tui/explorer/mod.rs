@@ -283,6 +283,17 @@ impl Explorer {
 }
 
 fn incomplete_banner(analysis: &Analysis) -> Option<String> {
+    if let Some(first) = analysis.warnings.first() {
+        let more = analysis.warnings.len() - 1;
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        return Some(format!(
+            "{first}{more}. Run again to bring the results up to date."
+        ));
+    }
     if analysis.is_complete() {
         return None;
     }
