@@ -135,7 +135,7 @@ fn defect1_a_stage_with_new_content_outdates_every_later_stage() {
 /// A third of the summary requests (by prompt length) fail for good.
 fn fails(req: &MockRequest) -> bool {
     let text = req.user_text();
-    text.contains("<conversation>") && text.len() % 3 == 0
+    text.contains("<conversation>") && text.len().is_multiple_of(3)
 }
 
 fn failing_some(req: &MockRequest) -> MockReply {

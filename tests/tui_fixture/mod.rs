@@ -298,7 +298,7 @@ pub fn write_project(root: &Path) {
         plan::for_project(&layout, &project.config, true, &RunOptions::default(), &env).unwrap();
     let cps = FileCheckpoints::new(layout.checkpoints());
     let mut digests = Digests::new();
-    let mut save = |stage: Stage, digests: &mut Digests, records: &[Cluster]| {
+    let save = |stage: Stage, digests: &mut Digests, records: &[Cluster]| {
         let meta = settings
             .inputs(stage, digests)
             .meta(Default::default(), Vec::new());

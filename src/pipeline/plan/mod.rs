@@ -250,3 +250,6 @@ pub fn run_hint(project: &Path) -> String {
         project.display()
     )
 }
+
+#[cfg(test)]
+mod tests;

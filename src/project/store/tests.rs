@@ -62,7 +62,8 @@ fn damaged_indexes_are_rebuilt_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let (data, idx) = write(dir.path(), 30);
     let good = std::fs::read(&idx).unwrap();
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Vec<u8>)>)> = vec![
+    type Damage = Box<dyn FnOnce(&mut Vec<u8>)>;
+    let cases: Vec<(&str, Damage)> = vec![
         ("truncated", Box::new(|b| b.truncate(200))),
         ("empty", Box::new(|b| b.clear())),
         ("checksum", Box::new(|b| b[150] ^= 1)),
