@@ -91,6 +91,8 @@ fn wired(cli: &Cli, mock: &MockServer) {
         &format!("base_url = \"{url}\""),
     );
     cli.edit_config("max_concurrency = 32", "max_concurrency = 4");
+    // Six base clusters: a top level of three makes the hierarchy ask the LLM.
+    cli.edit_config("max_top_level = 10", "max_top_level = 3");
 }
 
 fn run_cmd(cli: &Cli) -> std::process::Command {
