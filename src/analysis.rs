@@ -35,6 +35,8 @@ pub struct Analysis {
     /// What is outdated, corrupt or degraded, one line each, for the
     /// explorer's banner and the tree print.
     pub warnings: Vec<String>,
+    /// True when a run would change something (a stage is not done).
+    pub needs_run: bool,
     summary_index: HashMap<String, usize>,
 }
 
@@ -54,6 +56,7 @@ impl Analysis {
             stages_done: Vec::new(),
             labels: Labels::default(),
             warnings: Vec::new(),
+            needs_run: false,
             summary_index,
         }
     }
@@ -116,6 +119,7 @@ impl Analysis {
         let mut analysis = Analysis::new(summaries, clusters, points);
         analysis.stages_done = done;
         analysis.warnings = warnings;
+        analysis.needs_run = !plan.is_done();
         analysis.labels = Labels::load(labels_path)?;
         analysis.labels.apply(&mut analysis.hierarchy);
         Ok(analysis)

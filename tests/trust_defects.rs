@@ -316,6 +316,13 @@ async fn defect6_llm_failures_leave_the_hierarchy_incomplete_and_a_rerun_heals_i
         hierarchy["items"].to_string().contains("HTTP 500"),
         "{hierarchy:#}"
     );
+    // The results stay explorable, with a banner saying what is degraded.
+    let analysis = kura_tui::analysis::Analysis::load(&p.project).unwrap();
+    assert!(!analysis.hierarchy.is_empty());
+    let explorer = kura_tui::tui::Explorer::new(analysis, "p");
+    let banner = explorer.banner.unwrap_or_default();
+    assert!(banner.contains("hierarchy is incomplete"), "{banner}");
+    assert!(banner.contains("Run again"), "{banner}");
 
     failing.store(false, Ordering::SeqCst);
     let (out, events) = p.run_with_events().await;

@@ -147,7 +147,7 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
 fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
     let project = Project::open(path, &ProcessEnv)?;
     let analysis = Analysis::load(&project)?;
-    super::run_cmd::print_warnings(path, &analysis.warnings);
+    super::run_cmd::print_warnings(path, &analysis);
     if analysis.hierarchy.is_empty() {
         bail!(
             "{} has no clusters yet; run `kura-tui run {}` first",

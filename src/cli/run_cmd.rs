@@ -369,7 +369,7 @@ fn explore(path: &Path, p: &Prepared) -> Result<ExitCode> {
     let analysis = p.analysis()?;
     if !std::io::stdout().is_terminal() {
         // No terminal to draw on: print the tree instead.
-        print_warnings(path, &analysis.warnings);
+        print_warnings(path, &analysis);
         let nodes = crate::tree::build(&analysis.hierarchy, Some(2));
         print!("{}", crate::tree::render(&nodes));
         return Ok(ExitCode::SUCCESS);
@@ -378,12 +378,13 @@ fn explore(path: &Path, p: &Prepared) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints an analysis's warnings on stderr, with the hint to run.
-pub fn print_warnings(path: &Path, warnings: &[String]) {
-    for w in warnings {
+/// Prints an analysis's warnings on stderr, with the hint to run when a
+/// run would change something.
+pub fn print_warnings(path: &Path, analysis: &Analysis) {
+    for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    if !warnings.is_empty() {
+    if !analysis.warnings.is_empty() && analysis.needs_run {
         eprintln!("{}", pipeline::plan::run_hint(path));
     }
 }

@@ -290,9 +290,12 @@ fn incomplete_banner(analysis: &Analysis) -> Option<String> {
         } else {
             String::new()
         };
-        return Some(format!(
-            "{first}{more}. Run again to bring the results up to date."
-        ));
+        let hint = if analysis.needs_run {
+            " Run again to bring the results up to date."
+        } else {
+            ""
+        };
+        return Some(format!("{first}{more}.{hint}"));
     }
     if analysis.is_complete() {
         return None;
