@@ -51,22 +51,27 @@ pub struct ProjectInfo {
     /// The embedder the embeddings checkpoint was built with, if any.
     pub embedder_built: Option<String>,
     pub offline: bool,
-    /// Notices and stages needing a run, one line each.
+    /// Notices (a rebuilt index, unreadable partial lines) and stages
+    /// needing a run, one line each.
     pub warnings: Vec<String>,
+    /// The notices alone.
+    #[serde(skip)]
+    pub notices: Vec<String>,
 }
 
 /// Gathers a project's counts in one pass over its store.
 pub fn gather(project: &Project) -> Result<ProjectInfo> {
     let config = &project.config;
     let offline = config.is_offline();
-    let (plan, settings) = plan::for_project(
+    let store = project.store()?;
+    let (plan, settings) = plan::for_store(
         &project.layout,
+        &store,
         config,
         offline,
         &RunOptions::default(),
         &ProcessEnv,
     )?;
-    let store = project.store()?;
     let mut turns = Vec::with_capacity(store.len());
     let mut fields = BTreeSet::new();
     let mut messages = 0usize;
@@ -109,6 +114,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         embedder_built: built_embedder(&plan),
         offline,
         warnings: plan.warnings(),
+        notices: plan.notices.clone(),
     })
 }
 
@@ -184,6 +190,9 @@ impl ProjectInfo {
         out.push_str("stages\n");
         for (name, v) in &self.stages {
             out.push_str(&render_stage(name, v));
+        }
+        for n in &self.notices {
+            out.push_str(&format!("note: {n}\n"));
         }
         out
     }

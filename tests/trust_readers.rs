@@ -4,7 +4,8 @@
 //! used; a damaged valid file never loads with other content than it was
 //! written with; a damaged index never yields the wrong conversation.
 //!
-//! `PROPTEST_CASES=N` runs more cases (see benches/RESULTS.md).
+//! `PROPTEST_CASES=N` (`INDEX_CASES=N` for the store index, whose cases
+//! write files) runs more cases; see benches/RESULTS.md.
 
 use kura_tui::model::{Conversation, Message, Role, Summary};
 use kura_tui::pipeline::summarise::PartialSummary;
@@ -167,7 +168,15 @@ fn store(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // Each case writes and syncs a small store: fewer cases, unless
+    // INDEX_CASES asks for more.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("INDEX_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn a_damaged_index_never_gives_the_wrong_conversation(

@@ -232,6 +232,18 @@ pub fn for_project(
     env: &dyn EnvSource,
 ) -> Result<(Plan, Settings)> {
     let store = Store::open(&layout.conversations(), &layout.conversations_index())?;
+    for_store(layout, &store, config, offline, options, env)
+}
+
+/// [`for_project`] with the store already open.
+pub fn for_store(
+    layout: &Layout,
+    store: &Store,
+    config: &Config,
+    offline: bool,
+    options: &RunOptions,
+    env: &dyn EnvSource,
+) -> Result<(Plan, Settings)> {
     let offline = offline || config.is_offline();
     let identities = Identities::from_config(config, layout, offline, env)?;
     let settings = Settings::new(config, options, identities, store.fingerprint());
