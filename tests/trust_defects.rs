@@ -395,3 +395,37 @@ fn defect7_every_run_writes_a_log_and_failures_give_reasons() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("log: "), "{}", stderr(&out));
 }
+
+fn naming_fails(req: &MockRequest) -> bool {
+    let text = req.user_text();
+    text.contains("<group_summaries>") && text.len() % 2 == 1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn defect2_names_saved_before_a_failure_are_shown_on_the_base_clusters() {
+    let mock = MockServer::start(|req: &MockRequest| {
+        if naming_fails(req) {
+            return MockReply::status(400, r#"{"error":{"message":"refused"}}"#);
+        }
+        honest(req)
+    });
+    let p = MockProject::new(&mock.base_url(), kura_tui::demo::generate(80, 4));
+    let err = p.run().await.unwrap_err().to_string();
+    let failed = mock.requests().iter().filter(|r| naming_fails(r)).count();
+    assert!(failed > 0, "some naming failed");
+    assert!(
+        err.contains(&format!(
+            "{failed} of 8 clusters could not be named (HTTP 400 {failed})"
+        )),
+        "{err}"
+    );
+    let analysis = kura_tui::analysis::Analysis::load(&p.project).unwrap();
+    let clusters = analysis.hierarchy.clusters();
+    assert_eq!(clusters.len(), 8, "the base clusters are shown");
+    let named = clusters
+        .iter()
+        .filter(|c| c.name.starts_with("Help with"))
+        .count();
+    assert_eq!(named, 8 - failed, "with the names found so far");
+    assert!(analysis.summaries.iter().all(|s| !s.summary.is_empty()));
+}
