@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use support::cli::{Cli, body, checkpoint_lines, stderr, stdout};
 use support::mock_openai::{MockReply, MockRequest, MockServer};
 use support::pipeline::{MockProject, honest};
@@ -104,7 +103,9 @@ fn defect1_a_stage_with_new_content_outdates_every_later_stage() {
         text.push('\n');
     }
     if header.get("digest").is_some() {
-        header["digest"] = hex::encode(Sha256::digest(text.as_bytes())).into();
+        let count = header["count"].as_u64().unwrap() as usize;
+        header["digest"] =
+            kura_tui::project::checkpoint::content_digest(count, None, text.as_bytes()).into();
     }
     std::fs::write(&path, format!("{header}\n{text}")).unwrap();
     let info = cli.info();

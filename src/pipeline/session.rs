@@ -34,18 +34,32 @@ pub async fn run_project(
         .log
         .clone()
         .unwrap_or_else(|| run_log::new_path(layout));
-    let header = format!(
-        "kura-tui {} run of {} ({}; --max-conversations {:?}, --k {:?}, --seed {:?})",
-        env!("CARGO_PKG_VERSION"),
-        layout.root().display(),
+    let mut how = vec![
         if offline {
             "offline"
         } else {
             "with the configured LLM"
-        },
-        options.max_conversations,
-        options.k,
-        options.seed
+        }
+        .to_string(),
+    ];
+    let flags = [
+        (
+            "--max-conversations",
+            options.max_conversations.map(|n| n as u64),
+        ),
+        ("--k", options.k.map(|n| n as u64)),
+        ("--seed", options.seed),
+    ];
+    how.extend(
+        flags
+            .iter()
+            .filter_map(|(flag, v)| v.map(|v| format!("{flag} {v}"))),
+    );
+    let header = format!(
+        "kura-tui {} run of {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        layout.root().display(),
+        how.join(", ")
     );
     let (events, log_task) = match run_log::tee(&log_path, events.clone(), &header) {
         Ok((tx, task)) => (tx, Some(task)),

@@ -25,7 +25,8 @@ pub struct Header {
     pub dims: Option<usize>,
     #[serde(default)]
     pub created_at: String,
-    /// SHA-256 (hex) of every byte after the header line.
+    /// SHA-256 (hex) of the shape (`count`, `dims`) and every byte after
+    /// the header line; see [`content_digest`].
     #[serde(default)]
     pub digest: String,
     /// The settings, model identities and upstream digests the key hashes.
@@ -65,7 +66,7 @@ impl Meta {
             count,
             dims,
             created_at: chrono::Utc::now().to_rfc3339(),
-            digest: digest_hex(body),
+            digest: content_digest(count, dims, body),
             inputs: self.inputs.clone(),
             built_with: self.built_with.clone(),
             incomplete: self.incomplete.clone(),
@@ -99,6 +100,16 @@ pub fn digest_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The digest a header carries: of its shape as well as of the body, so a
+/// damaged `count` or `dims` is caught even when the body still fits it
+/// (an empty matrix has the same empty body at any width).
+pub fn content_digest(count: usize, dims: Option<usize>, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{count}x{}\n", dims.unwrap_or(0)).as_bytes());
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
 /// Splits a file into its parsed header and its body, checking the header's
 /// format and version and the body's digest.
 pub(super) fn split(bytes: &[u8]) -> Checked<(Header, &[u8])> {
@@ -118,7 +129,7 @@ pub(super) fn split(bytes: &[u8]) -> Checked<(Header, &[u8])> {
         });
     }
     let body = &bytes[newline + 1..];
-    if digest_hex(body) != header.digest {
+    if content_digest(header.count, header.dims, body) != header.digest {
         return Err(mismatch(&header, body));
     }
     Ok((header, body))

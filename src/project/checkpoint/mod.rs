@@ -13,7 +13,7 @@ mod partial;
 mod records;
 mod store;
 
-pub use header::{CHECKPOINT_VERSION, Checked, Header, Meta, Unusable, digest_hex};
+pub use header::{CHECKPOINT_VERSION, Checked, Header, Meta, Unusable, content_digest, digest_hex};
 pub use matrix::{read_matrix, save_matrix};
 pub use partial::{PARTIAL_VERSION, PartialRecords, append_partial, parse_partial, read_partial};
 pub use records::{describe, parse, read, save, verify};

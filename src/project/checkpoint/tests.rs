@@ -25,7 +25,7 @@ fn records_round_trip_with_digest() {
     assert_eq!(got, ["a", "b"]);
     assert_eq!(h.key, "k1");
     assert_eq!(h.digest, digest);
-    assert_eq!(digest, digest_hex(b"\"a\"\n\"b\"\n"));
+    assert_eq!(digest, content_digest(2, None, b"\"a\"\n\"b\"\n"));
     assert_eq!(verify(&store, "names").unwrap().unwrap().key, "k1");
     assert_eq!(
         read::<String>(&store, "missing").unwrap(),
