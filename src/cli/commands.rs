@@ -165,6 +165,7 @@ fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
     let project = Project::open(path, &ProcessEnv)?;
     ensure_conversations(path)?;
     let analysis = Analysis::load(&project)?;
+    super::run_cmd::print_warnings(path, &analysis);
     if analysis.hierarchy.is_empty() {
         bail!(
             "{} has no clusters yet; run `kura-tui run {}` first",

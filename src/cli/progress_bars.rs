@@ -89,6 +89,8 @@ pub struct Bars {
     bars: Vec<(Stage, ProgressBar)>,
     progress: RunProgress,
     tty: bool,
+    /// Stages whose first retry was already announced.
+    retried: Vec<Stage>,
 }
 
 impl Bars {
@@ -103,6 +105,7 @@ impl Bars {
             bars: Vec::new(),
             progress: RunProgress::new(),
             tty,
+            retried: Vec::new(),
         }
     }
 
@@ -132,8 +135,28 @@ impl Bars {
         }
     }
 
+    fn line(&self, message: &str) {
+        if self.tty {
+            // Above the bars, without tearing them.
+            let _ = self.multi.println(message);
+        } else {
+            eprintln!("{message}");
+        }
+    }
+
     pub fn apply(&mut self, event: &Event, now: Duration) {
         self.progress.apply(event, now);
+        // The first retry of a stage is worth a line: a slow or unreachable
+        // endpoint is not silent (every retry goes to the run's log).
+        if let Event::Retry { stage, reason } = event
+            && !self.retried.contains(stage)
+        {
+            self.retried.push(*stage);
+            self.line(&format!(
+                "{}: retrying ({reason}); further retries go to the log",
+                stage.name()
+            ));
+        }
         let stage = match event {
             Event::Started { stage, .. }
             | Event::Advanced { stage, .. }
@@ -142,12 +165,7 @@ impl Bars {
             | Event::ItemFailed { stage, .. }
             | Event::Finished { stage, .. } => Some(*stage),
             Event::Log { message, .. } => {
-                if self.tty {
-                    // Above the bars, without tearing them.
-                    let _ = self.multi.println(message);
-                } else {
-                    eprintln!("{message}");
-                }
+                self.line(message);
                 None
             }
             _ => None,

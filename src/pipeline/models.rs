@@ -17,6 +17,9 @@ use crate::llm::{ClientEvent, ClientHooks, Events, RetryCause};
 use crate::model::{Conversation, Summary};
 use crate::project::Layout;
 
+/// The offline summariser's identity (part of the summaries' key).
+pub const OFFLINE_SUMMARISER: &str = "offline-extractive-v1";
+
 /// Extractive summaries with no LLM.
 pub struct OfflineSummariser {
     pub facets: Vec<FacetSpec>,
@@ -24,7 +27,7 @@ pub struct OfflineSummariser {
 
 impl Summariser for OfflineSummariser {
     fn identity(&self) -> String {
-        "offline-extractive-v1".into()
+        OFFLINE_SUMMARISER.into()
     }
 
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {
