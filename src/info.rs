@@ -51,6 +51,9 @@ pub struct ProjectInfo {
     /// The embedder the embeddings checkpoint was built with, if any.
     pub embedder_built: Option<String>,
     pub offline: bool,
+    /// The structured-output mode learned per server and model
+    /// (`cache/capabilities.json`).
+    pub learned_modes: Vec<crate::llm::LearnedMode>,
     /// Notices (a rebuilt index, unreadable partial lines) and stages
     /// needing a run, one line each.
     pub warnings: Vec<String>,
@@ -113,6 +116,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         embedder: settings.identities.embedder.clone(),
         embedder_built: built_embedder(&plan),
         offline,
+        learned_modes: crate::llm::learned_modes(&project.layout.cache()),
         warnings: plan.warnings(),
         notices: plan.notices.clone(),
     })
@@ -186,6 +190,16 @@ impl ProjectInfo {
                 self.embedder
             )),
             _ => out.push_str(&format!("embedder        {}\n", self.embedder)),
+        }
+        for m in &self.learned_modes {
+            let mode = serde_json::to_value(m.structured_output)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "server mode     {mode} for {} at {} ({}, learned {})\n",
+                m.model, m.endpoint, m.provider, m.learned_at
+            ));
         }
         out.push_str("stages\n");
         for (name, v) in &self.stages {

@@ -187,3 +187,25 @@ async fn anthropic_tools_refused_with_500_fall_back_at_once() {
     assert_eq!(with_tools, 1);
     assert_eq!(server.request_count(), 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn info_shows_the_learned_mode_and_no_key() {
+    let cli = support::cli::Cli::new();
+    cli.ok(&["demo", "P", "--conversations", "30"]);
+    let server = MockServer::start(reject_json_schema(answer));
+    {
+        let (chat, _rx) = client(&server.base_url(), Some(&cli.path("cache")));
+        burst(&chat, 0, 4).await;
+    }
+    let text = cli.ok(&["info", "P"]);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("server mode"))
+        .unwrap_or_else(|| panic!("no server mode line in:\n{text}"));
+    assert!(line.contains("json_object for local-model at"), "{line}");
+    assert!(line.contains(&server.base_url()), "{line}");
+    assert!(!text.contains(TEST_KEY));
+    let json: serde_json::Value = serde_json::from_str(&cli.ok(&["info", "P", "--json"])).unwrap();
+    assert_eq!(json["learned_modes"][0]["structured_output"], "json_object");
+    assert_eq!(json["learned_modes"][0]["model"], "local-model");
+}
