@@ -7,18 +7,17 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
-use tokio::task::JoinSet;
-
 use super::failures::Failures;
 use super::plan::StageInputs;
-use super::{Event, Stage, StageCtx, cached};
+use super::{Corpus, Event, Stage, StageCtx, cached, concurrent};
 use crate::cluster;
+use crate::config::NamingConfig;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Summary, slugify, unique_slug};
 use crate::project::checkpoint;
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
 /// What the namer sees of one cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,17 +216,19 @@ pub fn apply(clusters: &mut [Cluster], names: &[GeneratedName]) {
 
 /// Runs (or resumes, or loads) the naming stage; returns the named
 /// clusters with the checkpoint's digest.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
     ctx: &StageCtx,
+    corpus: Corpus<'_>,
     mut clusters: Vec<Cluster>,
-    summaries: &[Summary],
-    embeddings: &Array2<f32>,
     namer: Option<Arc<dyn ClusterNamer>>,
-    max_examples: usize,
-    contrastive: usize,
+    config: &NamingConfig,
     inputs: &StageInputs,
 ) -> Result<(Vec<Cluster>, String)> {
+    let Corpus {
+        summaries,
+        embeddings,
+        ..
+    } = corpus;
     let stage = Stage::Names;
     if let Some(done) = cached::records::<Cluster>(ctx, inputs)? {
         return Ok(done);
@@ -266,8 +267,8 @@ pub async fn run(
                 &centroids,
                 embeddings.view(),
                 summaries,
-                max_examples,
-                contrastive,
+                config.max_examples,
+                config.contrastive_examples,
             );
             name_with_llm(ctx, &clusters, naming_inputs, namer, &key).await?
         }
@@ -316,64 +317,55 @@ async fn name_with_llm(
         total: clusters.len() as u64,
         resumed: done.len() as u64,
     });
-    let mut set: JoinSet<(String, Result<GeneratedName>)> = JoinSet::new();
     let todo: Vec<(String, NamingInput)> = clusters
         .iter()
         .zip(inputs)
         .filter(|(c, _)| !c.noise && !done.contains_key(&c.id))
         .map(|(c, i)| (c.id.clone(), i))
         .collect();
-    let mut pending = todo.into_iter();
     let mut failures = Failures::default();
-    loop {
-        while set.len() < ctx.concurrency.max(1) && !ctx.cancel.is_cancelled() {
-            let Some((id, input)) = pending.next() else {
-                break;
-            };
+    concurrent::for_each(
+        ctx,
+        todo.into_iter().map(Ok),
+        |(id, input)| {
             let namer = namer.clone();
-            set.spawn(async move {
+            async move {
                 let r = namer.name(input).await;
                 (id, r)
-            });
-        }
-        let next = tokio::select! {
-            biased;
-            _ = ctx.cancel.cancelled() => None,
-            r = set.join_next() => r,
-        };
-        let Some(joined) = next else { break };
-        let (id, r) = joined.map_err(|e| Error::Other(format!("naming task failed: {e}")))?;
-        match r {
-            Ok(n) => {
-                checkpoint::append_partial(
-                    ctx.cps.as_ref(),
-                    stage.name(),
-                    &PartialName {
-                        key: key.into(),
-                        cluster_id: id.clone(),
-                        name: n.clone(),
-                    },
-                )?;
-                let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
-                let _ = ctx.events.send(Event::Preview {
-                    stage,
-                    text: n.name.clone(),
-                });
-                done.insert(id, n);
             }
-            Err(e) => {
-                failures.add(&e);
-                let _ = ctx.events.send(Event::ItemFailed {
-                    stage,
-                    error: format!("cluster {id}: {e}"),
-                });
+        },
+        |(id, r)| {
+            match r {
+                Ok(n) => {
+                    checkpoint::append_partial(
+                        ctx.cps.as_ref(),
+                        stage.name(),
+                        &PartialName {
+                            key: key.into(),
+                            cluster_id: id.clone(),
+                            name: n.clone(),
+                        },
+                    )?;
+                    let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
+                    let _ = ctx.events.send(Event::Preview {
+                        stage,
+                        text: n.name.clone(),
+                    });
+                    done.insert(id, n);
+                }
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                Err(e) => {
+                    failures.add(&e);
+                    let _ = ctx.events.send(Event::ItemFailed {
+                        stage,
+                        error: format!("cluster {id}: {e}"),
+                    });
+                }
             }
-        }
-    }
-    if ctx.cancel.is_cancelled() {
-        set.abort_all();
-        return Err(Error::Cancelled);
-    }
+            Ok(())
+        },
+    )
+    .await?;
     if !failures.is_empty() {
         return Err(Error::Llm(format!(
             "{} of {} clusters could not be named ({}); the other names are saved, rerun to retry",

@@ -2,34 +2,49 @@
 //! 1. group the current clusters into neighbourhoods (k-means on their
 //!    centroids);
 //! 2. propose parent names per neighbourhood, with a target count that
-//!    shrinks geometrically towards `max_top_level`;
+//!    shrinks geometrically towards `max_top_level`, showing the nearest
+//!    clusters outside it for contrast ([`propose`]);
 //! 3. deduplicate the proposals across neighbourhoods;
 //! 4. assign each child to exactly one parent, from a shuffled list; an
 //!    answer that is not one of the parents is retried once, then replaced
-//!    by the parent whose name shares most words with the child;
-//! 5. rename each parent from its actual children.
+//!    by the parent whose name shares most words with the child ([`assign`]);
+//! 5. a level that collapsed below a third of its target is split back to
+//!    its target ([`shape`]);
+//! 6. rename each parent from its actual children ([`rename`]).
+//!
+//! The independent calls of a step (proposals, assignments, renames) run
+//! at once under the stage's bound ([`super::concurrent`]) and are merged
+//! in input order, so a seed and a cache give the same tree whatever
+//! order the answers arrive in.
 //!
 //! Termination is guaranteed: the loop runs over a fixed list of level
 //! targets, and a level that fails to shrink (or whose LLM answers are
 //! unusable) is grouped deterministically instead.
 
-use std::collections::HashSet;
+mod assign;
+mod names;
+mod propose;
+mod rename;
+mod shape;
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use ndarray::Array2;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use tokio::task::JoinSet;
 
 use super::failures::Failures;
 use super::hierarchy::LevelPlan;
 use super::naming::GeneratedName;
 use super::{Event, Stage, StageCtx};
-use crate::cluster::{self, KMeansParams};
 use crate::config::HierarchyConfig;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
-use crate::model::{Cluster, slugify};
+use crate::model::Cluster;
+
+pub use names::{clean_names, closest_parent, match_parent};
+pub use propose::{NEARBY, nearest_outside};
+pub use shape::collapsed;
 
 /// The LLM calls the hierarchy needs (the seam).
 pub trait HierarchyLlm: Send + Sync {
@@ -56,67 +71,6 @@ pub trait HierarchyLlm: Send + Sync {
     -> BoxFuture<'a, Result<String>>;
     /// Names a parent from its children's "name: description" lines.
     fn rename<'a>(&'a self, children: Vec<String>) -> BoxFuture<'a, Result<GeneratedName>>;
-}
-
-fn norm(s: &str) -> String {
-    s.trim()
-        .trim_matches(|c: char| c == '"' || c == '\'' || c == '`')
-        .trim_end_matches('.')
-        .trim()
-        .to_lowercase()
-}
-
-fn words(s: &str) -> HashSet<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// Cleans a list of names: trimmed, non-empty, unique (case-insensitive).
-pub fn clean_names(names: Vec<String>, max: usize) -> Vec<String> {
-    let mut seen = HashSet::new();
-    names
-        .into_iter()
-        .map(|n| {
-            n.trim()
-                .trim_matches('"')
-                .trim_end_matches('.')
-                .trim()
-                .to_string()
-        })
-        .filter(|n| !n.is_empty() && n.chars().count() <= 200)
-        .filter(|n| seen.insert(n.to_lowercase()))
-        .take(max.max(1))
-        .collect()
-}
-
-/// The parent an answer names, if it names one.
-pub fn match_parent(answer: &str, parents: &[String]) -> Option<usize> {
-    let a = norm(answer);
-    parents.iter().position(|p| norm(p) == a)
-}
-
-/// Deterministic fallback: the parent sharing most words with the child
-/// (ties to the first).
-pub fn closest_parent(child: &str, parents: &[String]) -> usize {
-    let cw = words(child);
-    let mut best = (0usize, 0usize);
-    for (i, p) in parents.iter().enumerate() {
-        let score = words(p).intersection(&cw).count();
-        if score > best.1 {
-            best = (i, score);
-        }
-    }
-    best.0
-}
-
-fn describe(c: &Cluster) -> String {
-    if c.description.is_empty() {
-        c.name.clone()
-    } else {
-        format!("{}: {}", c.name, c.description)
-    }
 }
 
 /// The hierarchy's LLM work that failed and fell back to a substitute,
@@ -165,179 +119,71 @@ impl Gaps {
     }
 }
 
-fn item_failed(ctx: &StageCtx, what: &str, e: &Error) {
-    let _ = ctx.events.send(Event::ItemFailed {
+/// One level to plan: what every step reads.
+pub(super) struct Level<'a> {
+    pub llm: &'a Arc<dyn HierarchyLlm>,
+    pub ctx: &'a StageCtx,
+    /// The clusters to group (no noise).
+    pub current: &'a [Cluster],
+    /// Their unit-length centroids, row per cluster.
+    pub centroids: &'a Array2<f32>,
+    /// How many parents this level should have.
+    pub target: usize,
+    pub config: &'a HierarchyConfig,
+    pub seed: u64,
+    /// The level being built (1 for the parents of the base clusters).
+    pub level: u32,
+}
+
+fn item_failed(job: &Level, what: &str, e: &Error) {
+    let _ = job.ctx.events.send(Event::ItemFailed {
         stage: Stage::Hierarchy,
-        error: format!("{what}: {e}"),
+        error: format!("level {}: {what}: {e}", job.level),
     });
 }
 
 /// Plans one level with the LLM; `None` means "use the fallback". Failed
 /// calls are reported and recorded in `gaps`.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn plan_llm(
-    llm: &Arc<dyn HierarchyLlm>,
-    ctx: &StageCtx,
-    current: &[Cluster],
-    centroids: &Array2<f32>,
-    target: usize,
-    config: &HierarchyConfig,
-    seed: u64,
-    level: u32,
-    gaps: &mut Gaps,
-) -> Result<Option<LevelPlan>> {
-    let m = current.len();
-    let hoods = m.div_ceil(config.neighbourhood_size.max(2)).clamp(1, m);
-    let labels = if hoods > 1 {
-        let mut p = KMeansParams::new(hoods);
-        p.seed = seed;
-        cluster::kmeans(centroids.view(), &p)?.labels
-    } else {
-        vec![0; m]
-    };
-    let lines: Vec<String> = current.iter().map(describe).collect();
-    // 2. propose per neighbourhood.
-    let mut proposals = Vec::new();
-    let mut failed_proposals = 0;
-    for h in 0..hoods {
-        let members: Vec<usize> = (0..m).filter(|i| labels[*i] == h).collect();
-        if members.is_empty() {
-            continue;
-        }
-        let share = ((target * members.len()) as f64 / m as f64).round() as usize;
-        let t = share.clamp(1, members.len());
-        let nearby: Vec<String> = (0..m)
-            .filter(|i| labels[*i] != h)
-            .take(5)
-            .map(|i| lines[i].clone())
-            .collect();
-        let texts: Vec<String> = members.iter().map(|i| lines[*i].clone()).collect();
-        gaps.proposals.0 += 1;
-        match llm
-            .propose(texts, nearby, t, (t * 3).div_ceil(2).max(1))
-            .await
-        {
-            Ok(names) => proposals.extend(names),
-            Err(Error::Cancelled) => return Err(Error::Cancelled),
-            Err(e) => {
-                failed_proposals += 1;
-                gaps.proposals.1.add(&e);
-                item_failed(ctx, &format!("level {level}: proposing parents"), &e);
-            }
-        }
-    }
-    let proposals = clean_names(proposals, usize::MAX);
+pub(super) async fn plan_llm(job: &Level<'_>, gaps: &mut Gaps) -> Result<Option<LevelPlan>> {
+    let m = job.current.len();
+    let lines: Vec<String> = job.current.iter().map(names::describe).collect();
+    let hoods = propose::neighbourhoods(job)?;
+    let (proposals, failed) = propose::propose(job, &lines, &hoods, gaps).await?;
     if proposals.is_empty() {
-        if failed_proposals > 0 {
-            gaps.levels.push(level);
+        if failed > 0 {
+            gaps.levels.push(job.level);
         }
         return Ok(None);
     }
-    // 3. deduplicate across neighbourhoods.
-    let max = (target * 6).div_ceil(5).max(1);
-    let parents = match llm.dedupe(proposals.clone(), target, max).await {
-        Ok(names) if !clean_names(names.clone(), max).is_empty() => clean_names(names, max),
-        Err(Error::Cancelled) => return Err(Error::Cancelled),
-        Err(e) => {
-            gaps.dedupe.add(&e);
-            item_failed(ctx, &format!("level {level}: merging proposals"), &e);
-            clean_names(proposals, max)
-        }
-        Ok(_) => clean_names(proposals, max),
-    };
-    // 4. assign each child.
-    let mut set: JoinSet<(usize, Option<usize>, Option<Error>)> = JoinSet::new();
-    for (i, line) in lines.iter().enumerate() {
-        let llm = llm.clone();
-        let line = line.clone();
-        let parents = parents.clone();
-        let mut rng =
-            rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
-        set.spawn(async move {
-            let mut failure = None;
-            for _ in 0..2 {
-                let mut order: Vec<usize> = (0..parents.len()).collect();
-                order.shuffle(&mut rng);
-                let shown: Vec<String> = order.iter().map(|j| parents[*j].clone()).collect();
-                match llm.assign(line.clone(), shown).await {
-                    Ok(answer) => {
-                        if let Some(j) = match_parent(&answer, &parents) {
-                            return (i, Some(j), None);
-                        }
-                    }
-                    Err(e) => failure = Some(e),
-                }
-            }
-            (i, None, failure)
+    let parents = propose::merge(job, proposals, gaps).await?;
+    let mut grouping = assign::assign(job, &lines, &parents, gaps).await?;
+    if shape::collapsed(grouping.labels.len(), job.target) {
+        let answered = grouping.labels.len();
+        let counts: Vec<usize> = job.current.iter().map(|c| c.count).collect();
+        shape::split_largest(
+            &mut grouping,
+            job.centroids.view(),
+            &counts,
+            job.target,
+            job.seed,
+        )?;
+        let _ = job.ctx.events.send(Event::Log {
+            level: super::LogLevel::Info,
+            message: format!(
+                "hierarchy level {}: the model grouped {m} clusters into {answered} \
+                 (target {}); split the largest into {}",
+                job.level,
+                job.target,
+                grouping.labels.len()
+            ),
         });
     }
-    let mut groups = vec![0usize; m];
-    gaps.assignments.0 += m;
-    while let Some(joined) = set.join_next().await {
-        let (i, j, failure) =
-            joined.map_err(|e| Error::Other(format!("assign task failed: {e}")))?;
-        match failure {
-            Some(Error::Cancelled) => return Err(Error::Cancelled),
-            Some(e) => {
-                gaps.assignments.1.add(&e);
-                item_failed(
-                    ctx,
-                    &format!("level {level}: assigning {}", current[i].name),
-                    &e,
-                );
-            }
-            None => {}
-        }
-        groups[i] = j.unwrap_or_else(|| closest_parent(&lines[i], &parents));
-    }
-    // Renumber used parents compactly, in order of first use.
-    let mut remap = vec![usize::MAX; parents.len()];
-    let mut used = Vec::new();
-    for g in groups.iter_mut() {
-        if remap[*g] == usize::MAX {
-            remap[*g] = used.len();
-            used.push(*g);
-        }
-        *g = remap[*g];
-    }
-    if used.len() >= m {
+    if grouping.labels.len() >= m {
         return Ok(None); // no shrink: fall back
     }
-    // 5. rename each parent from its actual children.
-    let mut names = Vec::with_capacity(used.len());
-    for (p, orig) in used.iter().enumerate() {
-        let children: Vec<String> = (0..m)
-            .filter(|i| groups[*i] == p)
-            .map(|i| lines[i].clone())
-            .collect();
-        gaps.renames.0 += 1;
-        let renamed = match llm.rename(children.clone()).await {
-            Ok(n) if !n.name.trim().is_empty() => Some(n),
-            Ok(_) => None,
-            Err(Error::Cancelled) => return Err(Error::Cancelled),
-            Err(e) => {
-                gaps.renames.1.add(&e);
-                item_failed(
-                    ctx,
-                    &format!("level {level}: renaming {}", parents[*orig]),
-                    &e,
-                );
-                None
-            }
-        };
-        let name = match renamed {
-            Some(n) => n,
-            None => GeneratedName {
-                name: parents[*orig].clone(),
-                description: format!("Groups {} related clusters.", children.len()),
-                slug: slugify(&parents[*orig], 4),
-            },
-        };
-        let _ = ctx.events.send(Event::Preview {
-            stage: Stage::Hierarchy,
-            text: name.name.clone(),
-        });
-        names.push(name);
-    }
-    Ok(Some(LevelPlan { groups, names }))
+    let names = rename::rename(job, &lines, &grouping, gaps).await?;
+    Ok(Some(LevelPlan {
+        groups: grouping.groups,
+        names,
+    }))
 }
