@@ -114,11 +114,9 @@ async fn the_tree_does_not_depend_on_the_order_answers_arrive_in() {
 /// no two calls are the same and the client's cache saves none of them.
 fn distinct(req: &MockRequest) -> MockReply {
     let text = req.user_text();
-    let tag = text
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |a, b| {
-            (a ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let tag = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |a, b| {
+        (a ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     let named = |kind: &str| {
         MockReply::json(&json!({
             "name": format!("{kind} {tag:x}"),

@@ -4,19 +4,23 @@
 //! other clusters, as Clio does. Offline, names come from class-based TF-IDF
 //! keywords. Names are saved per cluster, so a killed run resumes.
 
+mod inputs;
+mod keywords;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+pub use inputs::{inputs, rows_of};
+pub use keywords::keyword_names;
 
 use super::failures::Failures;
 use super::plan::StageInputs;
 use super::{Corpus, Event, Stage, StageCtx, cached, concurrent};
-use crate::cluster;
 use crate::config::NamingConfig;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
-use crate::model::{Cluster, Summary, slugify, unique_slug};
+use crate::model::{Cluster, slugify, unique_slug};
 use crate::project::checkpoint;
-use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// What the namer sees of one cluster.
@@ -70,128 +74,6 @@ pub fn load_partial(
         }
     }
     Ok(done)
-}
-
-/// Rows of each cluster, in cluster order.
-pub fn rows_of(clusters: &[Cluster], summaries: &[Summary]) -> Vec<Vec<usize>> {
-    let pos: HashMap<&str, usize> = summaries
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.conversation_id.as_str(), i))
-        .collect();
-    clusters
-        .iter()
-        .map(|c| {
-            c.members
-                .iter()
-                .filter_map(|m| pos.get(m.as_str()).copied())
-                .collect()
-        })
-        .collect()
-}
-
-fn dot(a: ndarray::ArrayView1<f32>, b: ndarray::ArrayView1<f32>) -> f32 {
-    a.dot(&b)
-}
-
-/// The `max` rows of a cluster closest to its centroid.
-fn central(
-    rows: &[usize],
-    centroid: ndarray::ArrayView1<f32>,
-    emb: ArrayView2<f32>,
-    max: usize,
-) -> Vec<usize> {
-    let mut scored: Vec<(f32, usize)> = rows
-        .iter()
-        .map(|r| (dot(emb.row(*r), centroid), *r))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().take(max).map(|(_, r)| r).collect()
-}
-
-/// Builds the namer's input for every cluster.
-pub fn inputs(
-    rows: &[Vec<usize>],
-    centroids: &Array2<f32>,
-    embeddings: ArrayView2<f32>,
-    summaries: &[Summary],
-    max_examples: usize,
-    contrastive: usize,
-) -> Vec<NamingInput> {
-    let text = |r: &usize| summaries[*r].summary.clone();
-    (0..rows.len())
-        .map(|c| {
-            let examples: Vec<String> =
-                central(&rows[c], centroids.row(c), embeddings, max_examples)
-                    .iter()
-                    .map(text)
-                    .collect();
-            // Nearest other clusters by centroid similarity.
-            let mut near: Vec<(f32, usize)> = (0..rows.len())
-                .filter(|o| *o != c && !rows[*o].is_empty())
-                .map(|o| (dot(centroids.row(c), centroids.row(o)), o))
-                .collect();
-            near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let per = contrastive.div_ceil(3).max(1);
-            let mut contrast = Vec::new();
-            for (_, o) in near.into_iter().take(3) {
-                for r in central(&rows[o], centroids.row(o), embeddings, per) {
-                    if contrast.len() < contrastive {
-                        contrast.push(text(&r));
-                    }
-                }
-            }
-            NamingInput {
-                examples,
-                contrastive: contrast,
-            }
-        })
-        .collect()
-}
-
-/// Keyword names for groups of texts (offline mode).
-pub fn keyword_names(
-    texts: &[String],
-    labels: &[usize],
-    groups: usize,
-) -> Result<Vec<GeneratedName>> {
-    let keywords = if texts.is_empty() {
-        vec![Vec::new(); groups]
-    } else {
-        cluster::ctfidf_keywords(texts, labels, 8)?
-    };
-    let mut taken_names = HashSet::new();
-    Ok((0..groups)
-        .map(|g| {
-            let kw = keywords.get(g).cloned().unwrap_or_default();
-            let mut name = cluster::keyword_name(&kw);
-            // Two groups with the same top words: add the next distinct one.
-            let mut extra = kw.iter().skip(3);
-            while taken_names.contains(&name) {
-                match extra.next() {
-                    Some(k) => name = format!("{name}, {k}"),
-                    None => {
-                        name = format!("{name} ({})", g + 1);
-                        break;
-                    }
-                }
-            }
-            taken_names.insert(name.clone());
-            let description = if kw.is_empty() {
-                "Conversations without distinctive words.".to_string()
-            } else {
-                format!(
-                    "Conversations whose summaries stand out for: {}.",
-                    kw.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
-                )
-            };
-            GeneratedName {
-                slug: slugify(&name, 4),
-                name,
-                description,
-            }
-        })
-        .collect())
 }
 
 /// Applies names to clusters, making slugs unique (`-2` on a clash).
