@@ -3,14 +3,14 @@
 //!    centroids);
 //! 2. propose parent names per neighbourhood, with a target count that
 //!    shrinks geometrically towards `max_top_level`, showing the nearest
-//!    clusters outside it for contrast ([`propose`]);
+//!    clusters outside it for contrast (`propose.rs`);
 //! 3. deduplicate the proposals across neighbourhoods;
 //! 4. assign each child to exactly one parent, from a shuffled list; an
 //!    answer that is not one of the parents is retried once, then replaced
-//!    by the parent whose name shares most words with the child ([`assign`]);
+//!    by the parent whose name shares most words with the child (`assign.rs`);
 //! 5. a level that collapsed below a third of its target is split back to
-//!    its target ([`shape`]);
-//! 6. rename each parent from its actual children ([`rename`]).
+//!    its target (`shape.rs`);
+//! 6. rename each parent from its actual children (`rename.rs`).
 //!
 //! The independent calls of a step (proposals, assignments, renames) run
 //! at once under the stage's bound ([`super::concurrent`]) and are merged
