@@ -35,6 +35,7 @@ mod redact;
 mod retry;
 mod scripted;
 mod settings;
+mod shape;
 pub mod structured;
 mod types;
 
