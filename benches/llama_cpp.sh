@@ -136,3 +136,14 @@ echo "retries            $(grep -o 'retries [0-9]*' "$WORK/run.log" | tail -1 | 
 echo "timeouts           $(grep -o 'timeouts [0-9]*' "$WORK/run.log" | sort -t' ' -k2 -n | tail -1 | cut -d' ' -f2)"
 echo "summaries          $summaries of $N (records with a summary: $llm_summaries)"
 echo "learned mode       $(cat "$P/cache/capabilities.json" 2>/dev/null | grep -o '"structured_output": "[a-z_]*"' || echo none)"
+echo "answer fixes       $(grep -o 'summaries: answers fixed: .*' "$WORK/run.log" | cut -d: -f3- || true)"
+echo "concurrency limit  lowest $(grep -ho 'concurrency limit [0-9]*' "$P"/logs/run-*.log | awk '{print $3}' | sort -n | head -1)"
+# The tree, and how many conversations its top level covers.
+run_env() {
+  KURA_CONFIG_DIR=/nonexistent OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" \
+    KURA_MODEL="$KURA_MODEL" OPENAI_API_KEY=none KURA_EMBEDDER=lexical "$@"
+}
+covered=$(run_env "$KURA_BIN" tree "$P" --json 2>/dev/null \
+  | python3 -c 'import json, sys; print(sum(c["count"] for c in json.load(sys.stdin)))' || echo 0)
+echo "tree covers        $covered of $N"
+run_env "$KURA_BIN" tree "$P" --depth 2 || true
