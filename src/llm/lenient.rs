@@ -2,9 +2,9 @@
 //! it are fixed before a repair round trip is spent, and each fix is
 //! counted.
 //!
-//! Three passes: [`close_cut_off`] ends an object the model was cut off
-//! in (it hit `max_tokens`), [`relax`] turns near-JSON text into JSON
-//! (trailing commas, single-quoted strings, Python's `True`/`False`/
+//! Three passes: `cut_off::close_cut_off` ends an object the model was
+//! cut off in (it hit `max_tokens`), [`relax`] turns near-JSON text into
+//! JSON (trailing commas, single-quoted strings, Python's `True`/`False`/
 //! `None`), and [`coerce`] fits the parsed value to the request's JSON
 //! schema (numbers given as strings, a list given as one string, values of
 //! the wrong type, numbers out of range, missing properties filled with
@@ -101,7 +101,7 @@ impl ParseFixes {
 /// True when a quote at this point opens a string: at the start, or after
 /// `{`, `[`, `:` or `,` (ignoring whitespace). An apostrophe anywhere else
 /// is text.
-fn opens_string(prev: Option<char>) -> bool {
+pub(crate) fn opens_string(prev: Option<char>) -> bool {
     matches!(prev, None | Some('{' | '[' | ':' | ','))
 }
 
@@ -205,73 +205,6 @@ pub(crate) fn relax(text: &str, fixes: &mut ParseFixes) -> String {
     fixes.trailing_commas += u32::from(commas);
     fixes.single_quotes += u32::from(singles);
     fixes.python_literals += u32::from(python);
-    out
-}
-
-/// How many earlier commas [`close_cut_off`] tries to cut back to.
-const CUT_BACK: usize = 3;
-
-/// Ways to end a JSON object that stops part-way (the model hit
-/// `max_tokens`, often while repeating itself), most kept first: closed
-/// where it stops (an open string ended), then cut back to each of the
-/// last few commas outside strings, dropping the unfinished item. `text`
-/// starts at the object's `{`. Each way is only a candidate: the caller
-/// keeps the first that parses and passes its checks.
-pub(crate) fn close_cut_off(text: &str) -> Vec<String> {
-    let mut stack: Vec<char> = Vec::new();
-    let mut commas: Vec<(usize, Vec<char>)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut prev: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                c if c == q => {
-                    quote = None;
-                    prev = Some('"');
-                }
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => quote = Some('"'),
-            '\'' if opens_string(prev) => quote = Some('\''),
-            '{' => stack.push('}'),
-            '[' => stack.push(']'),
-            '}' | ']' => {
-                stack.pop();
-                if stack.is_empty() {
-                    // Complete after all: nothing to close.
-                    return Vec::new();
-                }
-            }
-            ',' => commas.push((i, stack.clone())),
-            _ => {}
-        }
-        if !c.is_whitespace() && c != '"' && c != '\'' {
-            prev = Some(c);
-        }
-    }
-    if stack.is_empty() {
-        return Vec::new();
-    }
-    let closers = |s: &[char]| s.iter().rev().collect::<String>();
-    let mut out = Vec::with_capacity(CUT_BACK + 1);
-    let mut whole = text.trim_end().to_string();
-    if let Some(q) = quote {
-        if escaped {
-            whole.pop();
-        }
-        whole.push(q);
-    }
-    whole.push_str(&closers(&stack));
-    out.push(whole);
-    for (at, open) in commas.iter().rev().take(CUT_BACK) {
-        out.push(format!("{}{}", &text[..*at], closers(open)));
-    }
     out
 }
 
@@ -613,25 +546,5 @@ mod tests {
         );
         assert_eq!(split_list(r#"["a", "b, c"]"#), ["a", "b, c"]);
         assert!(split_list("  ").is_empty());
-    }
-
-    #[test]
-    fn cut_off_objects_are_closed_where_they_stop_or_at_a_comma() {
-        let text = r#"{"summary": "Booked a table.", "errors": ["One", "Two is lo"#;
-        let got = close_cut_off(text);
-        assert_eq!(
-            got,
-            [
-                r#"{"summary": "Booked a table.", "errors": ["One", "Two is lo"]}"#,
-                r#"{"summary": "Booked a table.", "errors": ["One"]}"#,
-                r#"{"summary": "Booked a table."}"#,
-            ]
-        );
-        // A key without its value only closes at a comma.
-        let got = close_cut_off(r#"{"a": "x, y", "b": {"c": 1}, "d":"#);
-        assert_eq!(got[1], r#"{"a": "x, y", "b": {"c": 1}}"#);
-        // Braces and quotes inside strings do not count.
-        assert_eq!(close_cut_off(r#"{"a": "} \" {"#)[0], r#"{"a": "} \" {"}"#);
-        assert!(close_cut_off(r#"{"a": 1}"#).is_empty());
     }
 }

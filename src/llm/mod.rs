@@ -24,6 +24,7 @@ pub mod cache;
 pub mod capability;
 mod codec;
 mod core;
+mod cut_off;
 mod embeddings;
 mod events;
 mod gradient;

@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::events::ClientEvent;
-use super::lenient::{ParseFixes, close_cut_off, coerce, relax};
+use super::cut_off::close_cut_off;
+use super::lenient::{ParseFixes, coerce, relax};
 use super::types::{ChatMessage, ChatModel, ChatRequest, Usage};
 use crate::error::{Error, Result};
 
