@@ -6,8 +6,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::events::ClientEvent;
 use super::cut_off::close_cut_off;
+use super::events::ClientEvent;
 use super::lenient::{ParseFixes, coerce, relax};
 use super::types::{ChatMessage, ChatModel, ChatRequest, Usage};
 use crate::error::{Error, Result};
