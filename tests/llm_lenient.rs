@@ -178,10 +178,13 @@ async fn clean_json_needs_no_fix_and_reports_nothing() {
 
 #[tokio::test]
 async fn what_cannot_be_fixed_is_still_repaired() {
-    // "high" is no number: the repair round trip asks again.
+    // An object for the summary cannot be read: the repair round trip
+    // asks again.
     let server = MockServer::start(|req: &MockRequest| {
         if req.messages().len() == 1 {
-            MockReply::text(r#"{"summary": "x", "languages": [], "score": "high", "topic": ""}"#)
+            MockReply::text(
+                r#"{"summary": {"text": "x"}, "languages": [], "score": 3, "topic": ""}"#,
+            )
         } else {
             MockReply::text(r#"{"summary": "x", "languages": [], "score": 3, "topic": "",}"#)
         }
@@ -202,4 +205,57 @@ async fn what_cannot_be_fixed_is_still_repaired() {
     assert_eq!(got.fixes.reasked, 1);
     assert_eq!(got.fixes.trailing_commas, 1);
     assert_eq!(server.request_count(), 2);
+}
+
+// What SmolLM2-135M-Instruct on llama-cpp-python's server really answered
+// (benches/RESULTS.md, "A real local server"), in the shape of the test's
+// schema.
+
+#[tokio::test]
+async fn an_answer_cut_off_at_max_tokens_is_closed() {
+    // It repeats itself in a list until `max_tokens` stops it mid-string.
+    case(
+        r#"{"summary": "Asked about Rust.", "languages": ["english"], "score": 2, "topic": "code", "notes": ["The user was unable to find", "The user was unable to find a tab"#,
+        expected(Some(2)),
+        &["extra fields dropped", "cut-off answers closed"],
+    )
+    .await;
+    // Cut off after a key: closed at the last comma instead.
+    case(
+        r#"```json
+{"summary": "Asked about Rust.", "languages": ["english"], "score": 2, "topic": "code", "notes":"#,
+        expected(Some(2)),
+        &["JSON among prose", "cut-off answers closed"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn values_of_the_wrong_type_are_fitted() {
+    // A score given as a list of sentences, and the summary as a list.
+    case(
+        r#"{"summary": ["Asked about", "Rust."], "languages": ["english", 3], "score": ["The user is frustrated."], "topic": "code"}"#,
+        Facets {
+            languages: vec!["english".into(), "3".into()],
+            ..expected(None)
+        },
+        &["wrong types fixed"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn scores_out_of_range_or_with_words_are_read() {
+    case(
+        r#"{"summary": "Asked about Rust.", "languages": ["english"], "score": 7, "topic": "code"}"#,
+        expected(Some(5)),
+        &["numbers clamped to range"],
+    )
+    .await;
+    case(
+        r#"{"summary": "Asked about Rust.", "languages": ["english"], "score": "2 (slightly impatient)", "topic": "code"}"#,
+        expected(Some(2)),
+        &["numbers as strings"],
+    )
+    .await;
 }

@@ -116,8 +116,9 @@ async fn a_400_falls_back_the_same_way_and_twice_if_needed() {
     assert_eq!(chat.structured_mode(), StructuredOutput::Text);
     let last = server.requests().pop().unwrap();
     assert!(
-        last.system_text().contains("JSON schema"),
-        "schema in the prompt"
+        last.system_text()
+            .contains("replacing every placeholder value"),
+        "the shape in the prompt"
     );
     assert_eq!(retries(&drain(&mut rx)), 0);
 }

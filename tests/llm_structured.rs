@@ -131,14 +131,23 @@ async fn json_object_is_used_when_only_json_schema_is_rejected() {
 
 #[tokio::test]
 async fn repair_loop_reasks_with_the_error() {
-    // First a schema-violating answer, then an out-of-range one, then a good one.
+    // First a schema-violating answer, then one the caller's rule rejects
+    // (an out-of-range score would be clamped without a re-ask), then a
+    // good one.
     let server = MockServer::start(|req| match req.messages().len() {
         2 => MockReply::text(r#"{"summary": "x", "concerning": 2}"#),
-        4 => MockReply::text(r#"{"summary": "x", "concerning_score": 9}"#),
+        4 => MockReply::text(r#"{"summary": "x", "concerning_score": 2}"#),
         _ => MockReply::text(good("fixed")),
     });
     let chat = OpenAiChat::new(&settings(&server.base_url(), "m"), ClientHooks::default()).unwrap();
-    let got = structured::<Facets, _>(&chat, request("p"), score_in_range, 3)
+    let long_enough = |f: &Facets| {
+        if f.summary.len() < 3 {
+            Err(format!("summary must say more than {:?}", f.summary))
+        } else {
+            Ok(())
+        }
+    };
+    let got = structured::<Facets, _>(&chat, request("p"), long_enough, 3)
         .await
         .unwrap();
     assert_eq!(got.value.summary, "about fixed");
@@ -156,7 +165,7 @@ async fn repair_loop_reasks_with_the_error() {
     );
     let third = reqs[2].user_text();
     assert!(
-        third.contains("concerning_score must be 1 to 5, not 9"),
+        third.contains(r#"summary must say more than "x""#),
         "{third}"
     );
     // Usage adds up over the attempts.
@@ -195,7 +204,10 @@ async fn a_forced_mode_is_used_from_the_start() {
         .unwrap();
     let req = &server.requests()[0];
     assert_eq!(req.response_format(), None);
-    assert!(req.system_text().contains("JSON schema"));
+    assert!(
+        req.system_text()
+            .contains(r#"{"summary":"...","concerning_score":1}"#)
+    );
 }
 
 #[tokio::test]
@@ -213,4 +225,71 @@ async fn a_forced_json_schema_does_not_fall_back() {
         err.contains("HTTP 400") && err.contains("json_schema"),
         "{err}"
     );
+}
+
+/// Answers like SmolLM2-135M on llama-cpp-python's server: it copies the
+/// first JSON object it is shown in the system prompt, filling text
+/// placeholders. Shown a JSON schema it answered with the schema's own
+/// shape (`"type": "object", "properties": ...`).
+fn copycat(req: &support::mock_openai::MockRequest) -> MockReply {
+    let system = req.system_text();
+    let shown = system
+        .find('{')
+        .and_then(|i| kura_tui::llm::extract_json(&system[i..]))
+        .unwrap_or("{}")
+        .replace("\"...\"", "\"Booked a table for two.\"");
+    MockReply::text(shown)
+}
+
+#[tokio::test]
+async fn a_model_that_copies_the_shape_it_is_shown_answers_in_the_right_shape() {
+    let server = MockServer::start(copycat);
+    let mut s = settings(&server.base_url(), "m");
+    s.structured_output = StructuredOutput::JsonObject;
+    let chat = OpenAiChat::new(&s, ClientHooks::default()).unwrap();
+    let got = structured::<Facets, _>(&chat, request("p"), score_in_range, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        got.value,
+        Facets {
+            summary: "Booked a table for two.".into(),
+            concerning_score: 1
+        }
+    );
+    assert_eq!(server.request_count(), 1, "no repair needed");
+    let system = server.requests()[0].system_text();
+    assert!(!system.contains("properties"), "{system}");
+    assert!(
+        system.contains("- concerning_score is an integer from 1 to 5"),
+        "{system}"
+    );
+}
+
+/// Answers like llama-cpp-python's server with SmolLM2-135M in
+/// `json_object` mode: held to the schema when the request carries one,
+/// nested nonsense when it only gets generic JSON.
+fn llama_cpp_python(req: &support::mock_openai::MockRequest) -> MockReply {
+    match req.response_format() {
+        Some("json_schema") => MockReply::schema_rejected_500(),
+        _ if req.body.pointer("/response_format/schema").is_some() => {
+            MockReply::text(r#"{ "summary": "Booked a table for two.", "concerning_score": 1 }"#)
+        }
+        _ => MockReply::text(r#"{"summary": {"user_frustration": 1, "assistant_errors": []}}"#),
+    }
+}
+
+#[tokio::test]
+async fn json_object_requests_carry_the_schema() {
+    let server = MockServer::start(llama_cpp_python);
+    let chat = OpenAiChat::new(&settings(&server.base_url(), "m"), ClientHooks::default()).unwrap();
+    let got = structured::<Facets, _>(&chat, request("p"), score_in_range, 0)
+        .await
+        .unwrap();
+    assert_eq!(got.value.summary, "Booked a table for two.");
+    assert_eq!(chat.structured_mode(), StructuredOutput::JsonObject);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "one refusal, one answer");
+    assert_eq!(reqs[1].body["response_format"]["type"], "json_object");
+    assert_eq!(reqs[1].body["response_format"]["schema"], schema());
 }

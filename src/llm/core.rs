@@ -157,11 +157,7 @@ impl ChatCore {
 }
 
 /// The instruction that asks for JSON when the server cannot be told the
-/// schema directly.
+/// schema directly (see [`super::shape`]).
 pub(crate) fn schema_instruction(spec: &JsonSchemaSpec) -> String {
-    format!(
-        "Answer with a single JSON object and nothing else: no prose and no code fences. \
-         The object must match this JSON schema:\n{}",
-        spec.schema
-    )
+    super::shape::instruction(spec)
 }

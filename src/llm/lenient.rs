@@ -2,10 +2,12 @@
 //! it are fixed before a repair round trip is spent, and each fix is
 //! counted.
 //!
-//! Two passes: [`relax`] turns near-JSON text into JSON (trailing commas,
-//! single-quoted strings, Python's `True`/`False`/`None`), and [`coerce`]
-//! fits the parsed value to the request's JSON schema (numbers given as
-//! strings, a list given as one string, missing properties filled with
+//! Three passes: `cut_off::close_cut_off` ends an object the model was
+//! cut off in (it hit `max_tokens`), [`relax`] turns near-JSON text into
+//! JSON (trailing commas, single-quoted strings, Python's `True`/`False`/
+//! `None`), and [`coerce`] fits the parsed value to the request's JSON
+//! schema (numbers given as strings, a list given as one string, values of
+//! the wrong type, numbers out of range, missing properties filled with
 //! neutral values, properties the schema does not allow dropped).
 
 use serde::{Deserialize, Serialize};
@@ -31,13 +33,24 @@ pub struct ParseFixes {
     pub missing_filled: u32,
     /// Properties the schema does not allow, dropped.
     pub extra_fields: u32,
+    /// The answer stopped inside the object (at `max_tokens`) and was
+    /// closed where it stopped or at an earlier comma.
+    pub cut_off: u32,
+    /// A value of another type made to fit: a list of sentences joined
+    /// for a text field, a number written for a text field, list items
+    /// turned into text; or set to `null` when unreadable (a score given
+    /// as words or a list).
+    pub wrong_types: u32,
+    /// A number outside the schema's `minimum`..`maximum`, moved to the
+    /// nearest end.
+    pub clamped: u32,
     /// Answers that were unusable even so and were asked again.
     pub reasked: u32,
 }
 
 impl ParseFixes {
     /// Each kind with its human name, in a fixed order.
-    pub fn kinds(&self) -> [(&'static str, u32); 9] {
+    pub fn kinds(&self) -> [(&'static str, u32); 12] {
         [
             ("JSON among prose", self.extracted),
             ("trailing commas", self.trailing_commas),
@@ -47,6 +60,9 @@ impl ParseFixes {
             ("lists as strings", self.lists_from_strings),
             ("missing fields filled", self.missing_filled),
             ("extra fields dropped", self.extra_fields),
+            ("cut-off answers closed", self.cut_off),
+            ("wrong types fixed", self.wrong_types),
+            ("numbers clamped to range", self.clamped),
             ("re-asked", self.reasked),
         ]
     }
@@ -64,6 +80,9 @@ impl ParseFixes {
         self.lists_from_strings += o.lists_from_strings;
         self.missing_filled += o.missing_filled;
         self.extra_fields += o.extra_fields;
+        self.cut_off += o.cut_off;
+        self.wrong_types += o.wrong_types;
+        self.clamped += o.clamped;
         self.reasked += o.reasked;
     }
 
@@ -82,7 +101,7 @@ impl ParseFixes {
 /// True when a quote at this point opens a string: at the start, or after
 /// `{`, `[`, `:` or `,` (ignoring whitespace). An apostrophe anywhere else
 /// is text.
-fn opens_string(prev: Option<char>) -> bool {
+pub(crate) fn opens_string(prev: Option<char>) -> bool {
     matches!(prev, None | Some('{' | '[' | ':' | ','))
 }
 
@@ -197,6 +216,8 @@ struct Seen {
     lists: bool,
     missing: bool,
     extra: bool,
+    wrong: bool,
+    clamped: bool,
 }
 
 /// Fits `value` to `schema` where the intent is plain, counting each kind
@@ -208,6 +229,8 @@ pub(crate) fn coerce(value: &mut Value, schema: &Value, fixes: &mut ParseFixes) 
     fixes.lists_from_strings += u32::from(seen.lists);
     fixes.missing_filled += u32::from(seen.missing);
     fixes.extra_fields += u32::from(seen.extra);
+    fixes.wrong_types += u32::from(seen.wrong);
+    fixes.clamped += u32::from(seen.clamped);
 }
 
 fn kind(schema: &Value) -> Option<&str> {
@@ -226,23 +249,35 @@ fn fit(value: &mut Value, schema: &Value, seen: &mut Seen) {
         }
         (Some("array"), Value::Array(items)) => {
             if let Some(item_schema) = schema.get("items") {
+                if kind(item_schema) == Some("string") {
+                    fit_string_items(items, seen);
+                }
                 for item in items {
                     fit(item, item_schema, seen);
                 }
             }
         }
-        (Some("integer"), Value::String(s)) => {
-            let t = s.trim();
-            let n = t.parse::<i64>().ok().or_else(|| {
-                t.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.fract() == 0.0)
-                    .map(|f| f as i64)
-            });
-            if let Some(n) = n {
-                *value = Value::from(n);
-                seen.numbers = true;
-            }
+        (Some("string"), Value::Array(items)) if items.iter().all(is_scalar) => {
+            let parts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            *value = Value::String(parts.join(" "));
+            seen.wrong = true;
+        }
+        (Some("string"), Value::Number(_) | Value::Bool(_)) => {
+            *value = Value::String(value.to_string());
+            seen.wrong = true;
+        }
+        (Some(k @ ("integer" | "number")), Value::String(s)) => {
+            *value = match read_number(s, k == "integer") {
+                Some(n) => {
+                    seen.numbers = true;
+                    n
+                }
+                None => {
+                    seen.wrong = true;
+                    Value::Null
+                }
+            };
+            clamp(value, schema, seen);
         }
         (Some("integer"), Value::Number(n)) => {
             // 3.0 for 3.
@@ -252,17 +287,12 @@ fn fit(value: &mut Value, schema: &Value, seen: &mut Seen) {
             {
                 *value = Value::from(f as i64);
             }
+            clamp(value, schema, seen);
         }
-        (Some("number"), Value::String(s)) => {
-            if let Some(n) = s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-            {
-                *value = Value::Number(n);
-                seen.numbers = true;
-            }
+        (Some("number"), Value::Number(_)) => clamp(value, schema, seen),
+        (Some("integer" | "number"), Value::Array(_) | Value::Object(_) | Value::Bool(_)) => {
+            *value = Value::Null;
+            seen.wrong = true;
         }
         (Some("boolean"), Value::String(s)) => {
             let b = match s.trim().to_ascii_lowercase().as_str() {
@@ -276,6 +306,75 @@ fn fit(value: &mut Value, schema: &Value, seen: &mut Seen) {
             }
         }
         _ => {}
+    }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// A scalar as text (a string without its quotes).
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of strings that holds other things: numbers and flags become
+/// text, nulls, lists and objects are dropped.
+fn fit_string_items(items: &mut Vec<Value>, seen: &mut Seen) {
+    if items.iter().all(Value::is_string) {
+        return;
+    }
+    let before = items.len();
+    let fixed: Vec<Value> = items
+        .iter()
+        .filter_map(|v| scalar_text(v).map(Value::String))
+        .collect();
+    seen.wrong |= fixed.len() != before || fixed != *items;
+    *items = fixed;
+}
+
+/// The number a string holds: all of it (`" 3 "`), or where it starts
+/// with one (`"2 - slightly impatient"`, `"4/5"`). An integer field takes
+/// a whole float (`"3.0"`).
+fn read_number(s: &str, integer: bool) -> Option<Value> {
+    let t = s.trim();
+    let lead: String = t
+        .char_indices()
+        .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-'))
+        .map(|(_, c)| c)
+        .collect();
+    let whole = t.parse::<f64>().ok();
+    let f = whole.or_else(|| lead.trim_end_matches('.').parse::<f64>().ok())?;
+    if integer {
+        t.parse::<i64>()
+            .ok()
+            .or_else(|| (f.fract() == 0.0).then_some(f as i64))
+            .map(Value::from)
+    } else {
+        serde_json::Number::from_f64(f).map(Value::Number)
+    }
+}
+
+/// Moves a number outside the schema's `minimum`..`maximum` to the
+/// nearest end.
+fn clamp(value: &mut Value, schema: &Value, seen: &mut Seen) {
+    let Some(n) = value.as_f64() else {
+        return;
+    };
+    let lo = schema.get("minimum").and_then(Value::as_f64);
+    let hi = schema.get("maximum").and_then(Value::as_f64);
+    let bound = match (lo, hi) {
+        (Some(lo), _) if n < lo => schema.get("minimum"),
+        (_, Some(hi)) if n > hi => schema.get("maximum"),
+        _ => None,
+    };
+    if let Some(b) = bound {
+        *value = b.clone();
+        seen.clamped = true;
     }
 }
 
@@ -410,13 +509,41 @@ mod tests {
     }
 
     #[test]
-    fn coerce_leaves_what_it_cannot_read() {
-        let schema = json!({"type": "object", "properties": {"score": {"type": "integer"}, "n": {"type": "number"}}});
-        let mut v = json!({"score": "high", "n": 2.0, "extra": 1});
+    fn coerce_fixes_wrong_types_and_ranges() {
+        let schema = json!({"type": "object", "properties": {
+            "score": {"type": "integer", "minimum": 1, "maximum": 5},
+            "worry": {"type": "integer", "minimum": 1, "maximum": 5},
+            "mood": {"type": "integer"},
+            "n": {"type": "number"},
+            "text": {"type": "string"},
+            "count": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "lead": {"type": "integer"}
+        }});
+        let mut v = json!({
+            "score": ["annoyed", "very"], "worry": 7, "mood": "high", "n": 2.0,
+            "text": ["One.", "Two."], "count": 3, "tags": [1, "a", {"x": 1}, null],
+            "lead": "2 - slightly impatient", "extra": 1
+        });
         let mut f = ParseFixes::default();
         coerce(&mut v, &schema, &mut f);
-        assert_eq!(v, json!({"score": "high", "n": 2.0, "extra": 1}));
-        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(
+            v,
+            json!({
+                "score": null, "worry": 5, "mood": null, "n": 2.0,
+                "text": "One. Two.", "count": "3", "tags": ["1", "a"],
+                "lead": 2, "extra": 1
+            })
+        );
+        assert_eq!(
+            (
+                f.wrong_types,
+                f.clamped,
+                f.numbers_as_strings,
+                f.extra_fields
+            ),
+            (1, 1, 1, 0)
+        );
         assert_eq!(split_list(r#"["a", "b, c"]"#), ["a", "b, c"]);
         assert!(split_list("  ").is_empty());
     }

@@ -24,6 +24,7 @@ pub mod cache;
 pub mod capability;
 mod codec;
 mod core;
+mod cut_off;
 mod embeddings;
 mod events;
 mod gradient;
@@ -35,6 +36,7 @@ mod redact;
 mod retry;
 mod scripted;
 mod settings;
+mod shape;
 pub mod structured;
 mod types;
 

@@ -3,9 +3,10 @@
 //!
 //! Structured output: with `structured_output = "auto"` a request with a
 //! schema is sent with `response_format: {type: "json_schema"}`; a server
-//! that rejects that gets `{type: "json_object"}` plus the schema in the
-//! prompt, and one that rejects that too gets plain text with the schema in
-//! the prompt. A rejection of either is answered at once, without retries,
+//! that rejects that gets `{type: "json_object", schema}` (the schema as
+//! llama-cpp-python, Together and Fireworks take it) plus the answer's
+//! shape in the prompt, and one that rejects that too gets plain text with
+//! the shape in the prompt (see [`super::shape`]). A rejection of either is answered at once, without retries,
 //! and the mode that works is shared by every request and remembered for
 //! the next run (see [`super::capability`]).
 
@@ -90,7 +91,12 @@ impl OpenAiChat {
                 });
             } else {
                 if mode == MODE_OBJECT {
-                    body["response_format"] = json!({ "type": "json_object" });
+                    // The schema rides along as `schema`, the convention of
+                    // llama-cpp-python, Together and Fireworks, which then
+                    // constrain the answer to it; servers that do not know
+                    // the field ignore it.
+                    body["response_format"] =
+                        json!({ "type": "json_object", "schema": spec.schema });
                 }
                 add_system(&mut messages, &schema_instruction(spec), req);
             }

@@ -6,6 +6,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::cut_off::close_cut_off;
 use super::events::ClientEvent;
 use super::lenient::{ParseFixes, coerce, relax};
 use super::types::{ChatMessage, ChatModel, ChatRequest, Usage};
@@ -115,7 +116,9 @@ where
 
 /// Like [`parse_answer`], but fixes what small models predictably get
 /// wrong first (see [`super::lenient`]); `schema` guides the fixes of
-/// types and missing or extra properties. Returns what was fixed.
+/// types and missing or extra properties. An answer that stops inside its
+/// object is closed where it stops, or cut back to an earlier comma, and
+/// the first version that passes is kept. Returns what was fixed.
 pub fn parse_lenient<T, V>(
     content: &str,
     schema: Option<&Value>,
@@ -125,17 +128,53 @@ where
     T: DeserializeOwned,
     V: Fn(&T) -> std::result::Result<(), String>,
 {
-    let mut fixes = ParseFixes::default();
-    let (json, extracted) = locate(content)?;
-    fixes.extracted = u32::from(extracted);
+    let problem = match locate(content) {
+        Ok((json, extracted)) => {
+            let mut fixes = ParseFixes {
+                extracted: u32::from(extracted),
+                ..ParseFixes::default()
+            };
+            return read(json, schema, validate, &mut fixes).map(|v| (v, fixes));
+        }
+        Err(problem) => problem,
+    };
+    let bare = strip_think(content).trim();
+    let Some(start) = bare.find('{') else {
+        return Err(problem);
+    };
+    for candidate in close_cut_off(&bare[start..]) {
+        let mut fixes = ParseFixes {
+            extracted: u32::from(!bare[..start].trim().is_empty()),
+            cut_off: 1,
+            ..ParseFixes::default()
+        };
+        if let Ok(v) = read(&candidate, schema, validate, &mut fixes) {
+            return Ok((v, fixes));
+        }
+    }
+    Err(problem)
+}
+
+/// Parses (relaxing near-JSON), fits to `schema`, deserialises and
+/// validates one JSON text, adding what it fixed to `fixes`.
+fn read<T, V>(
+    json: &str,
+    schema: Option<&Value>,
+    validate: &V,
+    fixes: &mut ParseFixes,
+) -> std::result::Result<T, String>
+where
+    T: DeserializeOwned,
+    V: Fn(&T) -> std::result::Result<(), String>,
+{
     let mut value: Value = match serde_json::from_str(json) {
         Ok(v) => v,
-        Err(strict) => serde_json::from_str(&relax(json, &mut fixes))
+        Err(strict) => serde_json::from_str(&relax(json, fixes))
             .map_err(|_| format!("the answer is not valid JSON ({strict})"))?,
     };
     let given: Option<Vec<String>> = value.as_object().map(|m| m.keys().cloned().collect());
     if let Some(schema) = schema {
-        coerce(&mut value, schema, &mut fixes);
+        coerce(&mut value, schema, fixes);
     }
     let value: T = match T::deserialize(&value) {
         Ok(v) => v,
@@ -151,7 +190,7 @@ where
         }
     };
     validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;
-    Ok((value, fixes))
+    Ok(value)
 }
 
 /// The JSON object of an answer, and whether prose or a fence had to be
