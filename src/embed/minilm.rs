@@ -54,7 +54,7 @@ fn candle_err(e: candle_core::Error) -> Error {
 
 impl MiniLmEmbedder {
     /// The embedder's name.
-    pub const NAME: &'static str = "minilm:all-MiniLM-L6-v2";
+    pub const NAME: &'static str = super::MINILM_EMBEDDER_NAME;
 
     /// Loads the model from `dir`, checking the weights' sha256 against
     /// `spec` first. `batch_size` is the most texts run at once.

@@ -10,7 +10,7 @@ use super::super::models::{OFFLINE_SUMMARISER, resolve_embedder};
 use super::super::prompts::{Prompt, PromptKind};
 use super::super::runner::Models;
 use crate::config::{Config, EmbedderKind, EnvSource};
-use crate::embed::{Embedder, LexicalEmbedder, MiniLmEmbedder};
+use crate::embed::{Embedder, LexicalEmbedder, MINILM_BUILT, MINILM_EMBEDDER_NAME};
 use crate::error::Result;
 use crate::project::Layout;
 
@@ -109,11 +109,12 @@ pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) ->
                 });
             Ok(format!("api:{model}"))
         }
-        EmbedderKind::Minilm => Ok(MiniLmEmbedder::NAME.into()),
+        EmbedderKind::Minilm if !MINILM_BUILT => Err(crate::embed::minilm_not_built()),
+        EmbedderKind::Minilm => Ok(MINILM_EMBEDDER_NAME.into()),
         EmbedderKind::Lexical => lexical(),
         EmbedderKind::Auto => {
-            if crate::embed::minilm_installed(env) {
-                Ok(MiniLmEmbedder::NAME.into())
+            if MINILM_BUILT && crate::embed::minilm_installed(env) {
+                Ok(MINILM_EMBEDDER_NAME.into())
             } else {
                 lexical()
             }
