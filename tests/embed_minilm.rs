@@ -33,7 +33,7 @@ fn minilm_from_the_wheel_puts_paraphrases_together() {
         data.path().display().to_string(),
     )]);
     let (embedder, notice) = local_embedder(EmbedderKind::Auto, &Config::default(), &env).unwrap();
-    assert_eq!(embedder.name(), "minilm:all-MiniLM-L6-v2");
+    assert_eq!(embedder.identity(), "minilm:all-MiniLM-L6-v2");
     assert!(notice.is_none());
 
     let model = MiniLmEmbedder::load(&installed.dir, &ModelSpec::minilm(), 2).unwrap();

@@ -88,7 +88,7 @@ async fn concurrent_prompts_come_back_in_order_within_the_limit() {
     assert_eq!(first.body["model"], "mock-model");
     assert_eq!(first.body["max_tokens"], 1024);
     assert!(first.body.get("response_format").is_none());
-    assert_eq!(chat.name(), "openai:mock-model");
+    assert_eq!(chat.identity(), "openai:mock-model");
 }
 
 #[tokio::test]

@@ -208,7 +208,7 @@ impl MiniLmEmbedder {
 }
 
 impl Embedder for MiniLmEmbedder {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         Self::NAME.into()
     }
 

@@ -21,7 +21,7 @@ pub use lexical::LexicalEmbedder;
 pub use minilm::MiniLmEmbedder;
 pub use select::local_embedder;
 
-/// The MiniLM embedder's name (see [`Embedder::name`]), known to every
+/// The MiniLM embedder's identity (see [`Embedder::identity`]), known to every
 /// build so plans and checkpoints read the same with or without it.
 pub const MINILM_EMBEDDER_NAME: &str = "minilm:all-MiniLM-L6-v2";
 
@@ -50,7 +50,7 @@ pub trait Embedder: Send + Sync {
     /// A stable name including the model, e.g. `lexical-256`,
     /// `minilm:all-MiniLM-L6-v2`, `api:text-embedding-3-small`. It is part of
     /// checkpoint keys, so it changes whenever the vectors would.
-    fn name(&self) -> String;
+    fn identity(&self) -> String;
 
     /// Embeds a whole corpus. Corpus-fitted embedders (lexical) fit on
     /// `texts` itself.

