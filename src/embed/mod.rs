@@ -103,9 +103,10 @@ where
         });
     Box::pin(async move {
         if let Err(e) = spawned {
-            return Err(Error::Other(format!(
-                "could not start the embedding thread: {e}"
-            )));
+            return Err(Error::task(
+                "the embedding thread",
+                format!("it could not start: {e}"),
+            ));
         }
         while let Some(event) = rx.recv().await {
             match event {
@@ -113,8 +114,9 @@ where
                 Event::Done(result) => return result,
             }
         }
-        Err(Error::Other(
-            "the embedding thread stopped unexpectedly".into(),
+        Err(Error::task(
+            "the embedding thread",
+            "it stopped without a result",
         ))
     })
 }

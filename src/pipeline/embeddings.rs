@@ -49,7 +49,7 @@ pub async fn run(
         m = embedder.embed(&texts, &progress) => m?,
     };
     if matrix.nrows() != texts.len() {
-        return Err(Error::Other(format!(
+        return Err(Error::Internal(format!(
             "embedder {} returned {} vectors for {} texts",
             embedder.identity(),
             matrix.nrows(),

@@ -94,7 +94,10 @@ pub fn chat_name(config: &Config) -> String {
 /// The embedder's name as the embedder reports it.
 pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) -> Result<String> {
     let lexical = || -> Result<String> {
-        Ok(LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?.identity())
+        Ok(
+            LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?
+                .identity(),
+        )
     };
     match resolve_embedder(config, offline) {
         EmbedderKind::Api => {
