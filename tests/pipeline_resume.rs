@@ -147,11 +147,14 @@ fn kill_during_summaries_then_resume_loses_and_repeats_nothing() {
         "partial file removed once the stage finished"
     );
     let total = mock.requests().iter().filter(|r| is_summary(r)).count();
-    // The resumed run asked for exactly what was not saved.
-    assert_eq!(
-        total - first_run_requests,
-        60 - saved,
-        "summary requests: first run {first_run_requests}, in all {total}, saved {saved}"
+    // The resumed run asked again for nothing that was saved, and for
+    // nothing the first run got an answer to in time to keep (in the
+    // partial file, or in the LLM cache when the kill came before the
+    // partial line): between 60 - ANSWERED and 60 - saved requests.
+    let resumed = total - first_run_requests;
+    assert!(
+        (60 - ANSWERED..=60 - saved).contains(&resumed),
+        "summary requests: first run {first_run_requests}, resumed {resumed}, saved {saved}"
     );
     assert!(project.join("checkpoints/hierarchy.jsonl").exists());
 }
