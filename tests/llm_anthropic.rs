@@ -42,7 +42,7 @@ async fn structured_answers_come_from_a_forced_tool_call() {
         ClientHooks::default(),
     )
     .unwrap();
-    assert_eq!(chat.name(), "anthropic:claude-test");
+    assert_eq!(chat.identity(), "anthropic:claude-test");
     let got = structured::<Name, _>(&chat, name_request(), |_| Ok(()), 1)
         .await
         .unwrap();
@@ -136,7 +136,7 @@ async fn the_factory_builds_anthropic_from_config() {
     config.llm.api_key = Some(Secret::new(TEST_KEY));
     let dir = tempfile::tempdir().unwrap();
     let chat = chat_from_config(&config, dir.path(), &ClientHooks::default()).unwrap();
-    assert_eq!(chat.name(), "anthropic:claude-3-5-haiku-latest");
+    assert_eq!(chat.identity(), "anthropic:claude-3-5-haiku-latest");
     assert_eq!(
         chat.chat(ChatRequest::new("s").user("x"))
             .await

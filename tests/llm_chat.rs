@@ -44,17 +44,27 @@ fn retries(events: &[ClientEvent]) -> Vec<(u32, String, Duration)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_prompts_come_back_in_order_within_the_limit() {
-    let server = MockServer::start(|req| echo(req).after(Duration::from_millis(15)));
+    // The mock holds every answer until four requests are in flight at
+    // once, so the test knows the client used its whole limit.
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let server = MockServer::start(move |req| echo(req).gated(&gate));
     let mut s = settings(&server.base_url(), "mock-model");
     s.max_concurrency = 4;
     let chat = OpenAiChat::new(&s, ClientHooks::default()).unwrap();
     let prompts: Vec<String> = (0..40).map(|i| format!("prompt-{i}")).collect();
-    let answers = join_all(
+    let all = join_all(
         prompts
             .iter()
             .map(|p| chat.chat(ChatRequest::new("summaries").user(p.clone()))),
-    )
-    .await;
+    );
+    let opener = async {
+        // The timeout only bounds a client that never reaches its limit.
+        let four = tokio::time::timeout(Duration::from_secs(60), server.wait_for_requests(4));
+        assert!(four.await.is_ok(), "never four requests in flight");
+        assert_eq!(server.request_count(), 4, "more than the limit in flight");
+        open.send_replace(true);
+    };
+    let (answers, ()) = tokio::join!(all, opener);
     for (p, a) in prompts.iter().zip(&answers) {
         let a = a.as_ref().unwrap();
         assert_eq!(a.content, format!("answer to {p}"));
@@ -67,8 +77,7 @@ async fn concurrent_prompts_come_back_in_order_within_the_limit() {
     let mut want = prompts.clone();
     want.sort();
     assert_eq!(sent, want);
-    assert!(server.max_in_flight() <= 4, "{}", server.max_in_flight());
-    assert!(server.max_in_flight() >= 2, "requests were serialised");
+    assert_eq!(server.max_in_flight(), 4);
 
     let first = &server.requests()[0];
     assert_eq!(first.path, "/v1/chat/completions");
@@ -79,7 +88,7 @@ async fn concurrent_prompts_come_back_in_order_within_the_limit() {
     assert_eq!(first.body["model"], "mock-model");
     assert_eq!(first.body["max_tokens"], 1024);
     assert!(first.body.get("response_format").is_none());
-    assert_eq!(chat.name(), "openai:mock-model");
+    assert_eq!(chat.identity(), "openai:mock-model");
 }
 
 #[tokio::test]
@@ -135,6 +144,9 @@ async fn a_cached_rerun_makes_zero_requests() {
     assert_eq!(server.request_count(), 13);
 }
 
+/// Really waits: 30 ms, then 1 s, the shortest `Retry-After` in seconds can
+/// say. The client's own clock is what is under test (that it waits as long
+/// as the server asked, reported in the retry events), so the waits are real.
 #[tokio::test]
 async fn rate_limits_are_retried_honouring_retry_after() {
     let server = MockServer::start(|req| match req.seen {
@@ -213,6 +225,8 @@ async fn server_errors_truncation_and_resets_are_retried() {
     assert!(reasons[3].contains("body"), "{}", reasons[3]);
 }
 
+/// Really waits one timeout (1 s) for the hung first attempt: the timeout
+/// firing is the point. The retry is answered at once, well within it.
 #[tokio::test]
 async fn a_hung_request_times_out_and_is_retried() {
     let server = MockServer::start(|req| {
@@ -228,7 +242,7 @@ async fn a_hung_request_times_out_and_is_retried() {
         cancel: CancelToken::new(),
     };
     let mut s = settings(&server.base_url(), "m");
-    s.timeout = Duration::from_secs(2);
+    s.timeout = Duration::from_secs(1);
     let chat = OpenAiChat::new(&s, hooks).unwrap();
     let got = chat.chat(ChatRequest::new("s").user("slow")).await.unwrap();
     assert_eq!(got.content, "answer to slow");

@@ -39,7 +39,7 @@ async fn batches_come_back_in_order_and_normalised() {
         ClientHooks::default(),
     )
     .unwrap();
-    assert_eq!(emb.name(), "api:emb");
+    assert_eq!(emb.identity(), "api:emb");
     let input = texts(10);
     let seen = Mutex::new(Vec::new());
     let progress = |n: usize| seen.lock().unwrap().push(n);
@@ -191,7 +191,7 @@ async fn the_factory_uses_the_chat_endpoint_when_embedding_has_none() {
     config.embedding.batch_size = 5;
     let dir = tempfile::tempdir().unwrap();
     let emb = api_embedder_from_config(&config, dir.path(), &ClientHooks::default()).unwrap();
-    assert_eq!(emb.name(), "api:text-embedding-3-small");
+    assert_eq!(emb.identity(), "api:text-embedding-3-small");
     emb.embed(&texts(6), &|_| {}).await.unwrap();
     assert_eq!(server.request_count(), 2);
 

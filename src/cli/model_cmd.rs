@@ -27,6 +27,9 @@ fn models_dir(env: &dyn EnvSource) -> Result<std::path::PathBuf> {
 }
 
 fn install(from: Option<&Path>, env: &dyn EnvSource) -> Result<ExitCode> {
+    if !crate::embed::MINILM_BUILT {
+        return Err(crate::embed::minilm_not_built().into());
+    }
     let dir = models_dir(env)?;
     let spec = ModelSpec::minilm();
     let installed = match from {

@@ -54,7 +54,7 @@ fn candle_err(e: candle_core::Error) -> Error {
 
 impl MiniLmEmbedder {
     /// The embedder's name.
-    pub const NAME: &'static str = "minilm:all-MiniLM-L6-v2";
+    pub const NAME: &'static str = super::MINILM_EMBEDDER_NAME;
 
     /// Loads the model from `dir`, checking the weights' sha256 against
     /// `spec` first. `batch_size` is the most texts run at once.
@@ -208,7 +208,7 @@ impl MiniLmEmbedder {
 }
 
 impl Embedder for MiniLmEmbedder {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         Self::NAME.into()
     }
 

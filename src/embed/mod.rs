@@ -11,13 +11,33 @@ use crate::error::{Error, Result};
 
 pub mod install;
 pub mod lexical;
+#[cfg(feature = "minilm")]
 pub mod minilm;
 mod select;
 
 pub use install::{ModelSpec, minilm_dir, minilm_installed};
 pub use lexical::LexicalEmbedder;
+#[cfg(feature = "minilm")]
 pub use minilm::MiniLmEmbedder;
 pub use select::local_embedder;
+
+/// The MiniLM embedder's identity (see [`Embedder::identity`]), known to every
+/// build so plans and checkpoints read the same with or without it.
+pub const MINILM_EMBEDDER_NAME: &str = "minilm:all-MiniLM-L6-v2";
+
+/// True when this build carries the in-process MiniLM embedder (the
+/// `minilm` cargo feature, on by default).
+pub const MINILM_BUILT: bool = cfg!(feature = "minilm");
+
+/// The error for choosing MiniLM in a build without it.
+pub fn minilm_not_built() -> Error {
+    Error::Model(
+        "this kura-tui was built without the minilm feature, so it cannot run the MiniLM \
+         embedder; choose `--embedder lexical` (or api), or rebuild with default features \
+         (`cargo install --path .`)"
+            .into(),
+    )
+}
 
 /// A boxed, sendable future (object-safe async trait methods).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -30,7 +50,7 @@ pub trait Embedder: Send + Sync {
     /// A stable name including the model, e.g. `lexical-256`,
     /// `minilm:all-MiniLM-L6-v2`, `api:text-embedding-3-small`. It is part of
     /// checkpoint keys, so it changes whenever the vectors would.
-    fn name(&self) -> String;
+    fn identity(&self) -> String;
 
     /// Embeds a whole corpus. Corpus-fitted embedders (lexical) fit on
     /// `texts` itself.
@@ -83,9 +103,10 @@ where
         });
     Box::pin(async move {
         if let Err(e) = spawned {
-            return Err(Error::Other(format!(
-                "could not start the embedding thread: {e}"
-            )));
+            return Err(Error::task(
+                "the embedding thread",
+                format!("it could not start: {e}"),
+            ));
         }
         while let Some(event) = rx.recv().await {
             match event {
@@ -93,8 +114,9 @@ where
                 Event::Done(result) => return result,
             }
         }
-        Err(Error::Other(
-            "the embedding thread stopped unexpectedly".into(),
+        Err(Error::task(
+            "the embedding thread",
+            "it stopped without a result",
         ))
     })
 }

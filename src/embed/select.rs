@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::install::{ModelSpec, WHEEL_HINT, files_present, install_instructions, minilm_dir};
-use super::{Embedder, LexicalEmbedder, MiniLmEmbedder};
+use super::install::{WHEEL_HINT, files_present, install_instructions, minilm_dir};
+use super::{Embedder, LexicalEmbedder};
 use crate::config::{Config, EmbedderKind, EnvSource};
 use crate::error::{Error, Result};
 
@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 /// - `Auto` (offline runs): MiniLM when installed, else the lexical
 ///   embedder with a notice saying how to install MiniLM.
 /// - `Api` is not local: an error.
+///
+/// In a build without the `minilm` feature, `Minilm` is an error saying so
+/// and `Auto` is always the lexical embedder.
 pub fn local_embedder(
     kind: EmbedderKind,
     config: &Config,
@@ -32,14 +35,22 @@ pub fn local_embedder(
         let dir = dir
             .as_deref()
             .ok_or_else(|| Error::Model(install_instructions(None)))?;
-        Ok(Arc::new(MiniLmEmbedder::load(
-            dir,
-            &ModelSpec::minilm(),
-            config.embedding.batch_size,
-        )?))
+        load_minilm(dir, config.embedding.batch_size)
     };
     match kind {
         EmbedderKind::Lexical => Ok((lexical()?, None)),
+        EmbedderKind::Minilm | EmbedderKind::Auto if !super::MINILM_BUILT => {
+            if kind == EmbedderKind::Minilm {
+                return Err(super::minilm_not_built());
+            }
+            let embedder = lexical()?;
+            let notice = format!(
+                "offline embeddings use the built-in {} embedder (this kura-tui was built \
+                 without the minilm feature)",
+                embedder.identity()
+            );
+            Ok((embedder, Some(notice)))
+        }
         EmbedderKind::Minilm => {
             if !installed {
                 return Err(Error::Model(install_instructions(dir.as_deref())));
@@ -52,7 +63,7 @@ pub fn local_embedder(
                 let notice = format!(
                     "offline embeddings use the built-in {} embedder; for better clusters install \
                      MiniLM with `kura-tui model install` or, without huggingface.co, `{WHEEL_HINT}`",
-                    embedder.name()
+                    embedder.identity()
                 );
                 return Ok((embedder, Some(notice)));
             }
@@ -71,5 +82,48 @@ pub fn local_embedder(
             "embedding.embedder",
             "`api` is not a local embedder; choose minilm, lexical or auto",
         )),
+    }
+}
+
+#[cfg(feature = "minilm")]
+fn load_minilm(dir: &std::path::Path, batch_size: usize) -> Result<Arc<dyn Embedder>> {
+    Ok(Arc::new(super::MiniLmEmbedder::load(
+        dir,
+        &super::ModelSpec::minilm(),
+        batch_size,
+    )?))
+}
+
+#[cfg(not(feature = "minilm"))]
+fn load_minilm(_dir: &std::path::Path, _batch_size: usize) -> Result<Arc<dyn Embedder>> {
+    Err(super::minilm_not_built())
+}
+
+#[cfg(all(test, not(feature = "minilm")))]
+mod lean_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn a_lean_build_refuses_minilm_and_falls_back_to_lexical() {
+        let config = Config::default();
+        let env = HashMap::from([("KURA_DATA_DIR".to_string(), "/nonexistent".to_string())]);
+        let err = local_embedder(EmbedderKind::Minilm, &config, &env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("built without the minilm feature"), "{err}");
+        let (embedder, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
+        assert!(
+            embedder.identity().starts_with("lexical"),
+            "{}",
+            embedder.identity()
+        );
+        assert!(
+            notice
+                .unwrap_or_default()
+                .contains("without the minilm feature")
+        );
     }
 }

@@ -60,11 +60,16 @@ impl Destination {
         let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let special = is_special(path);
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Err(Error::Other(format!(
-                "{}: is a directory; give a file name (for example {})",
-                path.display(),
-                path.join("export.jsonl").display()
-            ))),
+            Ok(meta) if meta.is_dir() => Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    format!(
+                        "is a directory; give a file name (for example {})",
+                        path.join("export.jsonl").display()
+                    ),
+                ),
+            )),
             Ok(meta) if meta.is_file() && !special => {
                 if !is_link {
                     return Ok(Destination::Replace(path.to_path_buf()));

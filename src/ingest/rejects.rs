@@ -57,7 +57,7 @@ impl RejectWriter {
         }
         self.open
             .as_mut()
-            .ok_or_else(|| Error::Other("rejected-records file is not open".into()))
+            .ok_or_else(|| Error::Internal("the rejected-records file is not open".into()))
     }
 
     pub(crate) fn write(
@@ -79,7 +79,7 @@ impl RejectWriter {
             error: &rejected.message,
             raw: raw.as_deref(),
         };
-        let mut bytes = serde_json::to_vec(&line).map_err(|e| Error::Other(e.to_string()))?;
+        let mut bytes = serde_json::to_vec(&line).map_err(Error::encode("a rejected record"))?;
         bytes.push(b'\n');
         let (tmp, out) = self.writer()?;
         out.write_all(&bytes).at(&*tmp)?;

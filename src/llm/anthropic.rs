@@ -176,7 +176,7 @@ impl AnthropicChat {
 }
 
 impl ChatModel for AnthropicChat {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         format!("anthropic:{}", self.core.model)
     }
 

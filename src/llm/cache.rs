@@ -95,7 +95,7 @@ impl Cache {
             "model": model,
             "value": value,
         });
-        let bytes = serde_json::to_vec(&entry).map_err(|e| Error::Other(e.to_string()))?;
+        let bytes = serde_json::to_vec(&entry).map_err(Error::encode("a cache entry"))?;
         let tmp = dir.join(format!(
             ".{key}.{}.{}.tmp",
             std::process::id(),

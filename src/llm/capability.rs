@@ -126,7 +126,8 @@ fn remember(
             learned_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         },
     );
-    let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Other(e.to_string()))?;
+    let bytes = serde_json::to_vec_pretty(&file)
+        .map_err(Error::encode("the learned server capabilities"))?;
     let tmp = cache_dir.join(format!(".{CAPABILITIES_FILE}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, &bytes).at(&tmp)?;
     std::fs::rename(&tmp, &path).at(&path)

@@ -64,7 +64,7 @@ impl ApiEmbedder {
 }
 
 impl Embedder for ApiEmbedder {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         format!("api:{}", self.inner.model)
     }
 

@@ -218,7 +218,7 @@ impl OpenAiChat {
 }
 
 impl ChatModel for OpenAiChat {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         format!("openai:{}", self.core.model)
     }
 

@@ -48,7 +48,7 @@ impl ScriptedChat {
 }
 
 impl ChatModel for ScriptedChat {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         self.name.clone()
     }
 

@@ -88,7 +88,7 @@ where
     let snippet: String = last_answer.chars().take(200).collect();
     Err(Error::Llm(format!(
         "{} gave no usable answer for `{}` after {total} attempt(s): {last_problem}; the last answer began: {snippet:?}",
-        chat.name(),
+        chat.identity(),
         req.tag,
     )))
 }

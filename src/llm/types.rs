@@ -186,7 +186,14 @@ pub struct ChatResponse {
 /// A chat model. Object-safe: the pipeline holds `Arc<dyn ChatModel>`.
 pub trait ChatModel: Send + Sync {
     /// A stable name including provider and model, e.g. `openai:gpt-4o-mini`.
-    fn name(&self) -> String;
+    /// Part of checkpoint keys, like every model seam's `identity()`.
+    fn identity(&self) -> String;
+
+    /// The same as [`ChatModel::identity`]: an alias kept until
+    /// `pipeline/llm_models.rs` calls `identity()`, then removed.
+    fn name(&self) -> String {
+        self.identity()
+    }
 
     /// Sends one request (or answers it from the cache).
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>>;

@@ -147,7 +147,7 @@ pub async fn run(
     let knn = ctx.knn.clone();
     let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, None, &knn))
         .await
-        .map_err(|e| Error::Other(format!("clustering task failed: {e}")))??;
+        .map_err(|e| Error::task("clustering task", e))??;
     let clusters = build(summaries, &labels);
     let mut built_with = serde_json::Map::new();
     let algorithm = serde_json::to_value(config.algorithm).unwrap_or_default();

@@ -49,15 +49,15 @@ pub async fn run(
         m = embedder.embed(&texts, &progress) => m?,
     };
     if matrix.nrows() != texts.len() {
-        return Err(Error::Other(format!(
+        return Err(Error::Internal(format!(
             "embedder {} returned {} vectors for {} texts",
-            embedder.name(),
+            embedder.identity(),
             matrix.nrows(),
             texts.len()
         )));
     }
     let mut built_with = serde_json::Map::new();
-    built_with.insert("embedder".into(), embedder.name().into());
+    built_with.insert("embedder".into(), embedder.identity().into());
     built_with.insert("dims".into(), matrix.ncols().into());
     let digest = checkpoint::save_matrix(
         ctx.cps.as_ref(),

@@ -61,7 +61,7 @@ pub async fn run(
         biased;
         _ = ctx.cancel.cancelled() => return Err(Error::Cancelled),
         r = tokio::task::spawn_blocking(move || layout(&emb, &cfg, seed, &knn)) => {
-            r.map_err(|e| Error::Other(format!("projection task failed: {e}")))??
+            r.map_err(|e| Error::task("projection task", e))??
         }
     };
     let mut cluster_of: HashMap<&str, &str> = HashMap::new();

@@ -144,7 +144,7 @@ async fn run_stages(
 
     let (points, _) = projection
         .await
-        .map_err(|e| Error::Other(format!("projection task failed: {e}")))??;
+        .map_err(|e| Error::task("projection task", e))??;
     Ok(RunOutput {
         summaries,
         clusters: built.clusters,

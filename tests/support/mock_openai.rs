@@ -160,6 +160,9 @@ pub enum MockReply {
     ResetMidBody(String),
     /// Waits, then replies.
     Delayed(Duration, Box<MockReply>),
+    /// Waits until the gate reads `true`, then replies (a test opens the
+    /// gate once the requests it wants in flight have arrived).
+    Gated(watch::Receiver<bool>, Box<MockReply>),
 }
 
 impl MockReply {
@@ -211,6 +214,11 @@ impl MockReply {
 
     pub fn after(self, delay: Duration) -> Self {
         MockReply::Delayed(delay, Box::new(self))
+    }
+
+    /// This reply once `gate` reads `true`.
+    pub fn gated(self, gate: &watch::Receiver<bool>) -> Self {
+        MockReply::Gated(gate.clone(), Box::new(self))
     }
 
     /// 500 with llama-cpp-python's validation error for `json_schema`,
@@ -435,10 +443,23 @@ async fn handle(
 }
 
 async fn respond(req: &MockRequest, mut reply: MockReply) -> Response {
-    while let MockReply::Delayed(d, inner) = reply {
-        tokio::time::sleep(d).await;
-        reply = *inner;
+    loop {
+        reply = match reply {
+            MockReply::Delayed(d, inner) => {
+                tokio::time::sleep(d).await;
+                *inner
+            }
+            MockReply::Gated(mut gate, inner) => {
+                // A dropped sender leaves the gate as it is: reply anyway.
+                let _ = gate.wait_for(|open| *open).await;
+                *inner
+            }
+            other => break reply_now(req, other).await,
+        };
     }
+}
+
+async fn reply_now(req: &MockRequest, reply: MockReply) -> Response {
     match reply {
         MockReply::Text(text) => {
             json_response(200, render_answer(req, &text).to_string().into_bytes())
@@ -486,7 +507,7 @@ async fn respond(req: &MockRequest, mut reply: MockReply) -> Response {
                 .insert("content-length", full.len().to_string().parse().unwrap());
             r
         }
-        MockReply::Delayed(..) => unreachable!("unwrapped above"),
+        MockReply::Delayed(..) | MockReply::Gated(..) => unreachable!("unwrapped above"),
     }
 }
 

@@ -221,7 +221,7 @@ pub fn umap_multi(data: ArrayView2<f32>, params: &[UmapParams]) -> Result<Vec<Ar
                 .iter()
                 .find(|(m, _)| *m == p.metric)
                 .map(|(_, g)| g)
-                .ok_or_else(|| Error::Other("internal: missing kNN for metric".into()))?;
+                .ok_or_else(|| Error::Internal("missing kNN for the metric".into()))?;
             Ok(layout(data, graph, p))
         })
         .collect()

@@ -110,6 +110,7 @@ fn walk_into(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) -> R
 }
 
 /// Every file entry of a zip archive.
+#[cfg(feature = "minilm")]
 pub fn zip_names<R: std::io::Read + std::io::Seek>(archive: &zip::ZipArchive<R>) -> Vec<String> {
     archive
         .file_names()

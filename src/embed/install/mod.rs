@@ -178,6 +178,12 @@ pub fn install_from(source: &Path, models_dir: &Path, spec: &ModelSpec) -> Resul
     })
 }
 
+#[cfg(not(feature = "minilm"))]
+fn install_from_zip(_source: &Path, _stage: &mut Staging) -> Result<([String; 3], u64)> {
+    Err(super::minilm_not_built())
+}
+
+#[cfg(feature = "minilm")]
 fn install_from_zip(source: &Path, stage: &mut Staging) -> Result<([String; 3], u64)> {
     let file = File::open(source).at(source)?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| {

@@ -270,7 +270,7 @@ impl Vocabulary {
 }
 
 impl Embedder for LexicalEmbedder {
-    fn name(&self) -> String {
+    fn identity(&self) -> String {
         if self.seed == DEFAULT_SEED {
             format!("lexical-v1-{}", self.dimensions)
         } else {

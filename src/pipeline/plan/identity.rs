@@ -10,7 +10,7 @@ use super::super::models::{OFFLINE_SUMMARISER, resolve_embedder};
 use super::super::prompts::{Prompt, PromptKind};
 use super::super::runner::Models;
 use crate::config::{Config, EmbedderKind, EnvSource};
-use crate::embed::{Embedder, LexicalEmbedder, MiniLmEmbedder};
+use crate::embed::{Embedder, LexicalEmbedder, MINILM_BUILT, MINILM_EMBEDDER_NAME};
 use crate::error::Result;
 use crate::project::Layout;
 
@@ -33,7 +33,7 @@ impl Identities {
     pub fn from_models(models: &Models) -> Identities {
         Identities {
             summariser: models.summariser.identity(),
-            embedder: models.embedder.name(),
+            embedder: models.embedder.identity(),
             namer: models
                 .namer
                 .as_ref()
@@ -94,7 +94,10 @@ pub fn chat_name(config: &Config) -> String {
 /// The embedder's name as the embedder reports it.
 pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) -> Result<String> {
     let lexical = || -> Result<String> {
-        Ok(LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?.name())
+        Ok(
+            LexicalEmbedder::new(config.embedding.lexical_dimensions, config.cluster.seed)?
+                .identity(),
+        )
     };
     match resolve_embedder(config, offline) {
         EmbedderKind::Api => {
@@ -109,11 +112,12 @@ pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) ->
                 });
             Ok(format!("api:{model}"))
         }
-        EmbedderKind::Minilm => Ok(MiniLmEmbedder::NAME.into()),
+        EmbedderKind::Minilm if !MINILM_BUILT => Err(crate::embed::minilm_not_built()),
+        EmbedderKind::Minilm => Ok(MINILM_EMBEDDER_NAME.into()),
         EmbedderKind::Lexical => lexical(),
         EmbedderKind::Auto => {
-            if crate::embed::minilm_installed(env) {
-                Ok(MiniLmEmbedder::NAME.into())
+            if MINILM_BUILT && crate::embed::minilm_installed(env) {
+                Ok(MINILM_EMBEDDER_NAME.into())
             } else {
                 lexical()
             }

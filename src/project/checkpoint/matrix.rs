@@ -19,7 +19,7 @@ pub fn save_matrix(
         body.extend_from_slice(&x.to_le_bytes());
     }
     let header = meta.header(stage, matrix.nrows(), Some(matrix.ncols()), &body);
-    let mut line = serde_json::to_vec(&header).map_err(|e| Error::Other(e.to_string()))?;
+    let mut line = serde_json::to_vec(&header).map_err(Error::encode("a checkpoint header"))?;
     line.push(b'\n');
     store.write_parts(&matrix_file(stage), &[&line, &body])?;
     Ok(header.digest)

@@ -39,7 +39,7 @@ pub fn append_partial<T: Serialize>(
     stage: &str,
     record: &T,
 ) -> Result<()> {
-    let line = serde_json::to_vec(record).map_err(|e| Error::Other(e.to_string()))?;
+    let line = serde_json::to_vec(record).map_err(Error::encode("a partial record"))?;
     store.append_partial(stage, &line)
 }
 

@@ -17,11 +17,11 @@ pub fn save<T: Serialize>(
 ) -> Result<String> {
     let mut body = Vec::new();
     for r in records {
-        serde_json::to_writer(&mut body, r).map_err(|e| Error::Other(e.to_string()))?;
+        serde_json::to_writer(&mut body, r).map_err(Error::encode("a checkpoint record"))?;
         body.push(b'\n');
     }
     let header = meta.header(stage, records.len(), None, &body);
-    let mut line = serde_json::to_vec(&header).map_err(|e| Error::Other(e.to_string()))?;
+    let mut line = serde_json::to_vec(&header).map_err(Error::encode("a checkpoint header"))?;
     line.push(b'\n');
     store.write_parts(&stage_file(stage), &[&line, &body])?;
     Ok(header.digest)

@@ -140,7 +140,7 @@ impl CheckpointStore for FileCheckpoints {
             open.insert(name.clone(), f);
         }
         let Some(file) = open.get_mut(&name) else {
-            return Err(Error::Other("partial file vanished".into()));
+            return Err(Error::Internal("the partial file vanished".into()));
         };
         // One write call per record: a crash leaves at most this line torn.
         file.write_all(&with_newline(line)).at(&path)?;

@@ -122,8 +122,8 @@ impl Store {
     /// the one the index holds there.
     pub fn get(&self, position: usize) -> Result<Conversation> {
         let Some((offset, len)) = self.index.span(position) else {
-            return Err(Error::Other(format!(
-                "conversation {position} is out of range (store has {})",
+            return Err(Error::Internal(format!(
+                "conversation {position} is out of range (the store has {})",
                 self.len()
             )));
         };
@@ -139,13 +139,11 @@ impl Store {
     /// removed so the next open rebuilds it.
     fn stale(&self, position: usize) -> Error {
         let _ = std::fs::remove_file(&self.index_path);
-        Error::Other(format!(
-            "{} no longer matches {} at conversation {} (the data changed after it was indexed); \
-             the index was removed and is rebuilt the next time the project is opened",
-            self.index_path.display(),
-            self.data_path.display(),
-            position + 1
-        ))
+        Error::StaleIndex {
+            index: self.index_path.clone(),
+            data: self.data_path.clone(),
+            conversation: position + 1,
+        }
     }
 
     /// Streams every conversation in store order.

@@ -51,7 +51,7 @@ impl StoreWriter {
 
     /// Appends one conversation.
     pub fn push(&mut self, conversation: &Conversation) -> Result<()> {
-        let mut line = serde_json::to_vec(conversation).map_err(|e| Error::Other(e.to_string()))?;
+        let mut line = serde_json::to_vec(conversation).map_err(Error::encode("a conversation"))?;
         line.push(b'\n');
         let e = entry(self.offset, id_hash(&conversation.id));
         self.entries_digest.update(e);

@@ -53,7 +53,10 @@ pub fn run(state: &mut State, rt: &mut Runtime, initial: Vec<Effect>) -> Result<
         chained(info);
     }));
     let result = ratatui::try_init()
-        .map_err(|e| Error::Other(format!("cannot start the terminal UI: {e}")))
+        .map_err(|source| Error::Terminal {
+            action: "cannot start the terminal UI",
+            source,
+        })
         .and_then(|mut terminal| {
             if state.mouse {
                 let _ = execute!(stdout(), EnableMouseCapture);
@@ -79,7 +82,10 @@ fn event_loop(
     rt: &mut Runtime,
     initial: Vec<Effect>,
 ) -> Result<()> {
-    let io = |e: std::io::Error| Error::Other(format!("terminal: {e}"));
+    let io = |source: std::io::Error| Error::Terminal {
+        action: "terminal",
+        source,
+    };
     let started = Instant::now();
     let mut queue: VecDeque<Msg> = VecDeque::new();
     let size = terminal.size().map_err(io)?;
