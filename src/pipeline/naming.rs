@@ -1,8 +1,9 @@
 //! Stage 4: a name, a two-sentence description and a slug for every base
 //! cluster. The LLM namer sees a capped sample of the cluster's own summaries
 //! (those nearest its centroid) and contrasting summaries from the *nearest*
-//! other clusters, as Clio does. Offline, names come from class-based TF-IDF
-//! keywords. Names are saved per cluster, so a killed run resumes.
+//! other clusters, as Clio does. Offline, names are distinctive phrases of
+//! the clusters' own summaries ([`crate::offline::naming`]). Names are saved
+//! per cluster, so a killed run resumes.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use super::{Event, Stage, StageCtx};
-use crate::cluster;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Summary, slugify, unique_slug};
@@ -123,51 +123,6 @@ pub fn inputs(
         .collect()
 }
 
-/// Keyword names for groups of texts (offline mode).
-pub fn keyword_names(
-    texts: &[String],
-    labels: &[usize],
-    groups: usize,
-) -> Result<Vec<GeneratedName>> {
-    let keywords = if texts.is_empty() {
-        vec![Vec::new(); groups]
-    } else {
-        cluster::ctfidf_keywords(texts, labels, 8)?
-    };
-    let mut taken_names = HashSet::new();
-    Ok((0..groups)
-        .map(|g| {
-            let kw = keywords.get(g).cloned().unwrap_or_default();
-            let mut name = cluster::keyword_name(&kw);
-            // Two groups with the same top words: add the next distinct one.
-            let mut extra = kw.iter().skip(3);
-            while taken_names.contains(&name) {
-                match extra.next() {
-                    Some(k) => name = format!("{name}, {k}"),
-                    None => {
-                        name = format!("{name} ({})", g + 1);
-                        break;
-                    }
-                }
-            }
-            taken_names.insert(name.clone());
-            let description = if kw.is_empty() {
-                "Conversations without distinctive words.".to_string()
-            } else {
-                format!(
-                    "Conversations whose summaries stand out for: {}.",
-                    kw.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
-                )
-            };
-            GeneratedName {
-                slug: slugify(&name, 4),
-                name,
-                description,
-            }
-        })
-        .collect())
-}
-
 /// Applies names to clusters, making slugs unique (`-2` on a clash).
 pub fn apply(clusters: &mut [Cluster], names: &[GeneratedName]) {
     let mut taken = HashSet::new();
@@ -216,15 +171,7 @@ pub async fn run(
                 total: clusters.len() as u64,
                 resumed: 0,
             });
-            let mut texts = Vec::new();
-            let mut labels = Vec::new();
-            for (g, rs) in rows.iter().enumerate() {
-                for r in rs {
-                    texts.push(summaries[*r].embedding_text());
-                    labels.push(g);
-                }
-            }
-            let names = keyword_names(&texts, &labels, clusters.len())?;
+            let names = crate::offline::naming::name_clusters(summaries, &rows);
             let _ = ctx.events.send(Event::Advanced {
                 stage,
                 n: clusters.len() as u64,

@@ -117,7 +117,7 @@ async fn run_stages(
     let namer_id = models
         .namer
         .as_ref()
-        .map_or("keywords".to_string(), |m| m.identity());
+        .map_or(crate::offline::naming::IDENTITY.to_string(), |m| m.identity());
     let k_names = hash_key(&("names-v1", &k_clu, &namer_id, &config.naming));
     let named = naming::run(
         ctx,
@@ -134,7 +134,9 @@ async fn run_stages(
     let hier_id = models
         .hierarchy
         .as_ref()
-        .map_or("agglomerative".to_string(), |m| m.identity());
+        .map_or(crate::offline::hierarchy::IDENTITY.to_string(), |m| {
+            m.identity()
+        });
     let k_hier = hash_key(&("hierarchy-v1", &k_names, &hier_id, &config.hierarchy, seed));
     let clusters = super::hierarchy_llm::run(
         ctx,

@@ -44,6 +44,10 @@ pub struct LexicalOptions {
     pub power_iters: usize,
     /// Share of each vector's weight given to character n-grams (0–1).
     pub char_weight: f32,
+    /// EXPERIMENT: scale component j by σ_j^-p.
+    pub component_power: f32,
+    /// EXPERIMENT: drop features in more than this share of texts.
+    pub max_df: f32,
 }
 
 impl Default for LexicalOptions {
@@ -53,6 +57,8 @@ impl Default for LexicalOptions {
             fit_rows: 10_000,
             power_iters: 2,
             char_weight: 0.5,
+            component_power: 0.0,
+            max_df: 1.0,
         }
     }
 }
@@ -115,7 +121,7 @@ impl LexicalEmbedder {
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
 
-        let vocab = Vocabulary::select(&df, n, self.options.max_features);
+        let vocab = Vocabulary::select(&df, n, self.options.max_features, self.options.max_df);
 
         let fit_rows: Vec<Vec<(u32, f32)>> = fit_features
             .iter()
@@ -129,7 +135,7 @@ impl LexicalEmbedder {
             self.seed,
         );
 
-        let basis = components.vectors;
+        let basis = &components.vectors;
         let rank = basis.ncols();
 
         let mut out = Array2::<f32>::zeros((n, self.dimensions));
@@ -153,6 +159,12 @@ impl LexicalEmbedder {
             }
         }
 
+        if self.options.component_power != 0.0 {
+            for (j, sv) in components.values.iter().enumerate() {
+                let f = sv.max(1e-6).powf(-self.options.component_power);
+                out.column_mut(j).mapv_inplace(|x| x * f);
+            }
+        }
         l2_normalise(&mut out);
         Ok(out)
     }
@@ -218,9 +230,10 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn select(df: &[u32], n: usize, max_features: usize) -> Vocabulary {
+    fn select(df: &[u32], n: usize, max_features: usize, max_df: f32) -> Vocabulary {
+        let limit = (max_df * n as f32).max(1.0);
         let mut present: Vec<u32> = (0..df.len() as u32)
-            .filter(|&b| df[b as usize] > 0)
+            .filter(|&b| df[b as usize] > 0 && (df[b as usize] as f32) <= limit)
             .collect();
         // Most widespread first: the columns that hold most of the non-zeros
         // sit together in memory, which keeps the sparse products in cache.
