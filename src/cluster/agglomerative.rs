@@ -37,18 +37,19 @@ pub fn agglomerate(
     linkage: Linkage,
 ) -> Result<Vec<usize>> {
     let weights = vec![1.0; centroids.nrows()];
-    agglomerate_weighted(centroids, &weights, target, linkage, 1.0)
+    agglomerate_weighted(centroids, &weights, &weights, target, linkage, 1.0)
 }
 
-/// Like [`agglomerate`], for rows that stand for groups of `weights[i]`
-/// items (cluster sizes): Ward's criterion and the average linkage count
-/// each row that many times. When the tree is cut, a merge that would make
-/// a group heavier than `max_share` of the total weight is skipped while
-/// other merges can still reach `target`; if none can, the skipped merges
-/// that give the lightest groups are made.
+/// Like [`agglomerate`], for rows that stand for groups of items: Ward's
+/// criterion and the average linkage count row `i` `weights[i]` times.
+/// When the tree is cut, a merge that would make a group's share of
+/// `sizes` larger than `max_share` is skipped while other merges can still
+/// reach `target`; if none can, the skipped merges that give the smallest
+/// groups are made.
 pub fn agglomerate_weighted(
     centroids: ArrayView2<f32>,
     weights: &[f64],
+    sizes: &[f64],
     target: usize,
     linkage: Linkage,
     max_share: f64,
@@ -58,14 +59,14 @@ pub fn agglomerate_weighted(
     ensure(target <= m, "target", || {
         format!("is {target} but there are only {m} centroids")
     })?;
-    ensure(weights.len() == m, "weights", || {
-        format!("has {} entries for {m} centroids", weights.len())
-    })?;
-    ensure(
-        weights.iter().all(|w| w.is_finite() && *w > 0.0),
-        "weights",
-        || "must be positive and finite".into(),
-    )?;
+    for (name, w) in [("weights", weights), ("sizes", sizes)] {
+        ensure(w.len() == m, name, || {
+            format!("has {} entries for {m} centroids", w.len())
+        })?;
+        ensure(w.iter().all(|w| w.is_finite() && *w > 0.0), name, || {
+            "must be positive and finite".into()
+        })?;
+    }
     check_finite(centroids, "centroids")?;
     let unit = normalized(centroids);
     let norms = row_sq_norms(unit.view());
@@ -88,10 +89,10 @@ pub fn agglomerate_weighted(
             }
         }
     }
-    let sizes: Vec<f32> = weights.iter().map(|w| *w as f32).collect();
-    let mut merges = nn_chain(&mut dist, linkage, sizes);
+    let chain_sizes: Vec<f32> = weights.iter().map(|w| *w as f32).collect();
+    let mut merges = nn_chain(&mut dist, linkage, chain_sizes);
     merges.sort_by(|a, b| a.2.total_cmp(&b.2));
-    Ok(cut(&merges, weights, target, max_share))
+    Ok(cut(&merges, sizes, target, max_share))
 }
 
 /// Applies the lowest merges until `target` groups remain, keeping groups
@@ -132,18 +133,84 @@ fn cut(merges: &[(usize, usize, f32)], weights: &[f64], target: usize, max_share
         join(&mut parent, &mut weight, ra, rb);
         groups -= 1;
     }
-    let mut group_of_root = vec![usize::MAX; m];
-    let mut next = 0;
-    (0..m)
-        .map(|i| {
-            let r = find(&mut parent, i);
-            if group_of_root[r] == usize::MAX {
-                group_of_root[r] = next;
-                next += 1;
-            }
-            group_of_root[r]
+    let roots: Vec<usize> = (0..m).map(|i| find(&mut parent, i)).collect();
+    renumber(&roots)
+}
+
+/// Group numbers `0, 1, …` in order of first appearance.
+pub(crate) fn renumber(groups: &[usize]) -> Vec<usize> {
+    let mut map = std::collections::HashMap::new();
+    groups
+        .iter()
+        .map(|g| {
+            let next = map.len();
+            *map.entry(*g).or_insert(next)
         })
         .collect()
+}
+
+/// Weighted k-means (Lloyd) from the partition `groups` of the unit rows
+/// of `centroids`: each group's mean weighs row `i` by `sizes[i]`, and a
+/// row moves to the nearest mean unless that would empty its group or
+/// push the other above `max_share` of the total size. Stops when nothing
+/// moves or after `max_iter` passes; returns the groups renumbered in
+/// order of first appearance.
+pub fn refine_partition(
+    centroids: ArrayView2<f32>,
+    sizes: &[f64],
+    groups: &[usize],
+    max_share: f64,
+    max_iter: usize,
+) -> Result<Vec<usize>> {
+    let m = centroids.nrows();
+    ensure(groups.len() == m && sizes.len() == m, "groups", || {
+        format!("need one entry per centroid ({m})")
+    })?;
+    check_finite(centroids, "centroids")?;
+    let unit = normalized(centroids);
+    let mut g = renumber(groups);
+    let k = g.iter().max().map_or(0, |x| x + 1);
+    let cap = sizes.iter().sum::<f64>() * max_share;
+    for _ in 0..max_iter {
+        let mut means = ndarray::Array2::<f32>::zeros((k, unit.ncols()));
+        let mut weight = vec![0f64; k];
+        let mut members = vec![0usize; k];
+        for (i, &gi) in g.iter().enumerate() {
+            means.row_mut(gi).scaled_add(sizes[i] as f32, &unit.row(i));
+            weight[gi] += sizes[i];
+            members[gi] += 1;
+        }
+        for (mut row, w) in means.rows_mut().into_iter().zip(&weight) {
+            if *w > 0.0 {
+                row.mapv_inplace(|x| x / *w as f32);
+            }
+        }
+        let sq: Vec<f32> = means.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let dots = unit.dot(&means.t());
+        let mut moved = 0;
+        for i in 0..m {
+            let from = g[i];
+            let cost = |j: usize| sq[j] - 2.0 * dots[[i, j]];
+            let mut best = from;
+            for j in 0..k {
+                if j != from && cost(j) < cost(best) && weight[j] + sizes[i] <= cap {
+                    best = j;
+                }
+            }
+            if best != from && members[from] > 1 {
+                members[from] -= 1;
+                members[best] += 1;
+                weight[from] -= sizes[i];
+                weight[best] += sizes[i];
+                g[i] = best;
+                moved += 1;
+            }
+        }
+        if moved == 0 {
+            break;
+        }
+    }
+    Ok(renumber(&g))
 }
 
 fn join(parent: &mut [usize], weight: &mut [f64], ra: usize, rb: usize) {

@@ -20,7 +20,6 @@
 //! | offline hierarchy | [`agglomerate`], [`level_targets`] | `O(m²)` for `m` centroids |
 
 mod agglomerative;
-mod centroid_linkage;
 mod dense;
 mod hdbscan;
 mod input;
@@ -33,8 +32,7 @@ mod stopwords;
 pub mod synthetic;
 mod umap;
 
-pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted};
-pub use centroid_linkage::agglomerate_centroids;
+pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted, refine_partition};
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};
 pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};
