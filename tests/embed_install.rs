@@ -20,11 +20,18 @@ const TOKENIZER: &[u8] = br#"{"version":"1.0"}"#;
 const CONFIG: &[u8] = br#"{"hidden_size":384}"#;
 const POOLING_CONFIG: &[u8] = br#"{"pooling_mode_mean_tokens":true}"#;
 
+fn fake_sha() -> String {
+    hex::encode(Sha256::digest(WEIGHTS))
+}
+
 fn fake_spec() -> ModelSpec {
     ModelSpec {
         name: "fake-model".into(),
-        safetensors_sha256: hex::encode(Sha256::digest(WEIGHTS)),
+        safetensors_sha256: Some(fake_sha()),
         hub_base: "http://127.0.0.1:9/unused".into(),
+        hidden_size: 384,
+        vocab_size: 0,
+        offline_hint: "copy the files".into(),
     }
 }
 
@@ -123,7 +130,7 @@ fn a_wrong_hash_is_reported_and_nothing_is_installed() {
     assert!(matches!(err, Error::Model(_)));
     assert!(msg.contains("sha256"), "{msg}");
     assert!(msg.contains(MINILM_SAFETENSORS_SHA256), "{msg}");
-    assert!(msg.contains(&fake_spec().safetensors_sha256), "{msg}");
+    assert!(msg.contains(&fake_sha()), "{msg}");
     assert!(!models.join("all-MiniLM-L6-v2").exists());
     assert_eq!(fs::read_dir(&models).unwrap().count(), 0, "staging removed");
 }
@@ -175,7 +182,7 @@ fn sha256_file_matches_sha2() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("w");
     fs::write(&f, WEIGHTS).unwrap();
-    assert_eq!(sha256_file(&f).unwrap(), fake_spec().safetensors_sha256);
+    assert_eq!(sha256_file(&f).unwrap(), fake_sha());
 }
 
 fn env_with_data(dir: &Path) -> HashMap<String, String> {

@@ -50,7 +50,9 @@ pub struct StageCtx {
 pub fn resolve_embedder_name(config: &Config, env: &dyn crate::config::EnvSource) -> String {
     match models::resolve_embedder(config, config.is_offline()) {
         EmbedderKind::Auto => {
-            if crate::embed::minilm_installed(env) {
+            if crate::embed::install::installed(env, &crate::embed::ModelSpec::multilingual()) {
+                "multilingual".into()
+            } else if crate::embed::minilm_installed(env) {
                 "minilm".into()
             } else {
                 "lexical".into()

@@ -48,6 +48,12 @@ pub struct LexicalOptions {
     pub component_power: f32,
     /// EXPERIMENT: drop features in more than this share of texts.
     pub max_df: f32,
+    /// EXPERIMENT: dispersion threshold (nats); 0 = off.
+    pub dispersion: f32,
+    /// EXPERIMENT: kNN smoothing neighbours; 0 = off.
+    pub smooth_k: usize,
+    /// EXPERIMENT: kNN smoothing weight.
+    pub smooth_alpha: f32,
 }
 
 impl Default for LexicalOptions {
@@ -59,6 +65,9 @@ impl Default for LexicalOptions {
             char_weight: 0.5,
             component_power: 0.0,
             max_df: 1.0,
+            dispersion: 0.0,
+            smooth_k: 0,
+            smooth_alpha: 1.0,
         }
     }
 }
@@ -121,19 +130,39 @@ impl LexicalEmbedder {
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
 
-        let vocab = Vocabulary::select(&df, n, self.options.max_features, self.options.max_df);
+        let mut vocab = Vocabulary::select(&df, n, self.options.max_features, self.options.max_df);
 
-        let fit_rows: Vec<Vec<(u32, f32)>> = fit_features
+        let mut fit_rows: Vec<Vec<(u32, f32)>> = fit_features
             .iter()
             .map(|f| vocab.weigh(f, self.options.char_weight))
             .collect();
         let matrix = Csr::from_rows(&fit_rows, vocab.len());
-        let components = svd::randomized_svd(
+        let mut components = svd::randomized_svd(
             &matrix,
             self.dimensions,
             self.options.power_iters,
             self.seed,
         );
+        if self.options.dispersion > 0.0 && fit_rows.len() >= 200 {
+            let mut fit_proj = matrix.mul_dense(components.vectors.view());
+            l2_normalise(&mut fit_proj);
+            let k = (fit_rows.len() / 50).clamp(8, 64);
+            let mut params = crate::cluster::KMeansParams::new(k);
+            params.seed = self.seed;
+            let labels = crate::cluster::kmeans(fit_proj.view(), &params)?.labels;
+            vocab.damp_dispersed(&fit_features, &labels, k, self.options.dispersion);
+            fit_rows = fit_features
+                .iter()
+                .map(|f| vocab.weigh(f, self.options.char_weight))
+                .collect();
+            let matrix = Csr::from_rows(&fit_rows, vocab.len());
+            components = svd::randomized_svd(
+                &matrix,
+                self.dimensions,
+                self.options.power_iters,
+                self.seed,
+            );
+        }
 
         let basis = &components.vectors;
         let rank = basis.ncols();
@@ -166,6 +195,19 @@ impl LexicalEmbedder {
             }
         }
         l2_normalise(&mut out);
+        if self.options.smooth_k > 0 && n > self.options.smooth_k + 1 && n <= 50_000 {
+            let kk = self.options.smooth_k;
+            let nn = crate::cluster::knn(out.view(), kk + 1, crate::cluster::KnnMetric::Cosine)?;
+            let alpha = self.options.smooth_alpha / kk as f32;
+            let mut smoothed = out.clone();
+            for (i, mut row) in smoothed.rows_mut().into_iter().enumerate() {
+                for j in 1..=kk {
+                    row.scaled_add(alpha, &out.row(nn.indices[[i, j]] as usize));
+                }
+            }
+            l2_normalise(&mut smoothed);
+            out = smoothed;
+        }
         Ok(out)
     }
 
@@ -251,6 +293,45 @@ impl Vocabulary {
 
     fn len(&self) -> usize {
         self.idf.len()
+    }
+
+    /// Scales down the IDF of features spread evenly over the clusters
+    /// `labels` of the fit rows: weight × min(1, KL(p(cluster | feature) ‖
+    /// p(cluster)) / `threshold`).
+    fn damp_dispersed(&mut self, fit: &[TextFeatures], labels: &[usize], k: usize, threshold: f32) {
+        let cols = self.len();
+        let mut counts = vec![0u32; cols * k];
+        let mut sizes = vec![0u32; k];
+        for (f, &l) in fit.iter().zip(labels) {
+            sizes[l] += 1;
+            for (offset, block) in [(0, &f.words), (BUCKETS, &f.chars)] {
+                for &(b, _) in block.iter() {
+                    let c = self.column[offset + b as usize];
+                    if c != DROPPED {
+                        counts[c as usize * k + l] += 1;
+                    }
+                }
+            }
+        }
+        let n = fit.len() as f32;
+        let prior: Vec<f32> = sizes.iter().map(|s| (*s as f32 / n).max(1e-9)).collect();
+        for c in 0..cols {
+            let row = &counts[c * k..(c + 1) * k];
+            let df: u32 = row.iter().sum();
+            if df < 3 {
+                continue;
+            }
+            let kl: f32 = row
+                .iter()
+                .zip(&prior)
+                .filter(|(x, _)| **x > 0)
+                .map(|(x, p)| {
+                    let q = *x as f32 / df as f32;
+                    q * (q / p).ln()
+                })
+                .sum();
+            self.idf[c] *= (kl / threshold).clamp(0.05, 1.0);
+        }
     }
 
     /// Sublinear TF × IDF over the kept features, each block scaled to
