@@ -4,11 +4,15 @@
 //! character 3–5-grams inside words, weighted by sublinear TF × IDF (each of
 //! the two blocks normalised on its own). A seeded randomized truncated SVD
 //! (latent semantic analysis) reduces these to `dimensions` dense values,
-//! and every row is scaled to unit length. The same texts and seed always
-//! give the same vectors.
+//! and every row is scaled to unit length. Two refinements ([`refine`])
+//! follow: features spread evenly over a first, rough clustering (template
+//! phrases that every topic shares) are damped and the SVD is fitted again,
+//! and each vector moves towards its nearest neighbours. The same texts
+//! and seed always give the same vectors.
 
 mod eigen;
 mod features;
+pub mod refine;
 mod sparse;
 mod svd;
 
@@ -33,7 +37,7 @@ const CHUNK: usize = 1024;
 const GROUP: usize = 8 * CHUNK;
 const DROPPED: u32 = u32::MAX;
 
-/// Tuning knobs; the defaults are what the name `lexical-v1-*` stands for.
+/// Tuning knobs; the defaults are what the name `lexical-v2-*` stands for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexicalOptions {
     /// Keep at most this many features (the most widespread ones).
@@ -44,15 +48,15 @@ pub struct LexicalOptions {
     pub power_iters: usize,
     /// Share of each vector's weight given to character n-grams (0–1).
     pub char_weight: f32,
-    /// EXPERIMENT: scale component j by σ_j^-p.
-    pub component_power: f32,
-    /// EXPERIMENT: drop features in more than this share of texts.
-    pub max_df: f32,
-    /// EXPERIMENT: dispersion threshold (nats); 0 = off.
+    /// Template damping: a feature whose spread over a first, rough
+    /// clustering is within this many nats of the clusters' own spread
+    /// (KL divergence) loses weight in proportion; 0 turns it off.
     pub dispersion: f32,
-    /// EXPERIMENT: kNN smoothing neighbours; 0 = off.
+    /// Neighbour smoothing: each vector moves towards the mean of its
+    /// `smooth_k` nearest neighbours (0 turns it off; skipped above
+    /// [`refine::SMOOTH_MAX_ROWS`] texts).
     pub smooth_k: usize,
-    /// EXPERIMENT: kNN smoothing weight.
+    /// Weight of the neighbours' mean against the vector itself.
     pub smooth_alpha: f32,
 }
 
@@ -63,10 +67,8 @@ impl Default for LexicalOptions {
             fit_rows: 10_000,
             power_iters: 2,
             char_weight: 0.5,
-            component_power: 0.0,
-            max_df: 1.0,
-            dispersion: 0.0,
-            smooth_k: 0,
+            dispersion: 1.0,
+            smooth_k: 10,
             smooth_alpha: 1.0,
         }
     }
@@ -130,7 +132,7 @@ impl LexicalEmbedder {
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
 
-        let mut vocab = Vocabulary::select(&df, n, self.options.max_features, self.options.max_df);
+        let mut vocab = Vocabulary::select(&df, n, self.options.max_features);
 
         let mut fit_rows: Vec<Vec<(u32, f32)>> = fit_features
             .iter()
@@ -143,14 +145,12 @@ impl LexicalEmbedder {
             self.options.power_iters,
             self.seed,
         );
-        if self.options.dispersion > 0.0 && fit_rows.len() >= 200 {
+        if self.options.dispersion > 0.0 && fit_rows.len() >= refine::MIN_DISPERSION_ROWS {
             let mut fit_proj = matrix.mul_dense(components.vectors.view());
             l2_normalise(&mut fit_proj);
-            let k = (fit_rows.len() / 50).clamp(8, 64);
-            let mut params = crate::cluster::KMeansParams::new(k);
-            params.seed = self.seed;
-            let labels = crate::cluster::kmeans(fit_proj.view(), &params)?.labels;
-            vocab.damp_dispersed(&fit_features, &labels, k, self.options.dispersion);
+            let (labels, k) = refine::rough_clusters(fit_proj.view(), self.seed)?;
+            let counts = vocab.cluster_counts(&fit_features, &labels, k);
+            refine::damp_dispersed(&mut vocab.idf, &counts, &labels, k, self.options.dispersion);
             fit_rows = fit_features
                 .iter()
                 .map(|f| vocab.weigh(f, self.options.char_weight))
@@ -188,25 +188,9 @@ impl LexicalEmbedder {
             }
         }
 
-        if self.options.component_power != 0.0 {
-            for (j, sv) in components.values.iter().enumerate() {
-                let f = sv.max(1e-6).powf(-self.options.component_power);
-                out.column_mut(j).mapv_inplace(|x| x * f);
-            }
-        }
         l2_normalise(&mut out);
-        if self.options.smooth_k > 0 && n > self.options.smooth_k + 1 && n <= 50_000 {
-            let kk = self.options.smooth_k;
-            let nn = crate::cluster::knn(out.view(), kk + 1, crate::cluster::KnnMetric::Cosine)?;
-            let alpha = self.options.smooth_alpha / kk as f32;
-            let mut smoothed = out.clone();
-            for (i, mut row) in smoothed.rows_mut().into_iter().enumerate() {
-                for j in 1..=kk {
-                    row.scaled_add(alpha, &out.row(nn.indices[[i, j]] as usize));
-                }
-            }
-            l2_normalise(&mut smoothed);
-            out = smoothed;
+        if self.options.smooth_k > 0 {
+            out = refine::smooth(out, self.options.smooth_k, self.options.smooth_alpha)?;
         }
         Ok(out)
     }
@@ -272,10 +256,9 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn select(df: &[u32], n: usize, max_features: usize, max_df: f32) -> Vocabulary {
-        let limit = (max_df * n as f32).max(1.0);
+    fn select(df: &[u32], n: usize, max_features: usize) -> Vocabulary {
         let mut present: Vec<u32> = (0..df.len() as u32)
-            .filter(|&b| df[b as usize] > 0 && (df[b as usize] as f32) <= limit)
+            .filter(|&b| df[b as usize] > 0)
             .collect();
         // Most widespread first: the columns that hold most of the non-zeros
         // sit together in memory, which keeps the sparse products in cache.
@@ -295,15 +278,11 @@ impl Vocabulary {
         self.idf.len()
     }
 
-    /// Scales down the IDF of features spread evenly over the clusters
-    /// `labels` of the fit rows: weight × min(1, KL(p(cluster | feature) ‖
-    /// p(cluster)) / `threshold`).
-    fn damp_dispersed(&mut self, fit: &[TextFeatures], labels: &[usize], k: usize, threshold: f32) {
-        let cols = self.len();
-        let mut counts = vec![0u32; cols * k];
-        let mut sizes = vec![0u32; k];
+    /// In how many fit rows of each cluster (`labels`, `k` clusters) every
+    /// kept feature occurs: `counts[column * k + cluster]`.
+    fn cluster_counts(&self, fit: &[TextFeatures], labels: &[usize], k: usize) -> Vec<u32> {
+        let mut counts = vec![0u32; self.len() * k];
         for (f, &l) in fit.iter().zip(labels) {
-            sizes[l] += 1;
             for (offset, block) in [(0, &f.words), (BUCKETS, &f.chars)] {
                 for &(b, _) in block.iter() {
                     let c = self.column[offset + b as usize];
@@ -313,25 +292,7 @@ impl Vocabulary {
                 }
             }
         }
-        let n = fit.len() as f32;
-        let prior: Vec<f32> = sizes.iter().map(|s| (*s as f32 / n).max(1e-9)).collect();
-        for c in 0..cols {
-            let row = &counts[c * k..(c + 1) * k];
-            let df: u32 = row.iter().sum();
-            if df < 3 {
-                continue;
-            }
-            let kl: f32 = row
-                .iter()
-                .zip(&prior)
-                .filter(|(x, _)| **x > 0)
-                .map(|(x, p)| {
-                    let q = *x as f32 / df as f32;
-                    q * (q / p).ln()
-                })
-                .sum();
-            self.idf[c] *= (kl / threshold).clamp(0.05, 1.0);
-        }
+        counts
     }
 
     /// Sublinear TF × IDF over the kept features, each block scaled to
@@ -366,9 +327,9 @@ impl Vocabulary {
 impl Embedder for LexicalEmbedder {
     fn name(&self) -> String {
         if self.seed == DEFAULT_SEED {
-            format!("lexical-v1-{}", self.dimensions)
+            format!("lexical-v2-{}", self.dimensions)
         } else {
-            format!("lexical-v1-{}-seed{}", self.dimensions, self.seed)
+            format!("lexical-v2-{}-seed{}", self.dimensions, self.seed)
         }
     }
 

@@ -22,8 +22,6 @@ const RANK_TOL: f64 = 1e-9;
 #[derive(Debug, Clone)]
 pub struct Components {
     pub vectors: Array2<f32>,
-    /// The singular values, largest first (one per column of `vectors`).
-    pub values: Vec<f32>,
 }
 
 /// The top-`k` right singular vectors of `a`.
@@ -32,7 +30,6 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
     if l == 0 || k == 0 {
         return Components {
             vectors: Array2::zeros((a.ncols(), 0)),
-            values: Vec::new(),
         };
     }
     let at = a.transpose();
@@ -61,10 +58,7 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
         }
     }
     let v = par_dot(&w, &t);
-    Components {
-        vectors: v,
-        values: keep.iter().map(|&i| values[i].sqrt() as f32).collect(),
-    }
+    Components { vectors: v }
 }
 
 /// A `rows × cols` matrix of random ±1 from a seeded generator.
