@@ -33,6 +33,9 @@ pub struct ProjectInfo {
     pub provider: String,
     pub embedder: String,
     pub offline: bool,
+    /// Problems worth knowing before reading the clusters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Gathers a project's counts in one pass over its store.
@@ -68,7 +71,11 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
     }
     let config = &project.config;
     let offline = config.is_offline();
+    let embedder = crate::pipeline::resolve_embedder_name(config, &crate::config::ProcessEnv);
     Ok(ProjectInfo {
+        warnings: crate::offline::coverage::project_warning(project, &embedder)
+            .into_iter()
+            .collect(),
         conversations: store.len(),
         messages,
         turns: turn_stats,
@@ -79,7 +86,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         } else {
             config.llm.provider.as_str().into()
         },
-        embedder: crate::pipeline::resolve_embedder_name(config, &crate::config::ProcessEnv),
+        embedder,
         offline,
     })
 }
@@ -150,6 +157,9 @@ impl ProjectInfo {
                 "missing"
             };
             out.push_str(&format!("  {name:<12} {mark:<8} {done}/{total}\n"));
+        }
+        for w in &self.warnings {
+            out.push_str(&format!("warning: {w}\n"));
         }
         out
     }

@@ -10,6 +10,9 @@
 use std::collections::BTreeMap;
 
 use crate::model::Summary;
+use crate::pipeline::{Event, EventSender, LogLevel, Stage};
+use crate::project::Project;
+use crate::project::checkpoint;
 
 /// Share of conversations outside the embedder's languages that triggers
 /// the warning.
@@ -135,6 +138,42 @@ pub fn warning(summaries: &[Summary], embedder: &str) -> Option<String> {
          or use an LLM provider (its summaries are written in English)",
         pct(missing)
     ))
+}
+
+/// Sends [`warning`] (if any) to a run's log as a warning.
+pub fn report(events: &EventSender, summaries: &[Summary], embedder: &str) {
+    if let Some(message) = warning(summaries, embedder) {
+        let _ = events.send(Event::Log {
+            level: LogLevel::Warn,
+            message,
+        });
+    }
+}
+
+/// [`warning`] for a project's saved offline summaries, embedded as the
+/// project would be (`embedder`, e.g. from
+/// [`crate::pipeline::resolve_embedder_name`]). `None` for LLM runs (their
+/// summaries are in English) and before the summaries exist.
+pub fn project_warning(project: &Project, embedder: &str) -> Option<String> {
+    if !project.config.is_offline() {
+        return None;
+    }
+    let cps = project.checkpoints();
+    let summaries: Vec<Summary> = checkpoint::load(&cps, Stage::Summaries.name(), None)
+        .ok()
+        .flatten()?;
+    warning(&summaries, embedder)
+}
+
+/// The explorer's banner for an offline project whose `summaries` are in
+/// languages the project's embedder does not cover.
+pub fn explorer_banner(project: &Project, summaries: &[Summary]) -> Option<String> {
+    if !project.config.is_offline() {
+        return None;
+    }
+    let embedder =
+        crate::pipeline::resolve_embedder_name(&project.config, &crate::config::ProcessEnv);
+    warning(summaries, &embedder).map(|w| format!("Clusters may split by language: {w}."))
 }
 
 #[cfg(test)]

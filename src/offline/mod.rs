@@ -49,6 +49,36 @@ pub const TEMPLATE_WORDS: &[&str] = &[
     "user's", "overall", "request", "assistant", "task", "question",
 ];
 
+/// What a viewer shows for a facet the offline summariser cannot extract.
+pub const NOT_EXTRACTED: &str = "(offline: not extracted)";
+
+/// Whether `s` looks like an offline extractive summary: no task and none
+/// of the judged facets (an LLM summary always has its task).
+pub fn is_extractive(s: &Summary) -> bool {
+    s.task.is_none() && s.concerning_score.is_none() && s.user_frustration.is_none()
+}
+
+/// The request and task lines a viewer shows for `s`: the facet when it is
+/// known; for an offline summary, [`NOT_EXTRACTED`] in place of a missing
+/// one (never a made-up value).
+pub fn facet_lines(s: &Summary) -> Vec<String> {
+    let offline = is_extractive(s);
+    let mut out = Vec::new();
+    for (label, value) in [("Request", &s.request), ("Task", &s.task)] {
+        match value.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => out.push(format!("{label}: {v}")),
+            None if offline => out.push(format!("{label}: {NOT_EXTRACTED}")),
+            None => {}
+        }
+    }
+    if offline {
+        out.push(format!(
+            "Frustration, concern, assistant errors: {NOT_EXTRACTED}"
+        ));
+    }
+    out
+}
+
 /// One user message, split into prose sentences and code.
 struct UserTurn {
     prose: String,

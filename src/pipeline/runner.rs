@@ -91,6 +91,9 @@ async fn run_stages(
         &fingerprint,
     ));
     let summaries = summarise::run(ctx, store, n, models.summariser.clone(), &k_sum).await?;
+    if models.namer.is_none() {
+        crate::offline::coverage::report(&ctx.events, &summaries, &models.embedder.name());
+    }
 
     let k_emb = hash_key(&("embeddings-v1", &k_sum, models.embedder.name()));
     let emb = embeddings::run(ctx, &summaries, models.embedder.clone(), &k_emb).await?;

@@ -51,6 +51,9 @@ fn title(project: &Project) -> String {
 pub fn explore(project: &Project, analysis: Analysis) -> Result<()> {
     let mut ex = Explorer::new(analysis, title(project));
     ex.metadata = MetaStatus::Loading;
+    if ex.banner.is_none() {
+        ex.banner = crate::offline::coverage::explorer_banner(project, &ex.analysis.summaries);
+    }
     let mut state = State::from_config(Screen::Explorer(Box::new(ex)), &project.config)?;
     let mut rt = Runtime::new(project);
     runtime::run(&mut state, &mut rt, vec![Effect::LoadMetadata])
