@@ -180,7 +180,10 @@ pub fn name_quality(
         all.extend(name_texts);
         let m = embed(&all)?;
         let n = texts.len();
-        (m.slice(ndarray::s![..n, ..]).to_owned(), m.slice(ndarray::s![n.., ..]).to_owned())
+        (
+            m.slice(ndarray::s![..n, ..]).to_owned(),
+            m.slice(ndarray::s![n.., ..]).to_owned(),
+        )
     } else {
         let names = embed(&name_texts)?;
         let stored = stored_embeddings(project)?

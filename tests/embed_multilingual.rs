@@ -30,8 +30,21 @@ fn vocab() -> Vec<(String, f64)> {
         .map(|s| (s.to_string(), 0.0))
         .collect();
     for w in [
-        "▁hello", "▁world", "▁hola", "▁mundo", "▁bonjour", "▁le", "▁monde", "▁hallo", "▁welt",
-        "▁flight", "▁vuelo", "▁book", "▁a", "▁to", "▁paris",
+        "▁hello",
+        "▁world",
+        "▁hola",
+        "▁mundo",
+        "▁bonjour",
+        "▁le",
+        "▁monde",
+        "▁hallo",
+        "▁welt",
+        "▁flight",
+        "▁vuelo",
+        "▁book",
+        "▁a",
+        "▁to",
+        "▁paris",
     ] {
         v.push((w.to_string(), -2.0));
     }
@@ -66,15 +79,27 @@ fn write_tokenizer(path: &Path) -> usize {
 fn write_weights(path: &Path, vocab: usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut shapes: Vec<(String, Vec<usize>)> = vec![
-        ("embeddings.word_embeddings.weight".into(), vec![vocab, HIDDEN]),
-        ("embeddings.position_embeddings.weight".into(), vec![POSITIONS, HIDDEN]),
-        ("embeddings.token_type_embeddings.weight".into(), vec![2, HIDDEN]),
+        (
+            "embeddings.word_embeddings.weight".into(),
+            vec![vocab, HIDDEN],
+        ),
+        (
+            "embeddings.position_embeddings.weight".into(),
+            vec![POSITIONS, HIDDEN],
+        ),
+        (
+            "embeddings.token_type_embeddings.weight".into(),
+            vec![2, HIDDEN],
+        ),
         ("embeddings.LayerNorm.weight".into(), vec![HIDDEN]),
         ("embeddings.LayerNorm.bias".into(), vec![HIDDEN]),
     ];
     let layer = "encoder.layer.0";
     for part in ["query", "key", "value"] {
-        shapes.push((format!("{layer}.attention.self.{part}.weight"), vec![HIDDEN, HIDDEN]));
+        shapes.push((
+            format!("{layer}.attention.self.{part}.weight"),
+            vec![HIDDEN, HIDDEN],
+        ));
         shapes.push((format!("{layer}.attention.self.{part}.bias"), vec![HIDDEN]));
     }
     for (name, shape) in [
@@ -110,7 +135,12 @@ fn write_weights(path: &Path, vocab: usize) {
         .collect();
     let views: Vec<(String, TensorView<'_>)> = data
         .iter()
-        .map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).unwrap()))
+        .map(|(n, s, b)| {
+            (
+                n.clone(),
+                TensorView::new(Dtype::F32, s.clone(), b).unwrap(),
+            )
+        })
         .collect();
     let bytes = safetensors::tensor::serialize(views, None).unwrap();
     std::fs::write(path, bytes).unwrap();
@@ -185,7 +215,9 @@ fn a_tiny_multilingual_model_installs_loads_and_pools() {
     // Mean pooling ignores padding: a short text gives the same vector
     // alone as batched beside a long one, and rows keep input order.
     for (i, text) in input.iter().enumerate() {
-        let alone = model.embed_texts(std::slice::from_ref(text), &no_progress).unwrap();
+        let alone = model
+            .embed_texts(std::slice::from_ref(text), &no_progress)
+            .unwrap();
         for (a, b) in alone.row(0).iter().zip(m.row(i)) {
             assert!((a - b).abs() < 1e-4, "row {i}: {a} vs {b}");
         }
@@ -210,8 +242,12 @@ fn a_damaged_or_wrong_model_is_refused() {
     .to_string();
     assert!(err.contains("expected 384"), "{err}");
     // Changed after install: refused at load.
-    let installed =
-        install_from(&tmp.path().join("snapshot"), &tmp.path().join("models"), &spec).unwrap();
+    let installed = install_from(
+        &tmp.path().join("snapshot"),
+        &tmp.path().join("models"),
+        &spec,
+    )
+    .unwrap();
     let weights = installed.dir.join("model.safetensors");
     let mut bytes = std::fs::read(&weights).unwrap();
     let last = bytes.len() - 1;
@@ -227,7 +263,12 @@ fn a_damaged_or_wrong_model_is_refused() {
 fn auto_prefers_the_installed_multilingual_model() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = tiny_model(&tmp.path().join("snapshot"), MULTILINGUAL_NAME);
-    install_from(&tmp.path().join("snapshot"), &tmp.path().join("models"), &spec).unwrap();
+    install_from(
+        &tmp.path().join("snapshot"),
+        &tmp.path().join("models"),
+        &spec,
+    )
+    .unwrap();
     let env = HashMap::from([(
         "KURA_DATA_DIR".to_string(),
         tmp.path().display().to_string(),
@@ -242,5 +283,8 @@ fn auto_prefers_the_installed_multilingual_model() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("kura-tui model install all-MiniLM-L6-v2"), "{err}");
+    assert!(
+        err.contains("kura-tui model install all-MiniLM-L6-v2"),
+        "{err}"
+    );
 }

@@ -109,7 +109,10 @@ fn status(env: &dyn EnvSource) -> Result<ExitCode> {
         let dir = models.join(&spec.name);
         if !files_present(&dir) {
             println!("{}: not installed (looked in {})", spec.name, dir.display());
-            println!("  install: kura-tui model install {}   (downloads from huggingface.co)", spec.name);
+            println!(
+                "  install: kura-tui model install {}   (downloads from huggingface.co)",
+                spec.name
+            );
             println!("  offline: {}", spec.offline_hint);
             continue;
         }

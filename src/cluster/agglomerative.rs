@@ -98,7 +98,12 @@ pub fn agglomerate_weighted(
 /// Applies the lowest merges until `target` groups remain, keeping groups
 /// under `max_share` of the total weight while possible; numbers the
 /// groups in order of first appearance.
-fn cut(merges: &[(usize, usize, f32)], weights: &[f64], target: usize, max_share: f64) -> Vec<usize> {
+fn cut(
+    merges: &[(usize, usize, f32)],
+    weights: &[f64],
+    target: usize,
+    max_share: f64,
+) -> Vec<usize> {
     let m = weights.len();
     let cap = weights.iter().sum::<f64>() * max_share;
     let mut parent: Vec<usize> = (0..m).collect();
@@ -250,7 +255,11 @@ impl Condensed {
 
 /// All `m − 1` merges `(a, b, height)` as slot pairs, in the order the
 /// chain finds them. The merged group keeps the lower slot.
-fn nn_chain(dist: &mut Condensed, linkage: Linkage, mut size: Vec<f32>) -> Vec<(usize, usize, f32)> {
+fn nn_chain(
+    dist: &mut Condensed,
+    linkage: Linkage,
+    mut size: Vec<f32>,
+) -> Vec<(usize, usize, f32)> {
     let m = dist.m;
     let mut active = vec![true; m];
     let mut merges = Vec::with_capacity(m.saturating_sub(1));

@@ -196,11 +196,20 @@ mod tests {
         langs.extend(["german", "french"]);
         let s = summaries(&langs);
         let w = warning(&s, "minilm:all-MiniLM-L6-v2").unwrap();
-        assert!(w.starts_with("10% of conversations (french 5%, german 5%)"), "{w}");
-        assert!(w.contains("kura-tui model install paraphrase-multilingual"), "{w}");
+        assert!(
+            w.starts_with("10% of conversations (french 5%, german 5%)"),
+            "{w}"
+        );
+        assert!(
+            w.contains("kura-tui model install paraphrase-multilingual"),
+            "{w}"
+        );
         assert!(w.contains("LLM provider"), "{w}");
         assert!(warning(&s, "lexical-v2-256").is_some());
-        assert_eq!(warning(&s, "minilm:paraphrase-multilingual-MiniLM-L12-v2"), None);
+        assert_eq!(
+            warning(&s, "minilm:paraphrase-multilingual-MiniLM-L12-v2"),
+            None
+        );
         assert_eq!(warning(&s, "api:text-embedding-3-small"), None);
         assert_eq!(warning(&s[..19], "minilm:all-MiniLM-L6-v2"), None);
     }

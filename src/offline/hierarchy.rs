@@ -80,8 +80,13 @@ pub fn plan_offline(
             .sum();
         if total > 0.0 && weight / total > MAX_SHARE {
             name.description.push(' ');
-            name.description
-                .push_str(&dominance_note(centroids, &weights, &groups, p, weight / total));
+            name.description.push_str(&dominance_note(
+                centroids,
+                &weights,
+                &groups,
+                p,
+                weight / total,
+            ));
         }
     }
     Ok(LevelPlan { groups, names })

@@ -46,7 +46,12 @@ pub const NO_USER_SUMMARY: &str = "(no user messages)";
 /// user's text. Nothing offline may produce them any more: names and
 /// facets built from user text must not contain them either.
 pub const TEMPLATE_WORDS: &[&str] = &[
-    "user's", "overall", "request", "assistant", "task", "question",
+    "user's",
+    "overall",
+    "request",
+    "assistant",
+    "task",
+    "question",
 ];
 
 /// What a viewer shows for a facet the offline summariser cannot extract.
@@ -225,11 +230,7 @@ fn extract_summary(turns: &[UserTurn], ranked: &[Candidate<'_>]) -> String {
         length += len;
     }
     chosen.sort_by_key(|c| (c.turn, c.index));
-    let mut out = chosen
-        .iter()
-        .map(|c| c.text)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut out = chosen.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
     if out.is_empty() {
         out = turns
             .iter()

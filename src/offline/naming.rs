@@ -67,7 +67,11 @@ struct Candidate {
 
 /// Names `groups` clusters from their members. `avoid[g]` (when present)
 /// lists names cluster `g` must not take.
-pub fn name_groups(members: &[Member<'_>], groups: usize, avoid: &[Vec<String>]) -> Vec<GeneratedName> {
+pub fn name_groups(
+    members: &[Member<'_>],
+    groups: usize,
+    avoid: &[Vec<String>],
+) -> Vec<GeneratedName> {
     let doc_phrases: Vec<Vec<(u64, u8, u8)>> = members
         .par_iter()
         .map(|m| {
@@ -199,7 +203,11 @@ pub fn normal(name: &str) -> String {
         .to_lowercase()
 }
 
-fn ranked(counts: &HashMap<u64, u32>, n: usize, total: &HashMap<u64, PhraseInfo>) -> Vec<Candidate> {
+fn ranked(
+    counts: &HashMap<u64, u32>,
+    n: usize,
+    total: &HashMap<u64, PhraseInfo>,
+) -> Vec<Candidate> {
     if n == 0 {
         return Vec::new();
     }
@@ -255,20 +263,38 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
     }
 }
 
-/// Possible names, best first: phrases of two or more words, and pairs of
-/// phrases that share no word joined by "and".
+/// Possible names, best first: phrases of two or more words (three or more
+/// characters in an unspaced script), and pairs of phrases joined by "and"
+/// that share no word and are not two halves of one phrase.
 fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
+    let long_enough = |c: &Candidate| {
+        if is_unspaced(&c.shown) {
+            c.shown.chars().count() >= 3
+        } else {
+            c.words >= 2
+        }
+    };
     for c in cands {
-        if c.words >= 2 && c.words <= MAX_NAME_WORDS {
+        if long_enough(c) && c.words <= MAX_NAME_WORDS {
             out.push((capitalise(&c.shown), c.score));
         }
     }
-    let top: Vec<&Candidate> = cands.iter().take(6).collect();
+    let top: Vec<&Candidate> = cands
+        .iter()
+        .filter(|c| !is_unspaced(&c.shown) || c.shown.chars().count() >= 2)
+        .take(6)
+        .collect();
+    let fragments = |a: &Candidate, b: &Candidate| {
+        cands
+            .iter()
+            .any(|c| a.norms.iter().chain(&b.norms).all(|w| c.norms.contains(w)))
+    };
     for (i, a) in top.iter().enumerate() {
         for b in top.iter().skip(i + 1) {
             if a.words + b.words + 1 > MAX_NAME_WORDS
                 || a.norms.iter().any(|w| b.norms.contains(w))
+                || fragments(a, b)
             {
                 continue;
             }
@@ -315,7 +341,10 @@ fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
             *counts.entry(l).or_default() += 1;
         }
     }
-    match counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))) {
+    match counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+    {
         Some((lang, n)) if lang != "english" && n as f64 >= LANGUAGE_SHARE * size as f64 => {
             format!("{}: ", capitalise(lang))
         }
@@ -418,17 +447,32 @@ mod tests {
     #[test]
     fn names_are_distinctive_phrases_not_templates() {
         let texts = [
-            (0, "What's the best way to write a cover letter for a designer job?"),
+            (
+                0,
+                "What's the best way to write a cover letter for a designer job?",
+            ),
             (0, "I've been struggling to write a cover letter all day."),
             (0, "Can you help me write a cover letter quickly?"),
-            (1, "What's the best way to rebook a missed connecting flight?"),
-            (1, "I've been struggling to rebook a missed connecting flight all day."),
+            (
+                1,
+                "What's the best way to rebook a missed connecting flight?",
+            ),
+            (
+                1,
+                "I've been struggling to rebook a missed connecting flight all day.",
+            ),
             (1, "How do I rebook a missed connecting flight?"),
         ];
         let names = name_groups(&members(&texts), 2, &[]);
         assert_eq!(names[0].name, "Write a cover letter");
         assert_eq!(names[1].name, "Rebook a missed connecting flight");
-        assert!(names[0].description.contains("“write a cover letter” (100%)"), "{}", names[0].description);
+        assert!(
+            names[0]
+                .description
+                .contains("“write a cover letter” (100%)"),
+            "{}",
+            names[0].description
+        );
         assert!(!names[0].description.contains('\n'));
     }
 
@@ -448,7 +492,10 @@ mod tests {
 
     #[test]
     fn language_prefix_when_most_members_share_it() {
-        let texts = [(0, "Anschreiben für eine Stelle schreiben"), (0, "Anschreiben kürzer machen")];
+        let texts = [
+            (0, "Anschreiben für eine Stelle schreiben"),
+            (0, "Anschreiben kürzer machen"),
+        ];
         let ms: Vec<Member<'_>> = texts
             .iter()
             .map(|(g, t)| Member {
@@ -459,6 +506,10 @@ mod tests {
             .collect();
         let names = name_groups(&ms, 1, &[]);
         assert!(names[0].name.starts_with("German: "), "{}", names[0].name);
-        assert!(names[0].description.starts_with("In German, "), "{}", names[0].description);
+        assert!(
+            names[0].description.starts_with("In German, "),
+            "{}",
+            names[0].description
+        );
     }
 }

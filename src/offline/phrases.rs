@@ -19,11 +19,53 @@ const MAX_CHARS: usize = 600;
 /// Short words, pronouns and contractions that never start or end a
 /// phrase (on top of the stop-word list and words under three letters).
 const EDGE_STOP: &[&str] = &[
-    "i've", "i'm", "i'd", "i'll", "you're", "you've", "it's", "that's", "what's", "don't",
-    "doesn't", "can't", "isn't", "aren't", "didn't", "won't", "there's", "let's", "he's",
-    "she's", "we're", "they're", "myself", "yours", "hello", "thanks", "thank", "sure", "okay",
-    "hey", "hiya", "again", "still", "something", "anything", "everything", "someone",
-    "really", "actually", "maybe", "mine", "moi", "toi", "mich", "mir", "dir", "dich",
+    "i've",
+    "i'm",
+    "i'd",
+    "i'll",
+    "you're",
+    "you've",
+    "it's",
+    "that's",
+    "what's",
+    "don't",
+    "doesn't",
+    "can't",
+    "isn't",
+    "aren't",
+    "didn't",
+    "won't",
+    "there's",
+    "let's",
+    "he's",
+    "she's",
+    "we're",
+    "they're",
+    "myself",
+    "yours",
+    "hello",
+    "thanks",
+    "thank",
+    "sure",
+    "okay",
+    "hey",
+    "hiya",
+    "again",
+    "still",
+    "something",
+    "anything",
+    "everything",
+    "someone",
+    "really",
+    "actually",
+    "maybe",
+    "mine",
+    "moi",
+    "toi",
+    "mich",
+    "mir",
+    "dir",
+    "dich",
 ];
 
 /// One word of a text.
@@ -120,7 +162,7 @@ pub fn clauses(text: &str) -> Vec<Vec<Word>> {
                 shown: s.clone(),
                 norm: s,
                 glued: true,
-                content: !hiragana(c),
+                content: !hiragana(c) && !matches!(c, 'ー' | '々' | '〜'),
             });
         } else if c.is_alphanumeric() || (matches!(c, '\'' | '’' | '-') && !word.is_empty()) {
             word.push(if c == '’' { '\'' } else { c });
@@ -209,7 +251,10 @@ mod tests {
         let p = phrases("I've been trying to write a cover letter, all day.");
         assert!(p.contains(&"write a cover letter".to_string()), "{p:?}");
         assert!(p.contains(&"cover letter".to_string()), "{p:?}");
-        assert!(!p.iter().any(|x| x.starts_with("to ") || x.contains("day")), "{p:?}");
+        assert!(
+            !p.iter().any(|x| x.starts_with("to ") || x.contains("day")),
+            "{p:?}"
+        );
         assert!(!p.iter().any(|x| x.contains(',')), "{p:?}");
     }
 

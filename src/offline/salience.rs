@@ -218,7 +218,10 @@ mod tests {
 
     #[test]
     fn splits_words_and_unspaced_scripts() {
-        assert_eq!(words("I've been stuck, OK?"), ["i've", "been", "stuck", "ok"]);
+        assert_eq!(
+            words("I've been stuck, OK?"),
+            ["i've", "been", "stuck", "ok"]
+        );
         assert_eq!(words("请帮我 fix"), ["请帮", "帮我", "fix"]);
     }
 
@@ -226,7 +229,8 @@ mod tests {
     fn common_words_add_nothing() {
         let convs: Vec<Conversation> = (0..40)
             .map(|i| {
-                let text = format!("Hi there, hope you're well. Please help with topic{i} widgets.");
+                let text =
+                    format!("Hi there, hope you're well. Please help with topic{i} widgets.");
                 Conversation::new(format!("c{i}"), vec![Message::new(Role::User, text)])
             })
             .collect();

@@ -11,8 +11,8 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::naming::GeneratedName;
-pub use crate::offline::hierarchy::plan_offline;
 use crate::model::Cluster;
+pub use crate::offline::hierarchy::plan_offline;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
 /// `i`, `names[p]` the parent's name.

@@ -120,7 +120,9 @@ async fn run_stages(
     let namer_id = models
         .namer
         .as_ref()
-        .map_or(crate::offline::naming::IDENTITY.to_string(), |m| m.identity());
+        .map_or(crate::offline::naming::IDENTITY.to_string(), |m| {
+            m.identity()
+        });
     let k_names = hash_key(&("names-v1", &k_clu, &namer_id, &config.naming));
     let named = naming::run(
         ctx,

