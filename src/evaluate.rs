@@ -208,10 +208,9 @@ pub fn name_quality(
 
 fn stored_embeddings(project: &Project) -> Result<Option<ndarray::Array2<f32>>> {
     let cps = project.checkpoints();
-    let Some(header) = checkpoint::header(&cps, Stage::Embeddings.name())? else {
-        return Ok(None);
-    };
-    checkpoint::load_matrix(&cps, Stage::Embeddings.name(), &header.key)
+    Ok(checkpoint::read_matrix(&cps, Stage::Embeddings.name())?
+        .ok()
+        .map(|(_, m)| m))
 }
 
 impl EvalReport {

@@ -10,7 +10,9 @@ use std::time::Duration;
 use kura_tui::export::ExportReport;
 use kura_tui::model::Role;
 use kura_tui::pipeline::{Event, LogLevel, Outcome, Stage};
-use kura_tui::tui::{Action, ConfirmState, Explorer, RunState, Screen, State, Theme, update};
+use kura_tui::tui::{
+    Command, ConfirmState, Effect, Explorer, Msg, RunState, Screen, State, Theme, update,
+};
 use tui_fixture::*;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -42,8 +44,8 @@ fn run_state() -> State {
         Theme::dark(),
         Default::default(),
     );
-    let s = |secs: u64| Action::Tick(Duration::from_secs(secs));
-    let ev = |e: Event| Action::Pipeline(e);
+    let s = |secs: u64| Msg::Tick(Duration::from_secs(secs));
+    let ev = |e: Event| Msg::Pipeline(e);
     let events = vec![
         s(0),
         ev(Event::Started {
@@ -145,7 +147,7 @@ fn run_screen_failed_shows_error_banner() {
     let mut state = run_state();
     update(
         &mut state,
-        Action::Pipeline(Event::Done(Outcome::Failed(
+        Msg::Pipeline(Event::Done(Outcome::Failed(
             "the API key was rejected (401)".into(),
         ))),
     );
@@ -170,7 +172,7 @@ fn confirm_screen() {
 fn explorer_with_open_cluster() {
     snap_with("explorer", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Toggle, Action::Down]);
+        apply(&mut state, [Command::Toggle, Command::Down]);
         state
     });
 }
@@ -181,7 +183,7 @@ fn explorer_map_focused_and_zoomed() {
         let mut state = explorer_state(w, h);
         apply(
             &mut state,
-            [Action::NextPane, Action::ZoomIn, Action::PanLeft],
+            [Command::NextPane, Command::ZoomIn, Command::PanLeft],
         );
         state
     });
@@ -191,13 +193,13 @@ fn explorer_map_focused_and_zoomed() {
 fn explorer_sorted_by_mean_satisfaction_and_filtered() {
     snap_with("explorer_filtered", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Filter]);
+        apply(&mut state, [Command::Filter]);
         type_text(&mut state, "plan pro");
-        apply(&mut state, [Action::Submit]);
+        apply(&mut state, [Command::Submit]);
         // size → name → mean frustration → mean concern → mean satisfaction
         apply(
             &mut state,
-            [Action::Sort, Action::Sort, Action::Sort, Action::Sort],
+            [Command::Sort, Command::Sort, Command::Sort, Command::Sort],
         );
         state
     });
@@ -208,10 +210,10 @@ fn viewer_state(w: u16, h: u16) -> State {
     apply(
         &mut state,
         [
-            Action::NextPane,
-            Action::NextPane,
-            Action::Down,
-            Action::Open,
+            Command::NextPane,
+            Command::NextPane,
+            Command::Down,
+            Command::Open,
         ],
     );
     let mut conv = conversations()[1].clone();
@@ -221,7 +223,7 @@ fn viewer_state(w: u16, h: u16) -> State {
     ));
     update(
         &mut state,
-        Action::ConversationLoaded {
+        Msg::ConversationLoaded {
             position: 1,
             result: Ok(Box::new(conv)),
         },
@@ -238,9 +240,9 @@ fn viewer() {
 fn rename_editor() {
     snap_with("rename", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Rename, Action::ClearLine]);
+        apply(&mut state, [Command::Rename, Command::ClearLine]);
         type_text(&mut state, "Coding & données 日本");
-        apply(&mut state, [Action::CursorLeft, Action::CursorLeft]);
+        apply(&mut state, [Command::CursorLeft, Command::CursorLeft]);
         state
     });
 }
@@ -249,7 +251,7 @@ fn rename_editor() {
 fn help_overlay() {
     snap_with("help", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Help]);
+        apply(&mut state, [Command::Help]);
         state
     });
 }
@@ -258,9 +260,9 @@ fn help_overlay() {
 fn search_popup() {
     snap_with("search", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Search]);
+        apply(&mut state, [Command::Search]);
         type_text(&mut state, "trip");
-        apply(&mut state, [Action::Down]);
+        apply(&mut state, [Command::Down]);
         state
     });
 }
@@ -269,7 +271,7 @@ fn search_popup() {
 fn filter_popup() {
     snap_with("filter", |w, h| {
         let mut state = explorer_state(w, h);
-        apply(&mut state, [Action::Filter]);
+        apply(&mut state, [Command::Filter]);
         type_text(&mut state, "lang");
         state
     });
@@ -279,11 +281,14 @@ fn filter_popup() {
 fn export_confirmation_toast() {
     snap_with("export_toast", |w, h| {
         let mut state = explorer_state(w, h);
-        let effects = apply(&mut state, [Action::Export]);
-        assert_eq!(effects, vec![kura_tui::tui::Effect::Export("L1-0".into())]);
+        let effects = apply(&mut state, [Command::Export]);
+        assert!(
+            matches!(&effects[..], [Effect::Export(job)] if job.cluster_id == "L1-0"),
+            "{effects:?}"
+        );
         update(
             &mut state,
-            Action::Exported(Ok(ExportReport {
+            Msg::Exported(Ok(ExportReport {
                 path: PathBuf::from(
                     "/projects/demo/exports/programming-help-20250101T120000Z.jsonl",
                 ),
@@ -302,10 +307,10 @@ fn incomplete_banner_and_error_toast() {
         a.stages_done = vec![Stage::Summaries, Stage::Embeddings, Stage::Clusters];
         a.points.clear();
         let mut state = State::explorer(Explorer::new(a, "/projects/demo"));
-        update(&mut state, Action::Resize(w, h));
+        update(&mut state, Msg::Resize(w, h));
         update(
             &mut state,
-            Action::Exported(Err("exports/: permission denied".into())),
+            Msg::Exported(Err("exports/: permission denied".into())),
         );
         state
     });
@@ -363,37 +368,37 @@ fn every_screen_survives_every_size() {
             State::explorer(Explorer::new(one.clone(), "one")),
         ];
         let mut s = explorer_state(w, h);
-        apply(&mut s, [Action::Rename]);
+        apply(&mut s, [Command::Rename]);
         states.push(s);
         let mut s = explorer_state(w, h);
-        apply(&mut s, [Action::Help]);
+        apply(&mut s, [Command::Help]);
         states.push(s);
         let mut s = explorer_state(w, h);
-        apply(&mut s, [Action::Search]);
+        apply(&mut s, [Command::Search]);
         type_text(&mut s, "e");
         states.push(s);
         let mut s = explorer_state(w, h);
         apply(
             &mut s,
             [
-                Action::NextPane,
-                Action::ZoomIn,
-                Action::ZoomIn,
-                Action::Filter,
+                Command::NextPane,
+                Command::ZoomIn,
+                Command::ZoomIn,
+                Command::Filter,
             ],
         );
         states.push(s);
         for mut state in states {
-            update(&mut state, Action::Resize(w, h));
-            for a in [
-                Action::Down,
-                Action::Toggle,
-                Action::Click {
+            update(&mut state, Msg::Resize(w, h));
+            for m in [
+                Msg::Command(Command::Down),
+                Msg::Command(Command::Toggle),
+                Msg::Click {
                     column: w / 2,
                     row: h / 2,
                 },
             ] {
-                update(&mut state, a);
+                update(&mut state, m);
             }
             render(&state, w, h);
         }

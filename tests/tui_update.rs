@@ -6,7 +6,12 @@ mod tui_fixture;
 use kura_tui::pipeline::{Event, Outcome, Stage};
 use kura_tui::tui::explorer::Prompt;
 use kura_tui::tui::keys::Key;
-use kura_tui::tui::{Action, ConfirmState, Context, Effect, Pane, RunState, Screen, State, Theme};
+use std::path::Path;
+
+use kura_tui::project::Layout;
+use kura_tui::tui::{
+    Command, ConfirmState, Context, Effect, Msg, Pane, RunState, Screen, State, StorePaths, Theme,
+};
 use tui_fixture::*;
 
 fn ex(state: &State) -> &kura_tui::tui::Explorer {
@@ -23,9 +28,33 @@ fn selected_name(state: &State) -> String {
 fn row_names(state: &State) -> Vec<String> {
     let e = ex(state);
     e.tree
-        .rows
+        .rows()
         .iter()
         .map(|r| e.cluster(r.cluster).unwrap().name.clone())
+        .collect()
+}
+
+/// The relabel names of the labels a `SaveLabels` effect writes to the
+/// project's labels file.
+fn saved(effects: &[Effect]) -> Vec<String> {
+    let [Effect::SaveLabels { labels, path }] = effects else {
+        panic!("expected one SaveLabels: {effects:?}")
+    };
+    assert_eq!(path, &Layout::new(ROOT).labels());
+    labels.relabels.iter().map(|r| r.name.clone()).collect()
+}
+
+/// Store positions of the conversations the effects ask to load.
+fn loads(effects: &[Effect]) -> Vec<usize> {
+    effects
+        .iter()
+        .map(|e| match e {
+            Effect::LoadConversation { position, store } => {
+                assert_eq!(store, &StorePaths::of(&Layout::new(ROOT)));
+                *position
+            }
+            other => panic!("not a load: {other:?}"),
+        })
         .collect()
 }
 
@@ -37,34 +66,34 @@ fn navigates_expands_and_collapses_the_tree() {
         ["Programming help", "Everyday life", "Careers and work"]
     );
     assert_eq!(selected_name(&s), "Programming help");
-    assert!(apply(&mut s, [Action::Down]).is_empty());
+    assert!(apply(&mut s, [Command::Down]).is_empty());
     assert_eq!(selected_name(&s), "Everyday life");
     assert_eq!(
         ex(&s).detail.conversations.len(),
         22,
         "detail follows the selection"
     );
-    apply(&mut s, [Action::Toggle]);
+    apply(&mut s, [Command::Toggle]);
     assert_eq!(row_names(&s).len(), 6);
-    apply(&mut s, [Action::Down]);
+    apply(&mut s, [Command::Down]);
     assert_eq!(selected_name(&s), "Plan a trip to Japan");
-    apply(&mut s, [Action::Collapse]);
+    apply(&mut s, [Command::Collapse]);
     assert_eq!(
         selected_name(&s),
         "Everyday life",
         "collapse on a leaf goes to the parent"
     );
-    apply(&mut s, [Action::Collapse]);
+    apply(&mut s, [Command::Collapse]);
     assert_eq!(row_names(&s).len(), 3);
-    apply(&mut s, [Action::Expand, Action::Expand]);
+    apply(&mut s, [Command::Expand, Command::Expand]);
     assert_eq!(
         selected_name(&s),
         "Plan a trip to Japan",
         "expand twice enters the node"
     );
-    apply(&mut s, [Action::Bottom]);
+    apply(&mut s, [Command::Bottom]);
     assert_eq!(selected_name(&s), "Careers and work");
-    apply(&mut s, [Action::Top, Action::Up]);
+    apply(&mut s, [Command::Top, Command::Up]);
     assert_eq!(
         selected_name(&s),
         "Programming help",
@@ -77,30 +106,30 @@ fn tab_cycles_panes_and_keys_follow_the_focus() {
     let mut s = explorer_state(120, 40);
     let j = Key::char('j');
     assert_eq!(s.context(), Context::Tree);
-    assert_eq!(s.keymap.action(s.context(), j), Some(Action::Down));
-    apply(&mut s, [Action::NextPane]);
+    assert_eq!(s.keymap.command(s.context(), j), Some(Command::Down));
+    apply(&mut s, [Command::NextPane]);
     assert_eq!(ex(&s).focus, Pane::Map);
-    assert_eq!(s.keymap.action(s.context(), j), Some(Action::PanDown));
-    apply(&mut s, [Action::NextPane]);
+    assert_eq!(s.keymap.command(s.context(), j), Some(Command::PanDown));
+    apply(&mut s, [Command::NextPane]);
     assert_eq!(s.context(), Context::Detail);
-    apply(&mut s, [Action::NextPane]);
+    apply(&mut s, [Command::NextPane]);
     assert_eq!(ex(&s).focus, Pane::Tree);
-    apply(&mut s, [Action::PrevPane]);
+    apply(&mut s, [Command::PrevPane]);
     assert_eq!(ex(&s).focus, Pane::Detail);
 }
 
 #[test]
 fn rename_saves_at_once_and_undo_restores() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Down, Action::Rename]);
+    apply(&mut s, [Command::Down, Command::Rename]);
     assert_eq!(s.context(), Context::Prompt);
-    apply(&mut s, [Action::ClearLine]);
+    apply(&mut s, [Command::ClearLine]);
     type_text(&mut s, "Vie quotidienne ☕");
     // Editing keys move within the text.
-    apply(&mut s, [Action::CursorHome, Action::DeleteForward]);
+    apply(&mut s, [Command::CursorHome, Command::DeleteForward]);
     type_text(&mut s, "V");
-    let effects = apply(&mut s, [Action::Submit]);
-    assert_eq!(effects, vec![Effect::SaveLabels]);
+    let effects = apply(&mut s, [Command::Submit]);
+    assert_eq!(saved(&effects), ["Vie quotidienne ☕"]);
     assert!(ex(&s).prompt.is_none());
     let e = ex(&s);
     let c = e.analysis.hierarchy.get("L1-1").unwrap();
@@ -113,10 +142,13 @@ fn rename_saves_at_once_and_undo_restores() {
     assert!(s.toast.as_ref().unwrap().text.contains("Vie quotidienne"));
 
     // A second rename of the same cluster, then two undos.
-    apply(&mut s, [Action::Rename, Action::ClearLine]);
+    apply(&mut s, [Command::Rename, Command::ClearLine]);
     type_text(&mut s, "Daily life");
-    assert_eq!(apply(&mut s, [Action::Submit]), vec![Effect::SaveLabels]);
-    assert_eq!(apply(&mut s, [Action::Undo]), vec![Effect::SaveLabels]);
+    assert_eq!(saved(&apply(&mut s, [Command::Submit])), ["Daily life"]);
+    assert_eq!(
+        saved(&apply(&mut s, [Command::Undo])),
+        ["Vie quotidienne ☕"]
+    );
     let e = ex(&s);
     assert_eq!(
         e.analysis.hierarchy.get("L1-1").unwrap().name,
@@ -126,14 +158,15 @@ fn rename_saves_at_once_and_undo_restores() {
         e.analysis.labels.get("L1-1").unwrap().name,
         "Vie quotidienne ☕"
     );
-    apply(&mut s, [Action::Undo]);
+    let effects = apply(&mut s, [Command::Undo]);
+    assert_eq!(saved(&effects), Vec::<String>::new(), "no relabel left");
     let e = ex(&s);
     let c = e.analysis.hierarchy.get("L1-1").unwrap();
     assert_eq!(c.name, "Everyday life");
     assert_eq!(c.original_name, None);
     assert!(e.analysis.labels.relabels.is_empty());
     assert!(
-        apply(&mut s, [Action::Undo]).is_empty(),
+        apply(&mut s, [Command::Undo]).is_empty(),
         "nothing left to undo"
     );
 }
@@ -141,13 +174,13 @@ fn rename_saves_at_once_and_undo_restores() {
 #[test]
 fn rename_cancel_and_empty_name_change_nothing() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Rename, Action::ClearLine]);
+    apply(&mut s, [Command::Rename, Command::ClearLine]);
     type_text(&mut s, "Something else");
-    assert!(apply(&mut s, [Action::Back]).is_empty());
+    assert!(apply(&mut s, [Command::Back]).is_empty());
     assert_eq!(selected_name(&s), "Programming help");
-    apply(&mut s, [Action::Rename, Action::ClearLine]);
+    apply(&mut s, [Command::Rename, Command::ClearLine]);
     type_text(&mut s, "   ");
-    assert!(apply(&mut s, [Action::Submit]).is_empty());
+    assert!(apply(&mut s, [Command::Submit]).is_empty());
     assert!(
         matches!(ex(&s).prompt, Some(Prompt::Rename { .. })),
         "stays open to fix"
@@ -158,20 +191,49 @@ fn rename_cancel_and_empty_name_change_nothing() {
 #[test]
 fn export_asks_the_runtime_for_the_selected_cluster() {
     let mut s = explorer_state(120, 40);
+    let effects = apply(&mut s, [Command::Export]);
+    let [Effect::Export(job)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(job.cluster_id, "L1-0");
     assert_eq!(
-        apply(&mut s, [Action::Export]),
-        vec![Effect::Export("L1-0".into())]
+        job.out,
+        Path::new(ROOT).join("exports/programming-help-19700101T000000Z.jsonl"),
+        "named from the wall clock the runtime passed in"
     );
-    apply(&mut s, [Action::Toggle, Action::Down, Action::Down]);
-    assert_eq!(
-        apply(&mut s, [Action::Export]),
-        vec![Effect::Export("L0-1".into())]
+    assert_eq!(job.project, Layout::new(ROOT));
+    assert!(
+        std::sync::Arc::ptr_eq(&job.analysis, &ex(&s).analysis),
+        "the analysis is shared, not copied"
+    );
+    assert!(
+        apply(&mut s, [Command::Export]).is_empty(),
+        "one export at a time"
+    );
+    assert!(s.toast.as_ref().unwrap().text.contains("already running"));
+    apply(
+        &mut s,
+        [
+            Msg::Exported(Err("stopped".into())),
+            Msg::Command(Command::Toggle),
+        ],
+    );
+    apply(&mut s, [Command::Down, Command::Down]);
+    let effects = apply(&mut s, [Command::Export]);
+    assert!(
+        matches!(&effects[..], [Effect::Export(job)] if job.cluster_id == "L0-1"),
+        "{effects:?}"
     );
     let empty = &mut State::explorer(kura_tui::tui::Explorer::new(Default::default(), "e"));
     assert!(
         apply(
             empty,
-            [Action::Export, Action::Down, Action::Toggle, Action::Rename]
+            [
+                Command::Export,
+                Command::Down,
+                Command::Toggle,
+                Command::Rename
+            ]
         )
         .is_empty()
     );
@@ -180,21 +242,21 @@ fn export_asks_the_runtime_for_the_selected_cluster() {
 #[test]
 fn search_jumps_to_clusters_and_conversations() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Search]);
+    apply(&mut s, [Command::Search]);
     type_text(&mut s, "JAPAN");
     let Some(Prompt::Search { results, .. }) = &ex(&s).prompt else {
         panic!("search open")
     };
     assert_eq!(results.cluster_matches, 1);
     assert_eq!(results.conversation_matches, 10);
-    apply(&mut s, [Action::Submit]);
+    apply(&mut s, [Command::Submit]);
     assert_eq!(selected_name(&s), "Plan a trip to Japan");
     assert_eq!(ex(&s).focus, Pane::Tree);
 
-    apply(&mut s, [Action::Search]);
+    apply(&mut s, [Command::Search]);
     type_text(&mut s, "case 42");
-    let effects = apply(&mut s, [Action::Down, Action::Submit]);
-    assert_eq!(effects, vec![Effect::LoadConversation(42)]);
+    let effects = apply(&mut s, [Command::Down, Command::Submit]);
+    assert_eq!(loads(&effects), [42]);
     let e = ex(&s);
     assert_eq!(e.viewer.as_ref().unwrap().position, 42);
     assert_eq!(selected_name(&s), "Cook weeknight dinners");
@@ -204,9 +266,9 @@ fn search_jumps_to_clusters_and_conversations() {
 #[test]
 fn filter_narrows_tree_map_and_detail_and_clears() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Filter]);
+    apply(&mut s, [Command::Filter]);
     type_text(&mut s, "french");
-    apply(&mut s, [Action::Submit]);
+    apply(&mut s, [Command::Submit]);
     let e = ex(&s);
     let f = e.filter.as_ref().unwrap();
     assert_eq!(
@@ -219,12 +281,12 @@ fn filter_narrows_tree_map_and_detail_and_clears() {
         "clusters without matches are hidden"
     );
     assert_eq!(ex(&s).detail.conversations.len(), 4);
-    apply(&mut s, [Action::Filter]);
+    apply(&mut s, [Command::Filter]);
     let Some(Prompt::Filter { options, .. }) = &ex(&s).prompt else {
         panic!()
     };
     assert!(options[0].label.starts_with("(clear filter"));
-    apply(&mut s, [Action::Submit]);
+    apply(&mut s, [Command::Submit]);
     assert!(ex(&s).filter.is_none());
     assert_eq!(row_names(&s).len(), 3);
 }
@@ -232,28 +294,28 @@ fn filter_narrows_tree_map_and_detail_and_clears() {
 #[test]
 fn sort_cycles_size_name_and_aggregates() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Sort]);
+    apply(&mut s, [Command::Sort]);
     assert_eq!(
         row_names(&s),
         ["Careers and work", "Everyday life", "Programming help"]
     );
-    apply(&mut s, [Action::Sort]);
+    apply(&mut s, [Command::Sort]);
     assert_eq!(ex(&s).sort.describe(), "mean frustration");
     let e = ex(&s);
     let means: Vec<f64> = e
         .tree
-        .rows
+        .rows()
         .iter()
         .map(|r| e.aggregates[r.cluster as usize].unwrap())
         .collect();
     assert!(means.windows(2).all(|w| w[0] >= w[1]), "{means:?}");
-    apply(&mut s, [Action::Sort, Action::Sort]);
+    apply(&mut s, [Command::Sort, Command::Sort]);
     assert_eq!(
         ex(&s).sort.describe(),
         "mean satisfaction",
         "metadata sorts too"
     );
-    apply(&mut s, [Action::Sort]);
+    apply(&mut s, [Command::Sort]);
     assert_eq!(
         ex(&s).sort.describe(),
         "size",
@@ -267,20 +329,17 @@ fn viewer_walks_the_cluster_with_n_and_p() {
     apply(
         &mut s,
         [
-            Action::NextPane,
-            Action::NextPane,
-            Action::Down,
-            Action::Down,
+            Command::NextPane,
+            Command::NextPane,
+            Command::Down,
+            Command::Down,
         ],
     );
-    assert_eq!(
-        apply(&mut s, [Action::Open]),
-        vec![Effect::LoadConversation(2)]
-    );
+    assert_eq!(loads(&apply(&mut s, [Command::Open])), [2]);
     let conv = conversations()[2].clone();
     apply(
         &mut s,
-        [Action::ConversationLoaded {
+        [Msg::ConversationLoaded {
             position: 2,
             result: Ok(Box::new(conv)),
         }],
@@ -296,26 +355,26 @@ fn viewer_walks_the_cluster_with_n_and_p() {
             .id,
         "conv-002"
     );
+    assert_eq!(loads(&apply(&mut s, [Command::NextConversation])), [3]);
     assert_eq!(
-        apply(&mut s, [Action::NextConversation]),
-        vec![Effect::LoadConversation(3)]
-    );
-    assert_eq!(
-        apply(&mut s, [Action::PrevConversation, Action::PrevConversation]).len(),
-        2
+        loads(&apply(
+            &mut s,
+            [Command::PrevConversation, Command::PrevConversation]
+        )),
+        [2, 1]
     );
     assert_eq!(ex(&s).viewer.as_ref().unwrap().position, 1);
     // A stale load for another conversation is ignored.
     let other = conversations()[9].clone();
     apply(
         &mut s,
-        [Action::ConversationLoaded {
+        [Msg::ConversationLoaded {
             position: 9,
             result: Ok(Box::new(other)),
         }],
     );
     assert!(ex(&s).viewer.as_ref().unwrap().conversation.is_none());
-    apply(&mut s, [Action::Back]);
+    apply(&mut s, [Command::Back]);
     assert!(ex(&s).viewer.is_none());
     assert_eq!(ex(&s).detail.cursor, 1);
 }
@@ -324,15 +383,14 @@ fn viewer_walks_the_cluster_with_n_and_p() {
 fn clicks_select_in_the_tree_and_the_map() {
     let mut s = explorer_state(120, 40);
     // Third tree row (inside the border at y = 1).
-    apply(&mut s, [Action::Click { column: 5, row: 3 }]);
+    apply(&mut s, [Msg::Click { column: 5, row: 3 }]);
     assert_eq!(selected_name(&s), "Careers and work");
     // Clicking the selected row toggles it.
-    apply(&mut s, [Action::Click { column: 5, row: 3 }]);
+    apply(&mut s, [Msg::Click { column: 5, row: 3 }]);
     assert_eq!(row_names(&s).len(), 5);
     // The map sits right of the tree; its top-left region holds the
     // programming clusters.
-    render(&s, 120, 40);
-    apply(&mut s, [Action::Click { column: 56, row: 3 }]);
+    apply(&mut s, [Msg::Click { column: 56, row: 3 }]);
     assert_eq!(ex(&s).focus, Pane::Map);
     let sel = ex(&s).selected_cluster().unwrap();
     assert_eq!(sel.level, 0);
@@ -342,24 +400,26 @@ fn clicks_select_in_the_tree_and_the_map() {
 #[test]
 fn help_opens_over_everything_and_closes() {
     let mut s = explorer_state(80, 24);
-    apply(&mut s, [Action::Help]);
+    apply(&mut s, [Command::Help]);
     assert_eq!(s.context(), Context::Help);
-    apply(&mut s, [Action::Down, Action::Down]);
+    apply(&mut s, [Command::Down, Command::Down]);
     assert_eq!(s.help, Some(2));
-    apply(&mut s, [Action::Back]);
+    apply(&mut s, [Command::Back]);
     assert_eq!(s.context(), Context::Tree);
-    assert_eq!(apply(&mut s, [Action::Quit]), vec![Effect::Quit]);
+    assert_eq!(apply(&mut s, [Command::Quit]), vec![Effect::Quit]);
     assert!(s.quit);
 }
 
 #[test]
 fn run_screen_cancel_explores_and_quit_cancels() {
     let run = || {
-        State::new(
+        let mut s = State::new(
             Screen::Run(RunState::new("p")),
             Theme::mono(),
             Default::default(),
-        )
+        );
+        s.project = Some(Layout::new(ROOT));
+        s
     };
     let mut s = run();
     let started = Event::Started {
@@ -367,33 +427,37 @@ fn run_screen_cancel_explores_and_quit_cancels() {
         total: 10,
         resumed: 0,
     };
-    apply(&mut s, [Action::Pipeline(started.clone())]);
-    assert_eq!(apply(&mut s, [Action::CancelRun]), vec![Effect::CancelRun]);
-    assert!(apply(&mut s, [Action::CancelRun]).is_empty(), "cancel once");
-    let done = Action::Pipeline(Event::Done(Outcome::Cancelled));
+    apply(&mut s, [Msg::Pipeline(started.clone())]);
+    assert_eq!(apply(&mut s, [Command::CancelRun]), vec![Effect::CancelRun]);
+    assert!(
+        apply(&mut s, [Command::CancelRun]).is_empty(),
+        "cancel once"
+    );
+    let done = Msg::Pipeline(Event::Done(Outcome::Cancelled));
     assert_eq!(apply(&mut s, [done]), vec![Effect::LoadAnalysis]);
     let mut a = analysis();
     a.stages_done = vec![Stage::Summaries];
-    let effects = apply(&mut s, [Action::AnalysisLoaded(Ok(Box::new(a)))]);
-    assert_eq!(effects, vec![Effect::LoadMetadata]);
+    let effects = apply(&mut s, [Msg::AnalysisLoaded(Ok(Box::new(a)))]);
+    let store = StorePaths::of(&Layout::new(ROOT));
+    assert_eq!(effects, vec![Effect::LoadMetadata { store }]);
     assert!(ex(&s).banner.as_ref().unwrap().contains("Incomplete"));
 
     let mut s = run();
     assert_eq!(
-        apply(&mut s, [Action::Quit]),
+        apply(&mut s, [Command::Quit]),
         vec![Effect::CancelRun, Effect::Quit]
     );
     assert!(s.quit);
 
     let mut s = run();
-    let done = Action::Pipeline(Event::Done(Outcome::Completed));
+    let done = Msg::Pipeline(Event::Done(Outcome::Completed));
     assert_eq!(
-        apply(&mut s, [Action::Pipeline(started), done]),
+        apply(&mut s, [Msg::Pipeline(started), done]),
         vec![Effect::LoadAnalysis]
     );
     apply(
         &mut s,
-        [Action::AnalysisLoaded(Err("corrupt checkpoint".into()))],
+        [Msg::AnalysisLoaded(Err("corrupt checkpoint".into()))],
     );
     let Screen::Run(r) = &s.screen else { panic!() };
     assert!(r.error.as_ref().unwrap().contains("corrupt checkpoint"));
@@ -401,14 +465,12 @@ fn run_screen_cancel_explores_and_quit_cancels() {
     let mut s = run();
     apply(
         &mut s,
-        [Action::Pipeline(Event::Done(Outcome::Failed(
-            "boom".into(),
-        )))],
+        [Msg::Pipeline(Event::Done(Outcome::Failed("boom".into())))],
     );
     let Screen::Run(r) = &s.screen else { panic!() };
     assert!(r.error.as_ref().unwrap().contains("boom"));
     assert_eq!(
-        apply(&mut s, [Action::CancelRun]),
+        apply(&mut s, [Command::CancelRun]),
         vec![Effect::LoadAnalysis]
     );
 }
@@ -428,11 +490,11 @@ fn confirmation_answers_and_moves_on() {
     };
     let mut s = confirm();
     assert_eq!(s.context(), Context::Confirm);
-    assert_eq!(apply(&mut s, [Action::Yes]), vec![Effect::Answer(true)]);
+    assert_eq!(apply(&mut s, [Command::Yes]), vec![Effect::Answer(true)]);
     assert!(matches!(s.screen, Screen::Run(_)));
     let mut s = confirm();
     assert_eq!(
-        apply(&mut s, [Action::No]),
+        apply(&mut s, [Command::No]),
         vec![Effect::Answer(false), Effect::Quit]
     );
 }
@@ -440,101 +502,10 @@ fn confirmation_answers_and_moves_on() {
 #[test]
 fn toasts_expire_with_the_clock() {
     let mut s = explorer_state(120, 40);
-    apply(&mut s, [Action::Sort]);
+    apply(&mut s, [Command::Sort]);
     assert!(s.toast.is_some());
-    apply(&mut s, [Action::Tick(std::time::Duration::from_secs(3))]);
+    apply(&mut s, [Msg::Tick(std::time::Duration::from_secs(3))]);
     assert!(s.toast.is_some());
-    apply(&mut s, [Action::Tick(std::time::Duration::from_secs(7))]);
+    apply(&mut s, [Msg::Tick(std::time::Duration::from_secs(7))]);
     assert!(s.toast.is_none());
-}
-
-#[test]
-fn map_raster_is_cached_until_view_selection_or_size_change() {
-    let mut s = explorer_state(120, 40);
-    render(&s, 120, 40);
-    let key = |s: &State| ex(s).raster.borrow().as_ref().unwrap().key.clone();
-    let first = key(&s);
-    {
-        let e = ex(&s);
-        let r = e.raster.borrow();
-        let r = r.as_ref().unwrap();
-        assert_eq!(r.visible_points, N);
-        assert!(
-            r.layers
-                .iter()
-                .any(|(l, _)| *l == kura_tui::tui::explorer::Layer::Selected)
-        );
-    }
-    // Moving in the detail list leaves the map alone.
-    apply(&mut s, [Action::NextPane, Action::NextPane, Action::Down]);
-    render(&s, 120, 40);
-    assert_eq!(key(&s), first);
-    apply(&mut s, [Action::ZoomIn]);
-    render(&s, 120, 40);
-    assert_ne!(key(&s), first);
-    let zoomed = key(&s);
-    render(&s, 100, 30);
-    assert_ne!(key(&s), zoomed, "a resize re-rasterises");
-}
-
-#[test]
-fn zoomed_map_follows_the_selection() {
-    let mut s = explorer_state(120, 40);
-    let selected_dots = |s: &State| {
-        render(s, 120, 40);
-        let e = ex(s);
-        let r = e.raster.borrow();
-        r.as_ref()
-            .unwrap()
-            .layers
-            .iter()
-            .filter(|(l, _)| *l == kura_tui::tui::explorer::Layer::Selected)
-            .map(|(_, d)| d.len())
-            .sum::<usize>()
-    };
-    // Zoomed in 5×, every top-level cluster in turn stays in view.
-    apply(&mut s, std::iter::repeat_n(Action::ZoomIn, 4));
-    assert!(ex(&s).view.zoom > 5.0);
-    let mut centres = Vec::new();
-    for step in 0..3 {
-        if step > 0 {
-            apply(&mut s, [Action::Down]);
-        }
-        assert!(selected_dots(&s) > 0, "{} is in view", selected_name(&s));
-        let v = ex(&s).view;
-        centres.push((v.cx, v.cy));
-    }
-    assert_ne!(centres[0], centres[1], "the view moved with the selection");
-    assert_ne!(centres[1], centres[2]);
-    // At zoom 1 the whole map shows and selection does not move it.
-    apply(&mut s, [Action::ResetView, Action::Up]);
-    assert_eq!(ex(&s).view, Default::default());
-}
-
-#[test]
-fn mono_map_shows_the_selection_by_emphasis() {
-    use ratatui::style::Modifier;
-    let mut s = explorer_state(120, 40);
-    s.theme = Theme::mono();
-    let terminal = render(&s, 120, 40);
-    let buf = terminal.backend().buffer();
-    let (mut bold, mut dim) = (0, 0);
-    for cell in buf.content() {
-        let braille = cell
-            .symbol()
-            .chars()
-            .next()
-            .is_some_and(|c| ('\u{2801}'..='\u{28ff}').contains(&c));
-        if !braille {
-            continue;
-        }
-        assert_eq!(cell.fg, ratatui::style::Color::Reset, "mono has no colours");
-        if cell.modifier.contains(Modifier::BOLD) {
-            bold += 1;
-        } else if cell.modifier.contains(Modifier::DIM) {
-            dim += 1;
-        }
-    }
-    assert!(bold > 0, "the selected cluster's cells are bold");
-    assert!(dim > bold, "the other clusters' cells are dim");
 }

@@ -152,16 +152,16 @@ pub fn report(events: &EventSender, summaries: &[Summary], embedder: &str) {
 
 /// [`warning`] for a project's saved offline summaries, embedded as the
 /// project would be (`embedder`, e.g. from
-/// [`crate::pipeline::resolve_embedder_name`]). `None` for LLM runs (their
+/// [`crate::pipeline::plan::embedder_identity`]). `None` for LLM runs (their
 /// summaries are in English) and before the summaries exist.
 pub fn project_warning(project: &Project, embedder: &str) -> Option<String> {
     if !project.config.is_offline() {
         return None;
     }
     let cps = project.checkpoints();
-    let summaries: Vec<Summary> = checkpoint::load(&cps, Stage::Summaries.name(), None)
-        .ok()
-        .flatten()?;
+    let (_, summaries) = checkpoint::read::<Summary>(&cps, Stage::Summaries.name())
+        .ok()?
+        .ok()?;
     warning(&summaries, embedder)
 }
 
@@ -172,7 +172,8 @@ pub fn explorer_banner(project: &Project, summaries: &[Summary]) -> Option<Strin
         return None;
     }
     let embedder =
-        crate::pipeline::resolve_embedder_name(&project.config, &crate::config::ProcessEnv);
+        crate::pipeline::plan::embedder_identity(&project.config, true, &crate::config::ProcessEnv)
+            .ok()?;
     warning(summaries, &embedder).map(|w| format!("Clusters may split by language: {w}."))
 }
 

@@ -25,7 +25,7 @@ pub mod salience;
 mod summariser;
 
 pub use salience::CorpusStats;
-pub use summariser::OfflineSummariser;
+pub use summariser::{OFFLINE_SUMMARISER, OfflineSummariser};
 
 use crate::config::FacetSpec;
 use crate::model::{Conversation, Metadata, Role, Summary};

@@ -91,9 +91,12 @@ fn gather(data: &std::path::Path, index: &std::path::Path) -> Result<CorpusStats
     Ok(stats)
 }
 
+/// The offline summariser's identity (part of the summaries' key).
+pub const OFFLINE_SUMMARISER: &str = "offline-extractive-v2";
+
 impl Summariser for OfflineSummariser {
     fn identity(&self) -> String {
-        "offline-extractive-v2".into()
+        OFFLINE_SUMMARISER.into()
     }
 
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {

@@ -1,5 +1,6 @@
-//! Where each pane goes for a given terminal size. Pure, so `draw` and the
-//! mouse handling in `update` agree on it.
+//! Where each pane goes for a given terminal size, and the scroll offsets
+//! that keep a cursor in view. Pure, so `draw` and `update` (which keeps
+//! offsets, page sizes and the map raster in step with the layout) agree.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -198,4 +199,27 @@ pub fn detail(area: Rect, dists: &[Distribution]) -> DetailAreas {
         list,
         plan,
     }
+}
+
+/// The map pane's canvas and, when there is room, its legend line.
+pub fn map_canvas(area: Rect) -> (Rect, Rect) {
+    let inside = inner(area);
+    let legend_h = u16::from(inside.height >= 6);
+    let canvas = Rect::new(inside.x, inside.y, inside.width, inside.height - legend_h);
+    let legend = Rect::new(inside.x, inside.bottom() - legend_h, inside.width, legend_h);
+    (canvas, legend)
+}
+
+/// The first row of a `rows`-high list of `len` items that shows `cursor`,
+/// moving as little as possible from `offset` and never leaving the last
+/// page part empty.
+pub fn list_offset(offset: usize, cursor: usize, len: usize, rows: usize) -> usize {
+    let cursor = cursor.min(len.saturating_sub(1));
+    let mut offset = offset;
+    if cursor < offset {
+        offset = cursor;
+    } else if rows > 0 && cursor >= offset + rows {
+        offset = cursor + 1 - rows;
+    }
+    offset.min(len.saturating_sub(rows.max(1)))
 }

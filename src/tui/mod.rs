@@ -1,29 +1,36 @@
 //! The terminal explorer and run screen.
 //!
 //! The pieces follow one loop: the [`runtime`] turns keys (through the
-//! [`keymap`]), mouse, resizes and pipeline events into [`Action`]s;
-//! [`update`] applies them to the [`State`] and returns [`Effect`]s for the
-//! runtime to carry out; [`draw`] renders the state, one widget per pane.
-//! `update` and `draw` do no I/O and read no clock, so they are tested
-//! headless against `TestBackend`.
+//! [`keymap`], into [`Command`]s), mouse, resizes, pipeline events and
+//! workers' results into [`Msg`]s; [`update`] applies them to the
+//! [`State`] and returns [`Effect`]s, each carrying its data, for the
+//! runtime to carry out (slow ones on [`worker`] threads); [`draw`] renders
+//! the state, one widget per pane, and only reads it. `update` and `draw`
+//! do no I/O and read no clock, so they are tested headless against
+//! `TestBackend`.
 
-pub mod action;
+pub mod command;
 pub mod editor;
+pub mod effect;
 pub mod explorer;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+pub mod msg;
 pub mod runtime;
 pub mod state;
 pub mod theme;
 pub mod ui;
 mod update;
+pub mod worker;
 
 use std::sync::Arc;
 
-pub use action::{Action, Effect};
+pub use command::Command;
+pub use effect::{Effect, ExportJob, StorePaths};
 pub use explorer::{Explorer, MetaStatus, Pane};
 pub use keymap::{Context, Keymap};
+pub use msg::Msg;
 pub use state::{ConfirmState, RunState, Screen, State};
 pub use theme::Theme;
 pub use ui::draw;
@@ -54,9 +61,13 @@ pub fn explore(project: &Project, analysis: Analysis) -> Result<()> {
     if ex.banner.is_none() {
         ex.banner = crate::offline::coverage::explorer_banner(project, &ex.analysis.summaries);
     }
-    let mut state = State::from_config(Screen::Explorer(Box::new(ex)), &project.config)?;
-    let mut rt = Runtime::new(project);
-    runtime::run(&mut state, &mut rt, vec![Effect::LoadMetadata])
+    let mut state = State::for_project(Screen::Explorer(Box::new(ex)), project)?;
+    let store = StorePaths::of(&project.layout);
+    runtime::run(
+        &mut state,
+        &mut Runtime::new(),
+        vec![Effect::LoadMetadata { store }],
+    )
 }
 
 /// Shows the run screen fed by `events`; `c` calls `cancel` and explores
@@ -80,7 +91,7 @@ pub fn run_and_explore_with(
     load: Loader,
     confirm: Option<ConfirmPrompt>,
 ) -> Result<()> {
-    let mut rt = Runtime::new(project);
+    let mut rt = Runtime::new();
     let screen = match confirm {
         Some(c) => {
             rt.answer = Some(c.answer);
@@ -92,7 +103,7 @@ pub fn run_and_explore_with(
         }
         None => Screen::Run(RunState::new(title(project))),
     };
-    let mut state = State::from_config(screen, &project.config)?;
+    let mut state = State::for_project(screen, project)?;
     rt.events = Some(events);
     rt.cancel = Some(cancel);
     rt.load = Some(load);

@@ -3,11 +3,14 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::explorer::{Explorer, Pane};
 use super::keymap::{Context, Keymap};
 use super::theme::Theme;
 use crate::config::Config;
 use crate::pipeline::RunProgress;
+use crate::project::Layout;
 
 /// How long a toast stays up.
 pub const TOAST_TIME: Duration = Duration::from_secs(6);
@@ -86,6 +89,11 @@ pub struct State {
     pub screen: Screen,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// The project on show (where labels, exports and the store live);
+    /// without one nothing is read or written.
+    pub project: Option<Layout>,
+    /// Wall-clock time when the UI started (names export files).
+    pub started_at: DateTime<Utc>,
     /// Time since the UI started.
     pub now: Duration,
     /// Terminal size, from the last resize.
@@ -103,6 +111,8 @@ impl State {
             screen,
             theme,
             keymap,
+            project: None,
+            started_at: DateTime::UNIX_EPOCH,
             now: Duration::ZERO,
             size: (80, 24),
             help: None,
@@ -117,6 +127,13 @@ impl State {
         let keymap = Keymap::with_overrides(&config.keymap)?;
         let mut state = State::new(screen, Theme::named(&config.ui.theme), keymap);
         state.mouse = config.ui.mouse;
+        Ok(state)
+    }
+
+    /// [`State::from_config`] with a project's configuration and paths.
+    pub fn for_project(screen: Screen, project: &crate::project::Project) -> crate::Result<State> {
+        let mut state = State::from_config(screen, &project.config)?;
+        state.project = Some(project.layout.clone());
         Ok(state)
     }
 

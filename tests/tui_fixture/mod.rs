@@ -10,10 +10,11 @@ use std::sync::Arc;
 use kura_tui::analysis::Analysis;
 use kura_tui::model::{Cluster, Conversation, Message, Point2D, Role, Summary, slugify};
 use kura_tui::pipeline::Stage;
+use kura_tui::project::Layout;
 use kura_tui::project::checkpoint::{self, FileCheckpoints};
 use kura_tui::project::store::StoreWriter;
 use kura_tui::tui::explorer::{MetaTable, MetadataBuilder};
-use kura_tui::tui::{Action, Explorer, State, draw, update};
+use kura_tui::tui::{Explorer, Msg, State, draw, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -241,27 +242,46 @@ pub fn metadata() -> MetaTable {
     b.finish()
 }
 
-/// An explorer on the fixture, metadata loaded, sized `w`×`h`.
+pub const ROOT: &str = "/projects/demo";
+
+/// An explorer on the fixture of the project at [`ROOT`], metadata
+/// loaded, sized `w`×`h`.
 pub fn explorer_state(w: u16, h: u16) -> State {
-    let ex = Explorer::new(analysis(), "/projects/demo");
-    let mut state = State::explorer(ex);
-    update(&mut state, Action::Resize(w, h));
-    update(&mut state, Action::MetadataLoaded(Ok(Arc::new(metadata()))));
+    let mut state = explorer_on(analysis(), Path::new(ROOT), w, h);
+    update(&mut state, Msg::MetadataLoaded(Ok(Arc::new(metadata()))));
     state
 }
 
-/// Applies actions in order, returning all effects.
-pub fn apply(
+/// An explorer on `analysis` of the project at `root`, sized `w`×`h`.
+pub fn explorer_on(analysis: Analysis, root: &Path, w: u16, h: u16) -> State {
+    let mut state = State::explorer(Explorer::new(analysis, root.display().to_string()));
+    state.project = Some(Layout::new(root));
+    update(&mut state, Msg::Resize(w, h));
+    state
+}
+
+/// The text on screen, one line per row.
+pub fn screen_text(state: &State, w: u16, h: u16) -> String {
+    let terminal = render(state, w, h);
+    let buf = terminal.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Applies commands or messages in order, returning all effects.
+pub fn apply<M: Into<Msg>>(
     state: &mut State,
-    actions: impl IntoIterator<Item = Action>,
+    msgs: impl IntoIterator<Item = M>,
 ) -> Vec<kura_tui::tui::Effect> {
-    actions.into_iter().flat_map(|a| update(state, a)).collect()
+    msgs.into_iter().flat_map(|m| update(state, m)).collect()
 }
 
 /// Types `text` into the open prompt.
 pub fn type_text(state: &mut State, text: &str) {
     for c in text.chars() {
-        update(state, Action::Insert(c));
+        update(state, Msg::Insert(c));
     }
 }
 
@@ -271,8 +291,12 @@ pub fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-/// Writes a finished project to `root`: store, every stage checkpoint.
+/// Writes a finished project to `root`: store, every stage checkpoint,
+/// each keyed by the inputs the project's (offline, lexical) settings give,
+/// so the binary finds every stage done and opens the explorer at once.
 pub fn write_project(root: &Path) {
+    use kura_tui::pipeline::RunOptions;
+    use kura_tui::pipeline::plan::{self, Digests};
     let (layout, lock) = kura_tui::project::Project::create(root, false).unwrap();
     let mut w =
         StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
@@ -280,14 +304,46 @@ pub fn write_project(root: &Path) {
         w.push(&c).unwrap();
     }
     w.finish().unwrap();
+    let toml = std::fs::read_to_string(layout.config()).unwrap();
+    let toml = toml
+        .replacen("provider = \"openai\"", "provider = \"offline\"", 1)
+        .replacen("embedder = \"auto\"", "embedder = \"lexical\"", 1);
+    std::fs::write(layout.config(), toml).unwrap();
+    let env = std::collections::HashMap::from([(
+        "KURA_CONFIG_DIR".to_string(),
+        "/nonexistent".to_string(),
+    )]);
+    let project = kura_tui::project::Project::open(root, &env).unwrap();
+    let (_, settings) =
+        plan::for_project(&layout, &project.config, true, &RunOptions::default(), &env).unwrap();
     let cps = FileCheckpoints::new(layout.checkpoints());
-    checkpoint::save(&cps, "summaries", "k", &summaries()).unwrap();
-    let embeddings: Vec<Vec<f32>> = (0..N).map(|i| vec![i as f32, 1.0]).collect();
-    checkpoint::save(&cps, "embeddings", "k", &embeddings).unwrap();
+    let mut digests = Digests::new();
+    let save = |stage: Stage, digests: &mut Digests, records: &[Cluster]| {
+        let meta = settings
+            .inputs(stage, digests)
+            .meta(Default::default(), Vec::new());
+        let d = checkpoint::save(&cps, stage.name(), &meta, records).unwrap();
+        digests.insert(stage, d);
+    };
+    let meta = settings
+        .inputs(Stage::Summaries, &digests)
+        .meta(Default::default(), Vec::new());
+    let d = checkpoint::save(&cps, "summaries", &meta, &summaries()).unwrap();
+    digests.insert(Stage::Summaries, d);
+    let embeddings =
+        ndarray::Array2::from_shape_fn((N, 2), |(i, j)| if j == 0 { i as f32 } else { 1.0 });
+    let meta = settings
+        .inputs(Stage::Embeddings, &digests)
+        .meta(Default::default(), Vec::new());
+    let d = checkpoint::save_matrix(&cps, "embeddings", &meta, embeddings.view()).unwrap();
+    digests.insert(Stage::Embeddings, d);
     let base: Vec<Cluster> = clusters().into_iter().filter(|c| c.level == 0).collect();
-    checkpoint::save(&cps, "clusters", "k", &base).unwrap();
-    checkpoint::save(&cps, "names", "k", &base).unwrap();
-    checkpoint::save(&cps, "hierarchy", "k", &clusters()).unwrap();
-    checkpoint::save(&cps, "projection", "k", &points()).unwrap();
+    save(Stage::Clusters, &mut digests, &base);
+    save(Stage::Names, &mut digests, &base);
+    save(Stage::Hierarchy, &mut digests, &clusters());
+    let meta = settings
+        .inputs(Stage::Projection, &digests)
+        .meta(Default::default(), Vec::new());
+    checkpoint::save(&cps, "projection", &meta, &points()).unwrap();
     drop(lock);
 }

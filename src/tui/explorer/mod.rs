@@ -5,23 +5,23 @@
 mod columns;
 mod index;
 mod map;
+mod order;
 mod overlays;
 mod search;
 mod stats;
 mod tree;
+mod view;
 
-use std::cell::RefCell;
 use std::sync::Arc;
-
-use tui_tree_widget::TreeState;
 
 pub use columns::{Column, ColumnBuilder, MetaTable, MetadataBuilder, Source, facet_columns};
 pub use index::{ClusterIndex, NONE};
 pub use map::{Layer, MapPoints, MapView, Raster, RasterKey, Window};
-pub use overlays::{Detail, Prompt, Viewer, matching_options};
+pub use order::{RowOrder, SortKey};
+pub use overlays::{Detail, FitKey, Prompt, Viewer, ViewerFit, matching_options};
 pub use search::{Hit, MIN_SUMMARY_QUERY, SearchResults, SearchText};
 pub use stats::{Distribution, Filter, FilterOption, distribution, filter_options, means};
-pub use tree::{Ordering, Row, SortKey, TreeModel};
+pub use tree::{Row, TreeModel, tree_offset};
 
 use crate::analysis::Analysis;
 use crate::model::Cluster;
@@ -67,13 +67,22 @@ pub enum MetaStatus {
     Failed(String),
 }
 
+/// How far a running export has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Bars per distribution in the detail pane.
 pub const MAX_BARS: usize = 6;
 
 /// Everything the explorer screen shows and remembers.
 #[derive(Debug)]
 pub struct Explorer {
-    pub analysis: Analysis,
+    /// Shared with a running export, which keeps the snapshot it started
+    /// on (changes go through [`Explorer::analysis_mut`]).
+    pub analysis: Arc<Analysis>,
     pub title: String,
     pub index: ClusterIndex,
     pub points: MapPoints,
@@ -83,9 +92,6 @@ pub struct Explorer {
     /// Conversations per cluster as the hierarchy counts them.
     pub sizes: Vec<u32>,
     pub tree: TreeModel,
-    /// The tree widget's scroll state (a render cache, kept in sync with
-    /// `tree` by the renderer).
-    pub tree_view: RefCell<TreeState<String>>,
     pub focus: Pane,
     pub sort: SortKey,
     /// Per-cluster means for a `SortKey::Mean` sort.
@@ -94,11 +100,15 @@ pub struct Explorer {
     /// Bumped whenever the filter changes (invalidates the raster).
     pub filter_generation: u64,
     pub view: MapView,
-    pub raster: RefCell<Option<Raster>>,
+    /// The map's dots for the current view, size, selection and filter
+    /// (computed by `update`, read by `draw`).
+    pub raster: Option<Raster>,
     pub detail: Detail,
     pub viewer: Option<Viewer>,
     pub prompt: Option<Prompt>,
     pub undo: Vec<UndoEntry>,
+    /// The export under way, if any (one at a time).
+    pub export: Option<Progress>,
     /// Shown above the panes (an incomplete analysis).
     pub banner: Option<String>,
     pub search_text: Option<SearchText>,
@@ -126,23 +136,23 @@ impl Explorer {
             metadata: MetaStatus::NotLoaded,
             sizes,
             tree: TreeModel::default(),
-            tree_view: RefCell::new(TreeState::default()),
             focus: Pane::Tree,
             sort: SortKey::Size,
             aggregates: Vec::new(),
             filter: None,
             filter_generation: 0,
             view: MapView::default(),
-            raster: RefCell::new(None),
+            raster: None,
             detail: Detail::default(),
             viewer: None,
             prompt: None,
             undo: Vec::new(),
+            export: None,
             banner,
             search_text,
-            analysis,
+            analysis: Arc::new(analysis),
         };
-        ex.refresh_tree();
+        ex.reorder_tree();
         ex
     }
 
@@ -163,7 +173,13 @@ impl Explorer {
     }
 
     pub fn selected(&self) -> Option<u32> {
-        self.tree.selected
+        self.tree.selected()
+    }
+
+    /// The analysis, to change (copied first if an export still reads
+    /// the current one).
+    pub fn analysis_mut(&mut self) -> &mut Analysis {
+        Arc::make_mut(&mut self.analysis)
     }
 
     pub fn selected_cluster(&self) -> Option<&Cluster> {
@@ -172,81 +188,6 @@ impl Explorer {
 
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
-    }
-
-    /// Recomputes the visible rows; refreshes the detail pane if the
-    /// selection moved.
-    pub fn refresh_tree(&mut self) {
-        let ordering = Ordering {
-            index: &self.index,
-            hierarchy: &self.analysis.hierarchy,
-            sort: &self.sort,
-            counts: match &self.filter {
-                Some(f) => &f.counts,
-                None => &self.sizes,
-            },
-            hide_empty: self.filter.is_some(),
-            aggregates: &self.aggregates,
-        };
-        self.tree.rebuild(&ordering);
-        if self.detail.cluster != self.tree.selected {
-            self.refresh_detail();
-        }
-    }
-
-    /// Moves a zoomed map so the selected cluster's points are in the
-    /// middle (the map follows the selection).
-    pub fn centre_map_on_selection(&mut self) {
-        if let Some((fx, fy)) = self
-            .selected()
-            .and_then(|c| self.points.centre_of(&self.index, c))
-        {
-            self.view.centre_on(fx, fy);
-        }
-    }
-
-    /// Recomputes the detail pane for the selected cluster; a zoomed map
-    /// follows a new selection.
-    pub fn refresh_detail(&mut self) {
-        let cluster = self.tree.selected;
-        let members = cluster.map(|c| self.index.members_of(c)).unwrap_or(&[]);
-        let conversations: Vec<u32> = match &self.filter {
-            Some(f) => members.iter().copied().filter(|&p| f.accepts(p)).collect(),
-            None => members.to_vec(),
-        };
-        let distributions = self
-            .columns
-            .iter()
-            .filter_map(|col| distribution(col, &conversations, MAX_BARS))
-            .collect();
-        let same = self.detail.cluster == cluster;
-        if !same && self.view.zoom > 1.0 {
-            self.centre_map_on_selection();
-        }
-        let cursor = if same { self.detail.cursor } else { 0 };
-        self.detail = Detail {
-            cluster,
-            cursor: cursor.min(conversations.len().saturating_sub(1)),
-            conversations,
-            distributions,
-            offset: std::cell::Cell::new(if same { self.detail.offset.get() } else { 0 }),
-        };
-    }
-
-    /// Recomputes the sort's aggregates (after the sort, filter or columns
-    /// change).
-    pub fn refresh_aggregates(&mut self) {
-        self.aggregates = match &self.sort {
-            SortKey::Mean(name) => match self.column(name) {
-                Some(col) => means(
-                    col,
-                    &self.index,
-                    self.filter.as_ref().map(|f| f.mask.as_slice()),
-                ),
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
     }
 
     /// The sorts `s` cycles through: size, name, then the mean of every
@@ -268,7 +209,7 @@ impl Explorer {
         self.columns.extend(table.columns.iter().cloned());
         self.metadata = MetaStatus::Loaded(table.rows);
         self.refresh_aggregates();
-        self.refresh_tree();
+        self.reorder_tree();
         self.refresh_detail();
     }
 
@@ -283,6 +224,20 @@ impl Explorer {
 }
 
 fn incomplete_banner(analysis: &Analysis) -> Option<String> {
+    if let Some(first) = analysis.warnings.first() {
+        let more = analysis.warnings.len() - 1;
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        let hint = if analysis.needs_run {
+            " Run again to bring the results up to date."
+        } else {
+            ""
+        };
+        return Some(format!("{first}{more}.{hint}"));
+    }
     if analysis.is_complete() {
         return None;
     }

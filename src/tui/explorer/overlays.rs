@@ -1,8 +1,6 @@
 //! State of what opens over the panes: the conversation viewer and the
 //! text prompts (rename, search, filter), plus the detail pane's list.
 
-use std::cell::Cell;
-
 use super::search::SearchResults;
 use super::stats::{Distribution, FilterOption};
 use crate::model::Conversation;
@@ -17,8 +15,8 @@ pub struct Detail {
     pub conversations: Vec<u32>,
     pub cursor: usize,
     pub distributions: Vec<Distribution>,
-    /// First list row drawn (kept by the renderer so scrolling is steady).
-    pub offset: Cell<usize>,
+    /// First list row in view (kept by `update` so scrolling is steady).
+    pub offset: usize,
 }
 
 /// The conversation viewer.
@@ -32,10 +30,26 @@ pub struct Viewer {
     pub conversation: Option<Box<Conversation>>,
     pub error: Option<String>,
     pub scroll: usize,
-    /// Largest useful scroll at the last draw.
-    pub max_scroll: Cell<usize>,
-    /// Lines per page at the last draw.
-    pub page: Cell<usize>,
+    /// How the text fits the viewer's area (set by `update`).
+    pub fit: ViewerFit,
+}
+
+/// The viewer's text measured against its area: the largest useful
+/// scroll and the lines a page moves. `key` says what it was measured for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewerFit {
+    pub key: Option<FitKey>,
+    pub max_scroll: usize,
+    pub page: usize,
+}
+
+/// What a [`ViewerFit`] depends on besides the conversation shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitKey {
+    pub width: u16,
+    pub height: u16,
+    pub loaded: bool,
+    pub failed: bool,
 }
 
 impl Viewer {
@@ -47,8 +61,7 @@ impl Viewer {
             conversation: None,
             error: None,
             scroll: 0,
-            max_scroll: Cell::new(usize::MAX),
-            page: Cell::new(10),
+            fit: ViewerFit::default(),
         }
     }
 }

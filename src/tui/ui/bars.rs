@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::text::{truncate, width};
+use super::text::{count, truncate, width};
 use crate::tui::explorer::MetaStatus;
 use crate::tui::keymap::hint_groups;
 use crate::tui::state::{Screen, State, ToastKind};
@@ -21,7 +21,13 @@ pub fn hint_spans(state: &State, max: usize) -> Vec<Span<'static>> {
     for group in hint_groups(ctx) {
         let keys: Vec<String> = group
             .iter()
-            .filter_map(|a| state.keymap.keys_for(ctx, a).first().map(|k| k.to_string()))
+            .filter_map(|c| {
+                state
+                    .keymap
+                    .keys_for(ctx, *c)
+                    .first()
+                    .map(|k| k.to_string())
+            })
             .collect();
         let Some(first) = group.first() else { continue };
         if keys.is_empty() {
@@ -50,6 +56,13 @@ fn status(state: &State) -> String {
             let mut parts = Vec::new();
             if let Some(f) = &ex.filter {
                 parts.push(format!("filter {}", f.describe()));
+            }
+            if let Some(p) = &ex.export {
+                parts.push(format!(
+                    "exporting {}/{}",
+                    count(p.done as u64),
+                    count(p.total as u64)
+                ));
             }
             match &ex.metadata {
                 MetaStatus::Loading => parts.push("metadata…".into()),

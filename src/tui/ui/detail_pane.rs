@@ -32,7 +32,7 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     let w = usize::from(d.header.width);
 
     // Header: name, numbers, description.
-    let c = ex.tree.selected.unwrap_or(0);
+    let c = ex.selected().unwrap_or(0);
     let size = ex.sizes.get(c as usize).copied().unwrap_or(0);
     let mut facts = format!(
         "{} conversations · {} of all",
@@ -150,14 +150,9 @@ fn list(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area: Re
     let mut lines = vec![Line::styled(heading, theme.accent)];
     let rows = usize::from(area.height - 1);
     let cursor = ex.detail.cursor.min(convs.len().saturating_sub(1));
-    let mut offset = ex.detail.offset.get();
-    if cursor < offset {
-        offset = cursor;
-    } else if rows > 0 && cursor >= offset + rows {
-        offset = cursor + 1 - rows;
-    }
-    offset = offset.min(convs.len().saturating_sub(rows.max(1)));
-    ex.detail.offset.set(offset);
+    // `update` keeps the offset for the layout; this only matters for a
+    // frame of a size it has not seen yet.
+    let offset = layout::list_offset(ex.detail.offset, cursor, convs.len(), rows);
     let w = usize::from(area.width);
     for (i, &p) in convs.iter().enumerate().skip(offset).take(rows) {
         let summary = ex

@@ -1,6 +1,6 @@
 //! The braille map: a ratatui `Canvas` with `Marker::Braille`, painted
-//! from the cached [`Raster`] (recomputed only when the view, size,
-//! selection or filter change). The selected cluster is highlighted and
+//! from the explorer's [`Raster`] (which `update` recomputes only when the
+//! view, size, selection or filter change). The selected cluster is highlighted and
 //! labelled; the rest are coloured by top-level cluster, and a legend names
 //! the top-level clusters.
 
@@ -14,7 +14,7 @@ use ratatui::widgets::canvas::{Canvas, Painter, Shape};
 
 use super::text::{count, truncate, width};
 use super::{empty_pane, pane_block};
-use crate::tui::explorer::{Explorer, Layer, NONE, Raster, RasterKey};
+use crate::tui::explorer::{Explorer, Layer, Raster};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -36,19 +36,26 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     if area.is_empty() {
         return;
     }
-    let Some(bounds) = ex.points.bounds else {
+    if ex.points.bounds.is_none() {
         let block = pane_block(" Map ", focused, theme);
         let message = "No map yet: the projection stage has not run.";
         empty_pane(frame, area, block, message, theme);
         return;
-    };
-    let inner = layout::inner(area);
-    let legend_h = u16::from(inner.height >= 6);
-    let canvas_area = Rect::new(inner.x, inner.y, inner.width, inner.height - legend_h);
-    ensure_raster(ex, canvas_area, bounds);
-    let cache = ex.raster.borrow();
-    let Some(raster) = cache.as_ref() else {
-        return;
+    }
+    let (canvas_area, legend_area) = layout::map_canvas(area);
+    // `update` keeps the raster for the layout; a frame of another size
+    // (a resize not yet seen) rasterises for itself.
+    let key = ex.raster_key(canvas_area.width, canvas_area.height);
+    let own;
+    let raster = match &ex.raster {
+        Some(r) if r.key == key => r,
+        _ => {
+            own = ex.rasterise(key);
+            match &own {
+                Some(r) => r,
+                None => return,
+            }
+        }
     };
     let zoom = if ex.view.zoom > 1.0 {
         format!(" · zoom {:.1}×", ex.view.zoom)
@@ -101,9 +108,11 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
             Style::new().fg(theme.map_highlight).patch(theme.title),
         );
     }
-    if legend_h > 0 {
-        let legend_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
-        frame.render_widget(Paragraph::new(legend(ex, theme, inner.width)), legend_area);
+    if !legend_area.is_empty() {
+        frame.render_widget(
+            Paragraph::new(legend(ex, theme, legend_area.width)),
+            legend_area,
+        );
     }
 }
 
@@ -133,32 +142,6 @@ fn emphasise_selection(raster: &Raster, frame: &mut Frame, area: Rect) {
             };
             cell.set_style(Style::new().add_modifier(emphasis));
         }
-    }
-}
-
-/// Recomputes the cached raster if the size or state changed.
-fn ensure_raster(ex: &Explorer, canvas: Rect, bounds: crate::tui::explorer::Window) {
-    let key = RasterKey {
-        width: canvas.width,
-        height: canvas.height,
-        view: (
-            ex.view.zoom.to_bits(),
-            ex.view.cx.to_bits(),
-            ex.view.cy.to_bits(),
-        ),
-        selected: ex.tree.selected.unwrap_or(NONE),
-        filter_generation: ex.filter_generation,
-    };
-    let mut cache = ex.raster.borrow_mut();
-    if cache.as_ref().is_none_or(|r| r.key != key) {
-        let window = ex.view.window(bounds);
-        *cache = Some(Raster::compute(
-            key,
-            &ex.points,
-            &ex.index,
-            window,
-            ex.filter.as_ref(),
-        ));
     }
 }
 

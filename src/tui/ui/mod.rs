@@ -1,16 +1,16 @@
 //! `draw(&State, &mut Frame)`: renders the state, one function per pane or
-//! overlay. Drawing reads the state only (the tree widget's scroll offset
-//! and the map's raster are render caches behind `RefCell`s).
+//! overlay. Drawing only reads: scroll offsets, page sizes and the map's
+//! raster are kept in step with the layout by `update`.
 
 mod bars;
 mod detail_pane;
-mod help;
+pub(crate) mod help;
 mod map_pane;
 mod popups;
 mod run_screen;
 pub mod text;
 mod tree_pane;
-mod viewer;
+pub(crate) mod viewer;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};

@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::dialog;
 use super::text::{clean, count, fit, truncate};
 use crate::tui::editor::LineEditor;
-use crate::tui::explorer::{Explorer, Hit, MIN_SUMMARY_QUERY, Prompt};
+use crate::tui::explorer::{Explorer, Hit, MIN_SUMMARY_QUERY, Prompt, tree_offset};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -26,11 +26,17 @@ pub fn rename(
     if inner.is_empty() {
         return;
     }
-    let offset = ex.tree_view.borrow().get_offset();
+    let rows = ex.tree.rows();
+    let offset = tree_offset(
+        ex.tree.offset(),
+        ex.tree.selected_row(),
+        rows.len(),
+        usize::from(inner.height),
+    );
     let row = ex.tree.row_of(cluster);
     let (y, depth) = match row {
         Some(r) if r >= offset && r - offset < usize::from(inner.height) => {
-            let depth = ex.tree.rows.get(r).map_or(0, |row| row.depth);
+            let depth = rows.get(r).map_or(0, |row| row.depth);
             (inner.y + (r - offset) as u16, depth)
         }
         _ => (inner.bottom() - 1, 0),

@@ -1,20 +1,15 @@
-//! The cluster tree (tui-tree-widget): each cluster with its conversation
-//! count and share, right-aligned. Items are built for the visible rows
-//! only; closed nodes get a hidden placeholder child so they show as
-//! expandable.
-
-use std::collections::HashSet;
+//! The cluster tree: one line per visible row from the tree model, in
+//! view from the model's offset, each cluster with its conversation count
+//! and share right-aligned, indented by depth under a `▸`/`▾` marker.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
-use tui_tree_widget::{Tree, TreeItem};
 
 use super::text::{count, fit, percent, truncate, width};
 use super::{empty_pane, pane_block};
-use crate::tui::explorer::{Explorer, Row, SortKey};
+use crate::tui::explorer::{Explorer, SortKey, tree_offset};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -22,13 +17,13 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     if area.is_empty() {
         return;
     }
-    let shown = ex.tree.rows.len();
+    let rows = ex.tree.rows();
     let mut title = format!(" Clusters ({}) ", count(ex.index.roots.len() as u64));
     if ex.sort != SortKey::Size {
         title = format!(" Clusters · by {} ", ex.sort.describe());
     }
     let block = pane_block(title, focused, theme);
-    if ex.index.is_empty() || shown == 0 {
+    if ex.index.is_empty() || rows.is_empty() {
         let msg = if ex.index.is_empty() {
             "No clusters yet: the clustering stage has not run."
         } else {
@@ -37,92 +32,48 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
         empty_pane(frame, area, block, msg, theme);
         return;
     }
-    let inner_w = usize::from(layout::inner(area).width);
-    let mut i = 0;
-    let items = build(ex, theme, &ex.tree.rows, &mut i, 0, inner_w);
-    sync_state(ex);
+    frame.render_widget(block, area);
+    let inner = layout::inner(area);
+    if inner.is_empty() {
+        return;
+    }
     let highlight = if focused {
         theme.selected
     } else {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     };
-    match Tree::new(&items) {
-        Ok(tree) => {
-            let tree = tree
-                .block(block)
-                .highlight_style(highlight)
-                .node_closed_symbol("▸ ")
-                .node_open_symbol("▾ ")
-                .node_no_children_symbol("  ");
-            frame.render_stateful_widget(tree, area, &mut *ex.tree_view.borrow_mut());
-        }
-        Err(_) => frame.render_widget(
-            Paragraph::new("Duplicate cluster ids: cannot draw the tree").block(block),
-            area,
-        ),
-    }
-}
-
-/// Mirrors the model's open and selected clusters into the widget state
-/// as id paths (so relabels and rebuilds never lose them).
-fn sync_state(ex: &Explorer) {
-    let path = |c: u32| -> Vec<String> {
-        ex.index
-            .path(c)
-            .into_iter()
-            .filter_map(|p| ex.cluster(p).map(|cl| cl.id.clone()))
-            .collect()
-    };
-    let opened: HashSet<Vec<String>> = ex.tree.opened.iter().map(|&c| path(c)).collect();
-    let mut state = ex.tree_view.borrow_mut();
-    if *state.opened() != opened {
-        state.close_all();
-        for p in opened {
-            state.open(p);
-        }
-    }
-    let selected = ex.tree.selected.map(path).unwrap_or_default();
-    if state.selected() != selected.as_slice() {
-        state.select(selected);
-    } else {
-        state.scroll_selected_into_view();
-    }
-}
-
-fn build(
-    ex: &Explorer,
-    theme: &Theme,
-    rows: &[Row],
-    i: &mut usize,
-    depth: u16,
-    inner_w: usize,
-) -> Vec<TreeItem<'static, String>> {
-    let mut items = Vec::new();
-    while let Some(row) = rows.get(*i).copied() {
-        if row.depth < depth {
-            break;
-        }
-        *i += 1;
+    let height = usize::from(inner.height);
+    // `update` keeps the offset for the layout; this only matters for a
+    // frame of a size it has not seen yet.
+    let offset = tree_offset(ex.tree.offset(), ex.tree.selected_row(), rows.len(), height);
+    let selected = ex.selected();
+    let inner_w = usize::from(inner.width);
+    for (i, row) in rows.iter().skip(offset).take(height).enumerate() {
         let Some(cluster) = ex.cluster(row.cluster) else {
             continue;
         };
-        let children = if rows.get(*i).is_some_and(|r| r.depth > row.depth) {
-            build(ex, theme, rows, i, row.depth + 1, inner_w)
-        } else if row.has_children {
-            vec![TreeItem::new_leaf(format!("{}\u{1}", cluster.id), "")]
+        let y = inner.y + i as u16;
+        let line_area = Rect::new(inner.x, y, inner.width, 1);
+        let marker = if !row.has_children {
+            "  "
+        } else if ex.tree.is_open(row.cluster) {
+            "▾ "
         } else {
-            Vec::new()
+            "▸ "
         };
+        let indent = " ".repeat(usize::from(row.depth) * 2);
+        let buf = frame.buffer_mut();
+        let (x, _) = buf.set_stringn(inner.x, y, &indent, inner_w, Style::new());
+        let room = usize::from(inner.right().saturating_sub(x));
+        let (x, _) = buf.set_stringn(x, y, marker, room, Style::new());
         let avail = inner_w.saturating_sub(usize::from(row.depth) * 2 + 2);
         let line = label(ex, theme, row.cluster, &cluster.name, avail);
-        let id = cluster.id.clone();
-        let item = match TreeItem::new(id.clone(), line.clone(), children) {
-            Ok(item) => item,
-            Err(_) => TreeItem::new_leaf(id, line),
-        };
-        items.push(item);
+        let text_area = Rect::new(x, y, inner.right().saturating_sub(x), 1);
+        frame.render_widget(line, text_area);
+        if selected == Some(row.cluster) {
+            frame.buffer_mut().set_style(line_area, highlight);
+        }
     }
-    items
 }
 
 /// `name ……… 1,234  12%` fitted to `avail` columns.

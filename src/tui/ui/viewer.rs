@@ -41,16 +41,18 @@ pub fn draw(ex: &Explorer, v: &Viewer, theme: &Theme, frame: &mut Frame, area: R
     if inner.is_empty() {
         return;
     }
-    let w = usize::from(inner.width);
-    let summary = ex.analysis.summaries.get(v.position as usize);
-    let lines = body(summary, v, theme, w);
+    let lines = text(ex, v, theme, inner.width);
     let rows = usize::from(inner.height);
-    let max = lines.len().saturating_sub(rows);
-    v.max_scroll.set(max);
-    v.page.set(rows.saturating_sub(1).max(1));
-    let scroll = v.scroll.min(max);
+    let scroll = v.scroll.min(lines.len().saturating_sub(rows));
     let shown: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The viewer's text wrapped to `width`: the summary and facets, then the
+/// conversation (or where loading it stands).
+pub(crate) fn text(ex: &Explorer, v: &Viewer, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let summary = ex.analysis.summaries.get(v.position as usize);
+    body(summary, v, theme, usize::from(width))
 }
 
 fn body(summary: Option<&Summary>, v: &Viewer, theme: &Theme, w: usize) -> Vec<Line<'static>> {

@@ -1,30 +1,33 @@
-//! Explorer actions outside the text prompts: moving in the panes, the map
-//! view, opening overlays, rename undo, export, and results coming back.
+//! Explorer commands outside the text prompts: moving in the panes, the
+//! map view, opening overlays, rename undo and export.
 
-use super::Out;
-use crate::tui::action::{Action, Effect};
+use super::viewer::{self, open_viewer};
+use super::{Env, Out};
+use crate::export::default_path;
+use crate::tui::command::Command;
 use crate::tui::editor::LineEditor;
+use crate::tui::effect::{Effect, ExportJob};
 use crate::tui::explorer::{
-    Explorer, FilterOption, Pane, Prompt, SearchResults, SearchText, Viewer,
+    Explorer, FilterOption, Pane, Progress, Prompt, SearchResults, SearchText,
 };
-use crate::tui::explorer::{MetaStatus, NONE, SortKey, filter_options, matching_options};
+use crate::tui::explorer::{SortKey, filter_options, matching_options};
 use crate::tui::layout;
 
 /// Per-column values offered in the filter picker.
 const PICKER_VALUES: usize = 30;
 
-pub(super) fn update(ex: &mut Explorer, action: Action, size: (u16, u16), out: &mut Out) {
-    if ex.viewer.is_some() && viewer(ex, &action, out) {
+pub(super) fn command(ex: &mut Explorer, command: Command, env: &Env, out: &mut Out) {
+    if ex.viewer.is_some() && viewer::command(ex, command, env, out) {
         return;
     }
-    match action {
-        Action::Quit => out.effects.push(Effect::Quit),
-        Action::Back => {
+    match command {
+        Command::Quit => out.effects.push(Effect::Quit),
+        Command::Back => {
             ex.viewer = None;
         }
-        Action::NextPane => ex.focus = ex.focus.next(),
-        Action::PrevPane => ex.focus = ex.focus.prev(),
-        Action::ZoomIn => {
+        Command::NextPane => ex.focus = ex.focus.next(),
+        Command::PrevPane => ex.focus = ex.focus.prev(),
+        Command::ZoomIn => {
             // Zoom towards the selection while it is in view; around the
             // view's centre after the user panned away from it.
             let towards = ex
@@ -36,26 +39,26 @@ pub(super) fn update(ex: &mut Explorer, action: Action, size: (u16, u16), out: &
                 ex.centre_map_on_selection();
             }
         }
-        Action::ZoomOut => {
+        Command::ZoomOut => {
             ex.view.zoom_by(1.0 / 1.5);
         }
-        Action::PanLeft => {
+        Command::PanLeft => {
             ex.view.pan(-0.125, 0.0);
         }
-        Action::PanRight => {
+        Command::PanRight => {
             ex.view.pan(0.125, 0.0);
         }
-        Action::PanUp => {
+        Command::PanUp => {
             ex.view.pan(0.0, 0.125);
         }
-        Action::PanDown => {
+        Command::PanDown => {
             ex.view.pan(0.0, -0.125);
         }
-        Action::ResetView => ex.view = Default::default(),
-        Action::Search => open_search(ex),
-        Action::Filter => open_filter(ex),
-        Action::Sort => cycle_sort(ex, out),
-        Action::Rename => match (ex.tree.selected, ex.selected_cluster()) {
+        Command::ResetView => ex.view = Default::default(),
+        Command::Search => open_search(ex),
+        Command::Filter => open_filter(ex),
+        Command::Sort => cycle_sort(ex, out),
+        Command::Rename => match (ex.selected(), ex.selected_cluster()) {
             (Some(c), Some(cluster)) => {
                 let editor = LineEditor::new(&cluster.name);
                 ex.focus = Pane::Tree;
@@ -63,50 +66,12 @@ pub(super) fn update(ex: &mut Explorer, action: Action, size: (u16, u16), out: &
             }
             _ => out.error("Nothing to rename: no cluster is selected"),
         },
-        Action::Undo => undo(ex, out),
-        Action::Export => match ex.selected_cluster() {
-            Some(c) => out.effects.push(Effect::Export(c.id.clone())),
-            None => out.error("Nothing to export: no cluster is selected"),
-        },
-        Action::MetadataLoaded(result) => match result {
-            Ok(table) => ex.add_metadata(table),
-            Err(e) => {
-                ex.metadata = MetaStatus::Failed(e.clone());
-                out.error(format!("Could not read metadata: {e}"));
-            }
-        },
-        Action::ConversationLoaded { position, result } => {
-            if let Some(v) = ex
-                .viewer
-                .as_mut()
-                .filter(|v| v.position as usize == position)
-            {
-                match result {
-                    Ok(c) => v.conversation = Some(c),
-                    Err(e) => v.error = Some(e),
-                }
-            }
-        }
-        Action::Exported(result) => match result {
-            Ok(r) => {
-                let root = ex.title.as_str();
-                let shown = r.path.display().to_string();
-                let shown = shown
-                    .strip_prefix(root)
-                    .map(|s| s.trim_start_matches('/').to_string())
-                    .unwrap_or(shown);
-                out.info(format!(
-                    "Exported {} conversations to {shown}",
-                    r.conversations
-                ));
-            }
-            Err(e) => out.error(format!("Export failed: {e}")),
-        },
-        Action::LabelsSaved(Err(e)) => out.error(format!("Could not save labels: {e}")),
+        Command::Undo => undo(ex, env, out),
+        Command::Export => export(ex, env, out),
         other => match ex.focus {
-            Pane::Tree => tree(ex, other, size, out),
+            Pane::Tree => tree(ex, other, env.size),
             Pane::Map => {}
-            Pane::Detail => detail(ex, other, size, out),
+            Pane::Detail => detail(ex, other, env, out),
         },
     }
 }
@@ -116,137 +81,86 @@ fn tree_page(ex: &Explorer, size: (u16, u16)) -> isize {
     layout::inner(areas.tree).height.max(1) as isize
 }
 
-fn tree(ex: &mut Explorer, action: Action, size: (u16, u16), _out: &mut Out) {
-    let moved = match action {
-        Action::Up => ex.tree.step(-1),
-        Action::Down => ex.tree.step(1),
-        Action::PageUp => ex.tree.step(-tree_page(ex, size)),
-        Action::PageDown => ex.tree.step(tree_page(ex, size)),
-        Action::Top => ex.tree.select_row(0),
-        Action::Bottom => ex.tree.select_row(ex.tree.rows.len().saturating_sub(1)),
-        Action::Toggle => {
-            let Some(row) = ex.tree.selected_row_data() else {
-                return;
-            };
-            if row.has_children {
-                if !ex.tree.opened.remove(&row.cluster) {
-                    ex.tree.opened.insert(row.cluster);
-                }
-                ex.refresh_tree();
-            } else {
-                ex.focus = Pane::Detail;
-            }
-            false
-        }
-        Action::Expand => {
-            let Some(row) = ex.tree.selected_row_data() else {
-                return;
-            };
-            if row.has_children && ex.tree.opened.insert(row.cluster) {
-                ex.refresh_tree();
-                false
-            } else if row.has_children {
-                ex.tree.step(1)
-            } else {
-                false
-            }
-        }
-        Action::Collapse => {
-            let Some(c) = ex.tree.selected else { return };
-            if ex.tree.opened.remove(&c) {
-                ex.refresh_tree();
-                false
-            } else {
-                match ex.index.parent.get(c as usize).copied() {
-                    Some(p) if p != NONE => {
-                        ex.tree.selected = Some(p);
-                        true
-                    }
-                    _ => false,
-                }
-            }
-        }
-        _ => false,
+fn tree(ex: &mut Explorer, command: Command, size: (u16, u16)) {
+    let page = tree_page(ex, size);
+    let Some(row) = ex.tree.selected_row_data() else {
+        return;
     };
-    if moved {
-        ex.refresh_detail();
+    let last = ex.tree.rows().len().saturating_sub(1);
+    ex.with_tree(|tree, order| match command {
+        Command::Up => tree.step(-1),
+        Command::Down => tree.step(1),
+        Command::PageUp => tree.step(-page),
+        Command::PageDown => tree.step(page),
+        Command::Top => tree.select_row(0),
+        Command::Bottom => tree.select_row(last),
+        Command::Toggle if row.has_children => tree.toggle(row.cluster, order),
+        // Opening an open cluster steps into it.
+        Command::Expand if row.has_children => tree.expand(row.cluster, order) || tree.step(1),
+        // Closing a closed cluster (or a leaf) goes to its parent.
+        Command::Collapse => tree.collapse(row.cluster) || tree.select_parent(order.index),
+        _ => false,
+    });
+    if command == Command::Toggle && !row.has_children {
+        ex.focus = Pane::Detail;
     }
 }
 
-fn detail(ex: &mut Explorer, action: Action, size: (u16, u16), out: &mut Out) {
+fn detail(ex: &mut Explorer, command: Command, env: &Env, out: &mut Out) {
     let n = ex.detail.conversations.len();
-    let page = (size.1 / 3).max(1) as usize;
+    let page = (env.size.1 / 3).max(1) as usize;
     let cur = ex.detail.cursor;
-    ex.detail.cursor = match action {
-        Action::Up => cur.saturating_sub(1),
-        Action::Down => (cur + 1).min(n.saturating_sub(1)),
-        Action::PageUp => cur.saturating_sub(page),
-        Action::PageDown => (cur + page).min(n.saturating_sub(1)),
-        Action::Top => 0,
-        Action::Bottom => n.saturating_sub(1),
-        Action::Open => {
-            open_viewer(ex, cur, out);
+    ex.detail.cursor = match command {
+        Command::Up => cur.saturating_sub(1),
+        Command::Down => (cur + 1).min(n.saturating_sub(1)),
+        Command::PageUp => cur.saturating_sub(page),
+        Command::PageDown => (cur + page).min(n.saturating_sub(1)),
+        Command::Top => 0,
+        Command::Bottom => n.saturating_sub(1),
+        Command::Open => {
+            open_viewer(ex, cur, env, out);
             cur
         }
         _ => cur,
     };
 }
 
-/// Opens the viewer on entry `index` of the detail list.
-pub(super) fn open_viewer(ex: &mut Explorer, index: usize, out: &mut Out) {
-    let Some(&position) = ex.detail.conversations.get(index) else {
-        out.error("No conversation to open");
+/// Starts exporting the selected cluster on a worker; one at a time.
+fn export(ex: &mut Explorer, env: &Env, out: &mut Out) {
+    let Some(cluster) = ex.selected_cluster() else {
+        out.error("Nothing to export: no cluster is selected");
         return;
     };
-    ex.detail.cursor = index;
-    ex.viewer = Some(Viewer::new(ex.detail.cluster, index, position));
-    out.effects
-        .push(Effect::LoadConversation(position as usize));
+    if let Some(p) = ex.export {
+        out.info(format!(
+            "An export is already running ({}/{}); wait for it to finish",
+            p.done, p.total
+        ));
+        return;
+    }
+    let Some(project) = env.project else {
+        out.error("Nothing to export to: no project is open");
+        return;
+    };
+    let job = ExportJob {
+        analysis: ex.analysis.clone(),
+        cluster_id: cluster.id.clone(),
+        out: default_path(project, &cluster.slug, env.wall_clock),
+        project: project.clone(),
+    };
+    let total = ex.selected().map_or(0, |c| ex.index.members_of(c).len());
+    ex.export = Some(Progress { done: 0, total });
+    out.effects.push(Effect::Export(job));
 }
 
-/// Viewer keys; returns true when the action was the viewer's.
-fn viewer(ex: &mut Explorer, action: &Action, out: &mut Out) -> bool {
-    let list = ex
-        .viewer
-        .as_ref()
-        .map(|v| ex.list_of(v.cluster))
-        .unwrap_or_default();
-    let Some(v) = ex.viewer.as_mut() else {
-        return false;
-    };
-    let page = v.page.get().max(1);
-    let max = v.max_scroll.get();
-    match action {
-        Action::Up => v.scroll = v.scroll.saturating_sub(1),
-        Action::Down => v.scroll = (v.scroll + 1).min(max),
-        Action::PageUp => v.scroll = v.scroll.saturating_sub(page),
-        Action::PageDown => v.scroll = (v.scroll + page).min(max),
-        Action::Top => v.scroll = 0,
-        Action::Bottom => v.scroll = max,
-        Action::NextConversation | Action::PrevConversation => {
-            let next = if *action == Action::NextConversation {
-                v.index + 1
-            } else {
-                v.index.wrapping_sub(1)
-            };
-            match list.get(next) {
-                Some(&p) => {
-                    *v = Viewer::new(v.cluster, next, p);
-                    if ex.detail.cluster == v.cluster {
-                        ex.detail.cursor = next;
-                    }
-                    out.effects.push(Effect::LoadConversation(p as usize));
-                }
-                None => out.info(if next >= list.len() {
-                    "Last conversation in this cluster"
-                } else {
-                    "First conversation in this cluster"
-                }),
-            }
-        }
-        _ => return false,
+/// Asks the runtime to write the labels (when a project is open).
+pub(super) fn save_labels(ex: &Explorer, env: &Env, out: &mut Out) {
+    if let Some(project) = env.project {
+        out.effects.push(Effect::SaveLabels {
+            labels: ex.analysis.labels.clone(),
+            path: project.labels(),
+        });
     }
-    true
 }
 
 fn open_search(ex: &mut Explorer) {
@@ -291,24 +205,24 @@ fn cycle_sort(ex: &mut Explorer, out: &mut Out) {
         .cloned()
         .unwrap_or(SortKey::Size);
     ex.refresh_aggregates();
-    ex.refresh_tree();
+    ex.reorder_tree();
     out.info(format!("Sorted by {}", ex.sort.describe()));
 }
 
-fn undo(ex: &mut Explorer, out: &mut Out) {
+fn undo(ex: &mut Explorer, env: &Env, out: &mut Out) {
     let Some(entry) = ex.undo.pop() else {
         out.info("Nothing to undo");
         return;
     };
-    let labels = &mut ex.analysis.labels;
-    labels.remove(&entry.cluster_id);
+    let analysis = ex.analysis_mut();
+    analysis.labels.remove(&entry.cluster_id);
     if let Some(previous) = entry.previous_relabel {
-        labels.restore(previous);
+        analysis.labels.restore(previous);
     }
-    ex.analysis
+    analysis
         .hierarchy
         .rename(&entry.cluster_id, &entry.previous_name);
-    ex.refresh_tree();
-    out.effects.push(Effect::SaveLabels);
+    ex.reorder_tree();
+    save_labels(ex, env, out);
     out.info(format!("Undid rename: back to “{}”", entry.previous_name));
 }

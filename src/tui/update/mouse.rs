@@ -3,13 +3,14 @@
 
 use ratatui::layout::{Position, Rect};
 
-use super::Out;
-use super::explorer::open_viewer;
+use super::viewer::open_viewer;
+use super::{Env, Out};
 use crate::tui::explorer::{Explorer, NONE, Pane};
 use crate::tui::layout;
 
-pub(super) fn click(ex: &mut Explorer, size: (u16, u16), column: u16, row: u16, out: &mut Out) {
+pub(super) fn click(ex: &mut Explorer, env: &Env, column: u16, row: u16, out: &mut Out) {
     let at = Position::new(column, row);
+    let size = env.size;
     let areas = layout::explorer(Rect::new(0, 0, size.0, size.1), ex);
     if ex.prompt.is_some() {
         return;
@@ -26,27 +27,24 @@ pub(super) fn click(ex: &mut Explorer, size: (u16, u16), column: u16, row: u16, 
         if !inner.contains(at) {
             return;
         }
-        let offset = ex.tree_view.borrow().get_offset();
-        let r = offset + usize::from(row - inner.y);
-        let Some(target) = ex.tree.rows.get(r).copied() else {
+        let r = ex.tree.offset() + usize::from(row - inner.y);
+        let Some(target) = ex.tree.rows().get(r).copied() else {
             return;
         };
-        if ex.tree.selected == Some(target.cluster) {
-            if target.has_children && !ex.tree.opened.remove(&target.cluster) {
-                ex.tree.opened.insert(target.cluster);
+        // A click selects; a click on the selection opens or closes it.
+        let again = ex.selected() == Some(target.cluster);
+        ex.with_tree(|tree, order| {
+            if !again {
+                tree.select(target.cluster)
+            } else {
+                target.has_children && tree.toggle(target.cluster, order)
             }
-            ex.refresh_tree();
-        } else {
-            ex.tree.selected = Some(target.cluster);
-            ex.refresh_detail();
-        }
+        });
     } else if areas.map.contains(at) {
         ex.focus = Pane::Map;
         let inner = layout::inner(areas.map);
         if let Some(c) = map_cluster_at(ex, inner, at) {
-            ex.tree.reveal(&ex.index, c);
-            ex.refresh_tree();
-            ex.refresh_detail();
+            ex.with_tree(|tree, order| tree.reveal(c, order));
         }
     } else if areas.detail.contains(at) {
         ex.focus = Pane::Detail;
@@ -57,10 +55,10 @@ pub(super) fn click(ex: &mut Explorer, size: (u16, u16), column: u16, row: u16, 
             if line == 0 {
                 return;
             }
-            let i = ex.detail.offset.get() + line - 1;
+            let i = ex.detail.offset + line - 1;
             if i < ex.detail.conversations.len() {
                 if ex.detail.cursor == i {
-                    open_viewer(ex, i, out);
+                    open_viewer(ex, i, env, out);
                 } else {
                     ex.detail.cursor = i;
                 }
@@ -87,19 +85,12 @@ fn map_cluster_at(ex: &Explorer, inner: Rect, at: Position) -> Option<u32> {
     Some(ex.points.base[i])
 }
 
-pub(super) fn scroll(
-    ex: &mut Explorer,
-    size: (u16, u16),
-    column: u16,
-    row: u16,
-    delta: isize,
-    _out: &mut Out,
-) {
+pub(super) fn scroll(ex: &mut Explorer, size: (u16, u16), column: u16, row: u16, delta: isize) {
     let at = Position::new(column, row);
     let areas = layout::explorer(Rect::new(0, 0, size.0, size.1), ex);
     if let Some(v) = ex.viewer.as_mut() {
         if areas.viewer.contains(at) {
-            let max = v.max_scroll.get();
+            let max = v.fit.max_scroll;
             v.scroll = (v.scroll as isize + delta).clamp(0, max.min(isize::MAX as usize) as isize)
                 as usize;
         }
@@ -109,9 +100,7 @@ pub(super) fn scroll(
         return;
     }
     if areas.tree.contains(at) {
-        if ex.tree.step(delta) {
-            ex.refresh_detail();
-        }
+        ex.with_tree(|tree, _| tree.step(delta));
     } else if areas.map.contains(at) {
         ex.view.zoom_by(if delta < 0 { 1.25 } else { 0.8 });
     } else if areas.detail.contains(at) {

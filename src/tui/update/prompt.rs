@@ -2,39 +2,50 @@
 //! filter picker. Editing keys go to the line editor; `Enter` applies and
 //! `Esc` closes without changes.
 
-use super::Out;
-use super::explorer::open_viewer;
-use crate::tui::action::{Action, Effect};
+use super::explorer::save_labels;
+use super::viewer::{open_viewer, show};
+use super::{Env, Out};
+use crate::tui::command::Command;
 use crate::tui::editor::LineEditor;
-use crate::tui::explorer::{Explorer, Filter, Hit, Pane, Prompt, UndoEntry, matching_options};
+use crate::tui::effect::Effect;
+use crate::tui::explorer::{
+    Explorer, Filter, Hit, NONE, Pane, Prompt, UndoEntry, Viewer, matching_options,
+};
 
-pub(super) fn update(ex: &mut Explorer, action: Action, out: &mut Out) {
+/// A character typed into the open prompt.
+pub(super) fn insert(ex: &mut Explorer, c: char) {
+    if let Some(prompt) = ex.prompt.as_mut() {
+        prompt.editor_mut().insert(c);
+        refresh(ex);
+    }
+}
+
+pub(super) fn command(ex: &mut Explorer, command: Command, env: &Env, out: &mut Out) {
     let Some(prompt) = ex.prompt.as_mut() else {
         return;
     };
     let editor = prompt.editor_mut();
     let mut edited = true;
-    match action {
-        Action::Insert(c) => editor.insert(c),
-        Action::CursorLeft => editor.left(),
-        Action::CursorRight => editor.right(),
-        Action::CursorHome => editor.home(),
-        Action::CursorEnd => editor.end(),
-        Action::DeleteBack => editor.delete_back(),
-        Action::DeleteForward => editor.delete_forward(),
-        Action::DeleteWord => editor.delete_word(),
-        Action::ClearLine => editor.clear(),
+    match command {
+        Command::CursorLeft => editor.left(),
+        Command::CursorRight => editor.right(),
+        Command::CursorHome => editor.home(),
+        Command::CursorEnd => editor.end(),
+        Command::DeleteBack => editor.delete_back(),
+        Command::DeleteForward => editor.delete_forward(),
+        Command::DeleteWord => editor.delete_word(),
+        Command::ClearLine => editor.clear(),
         _ => edited = false,
     }
     if edited {
         refresh(ex);
         return;
     }
-    match action {
-        Action::Back => ex.prompt = None,
-        Action::Quit => out.effects.push(Effect::Quit),
-        Action::Up | Action::Down => {
-            let delta: isize = if action == Action::Up { -1 } else { 1 };
+    match command {
+        Command::Back => ex.prompt = None,
+        Command::Quit => out.effects.push(Effect::Quit),
+        Command::Up | Command::Down => {
+            let delta: isize = if command == Command::Up { -1 } else { 1 };
             match prompt {
                 Prompt::Search {
                     results, cursor, ..
@@ -45,7 +56,7 @@ pub(super) fn update(ex: &mut Explorer, action: Action, out: &mut Out) {
                 Prompt::Rename { .. } => {}
             }
         }
-        Action::Submit => submit(ex, out),
+        Command::Submit => submit(ex, env, out),
         _ => {}
     }
 }
@@ -90,21 +101,20 @@ fn refresh(ex: &mut Explorer) {
     }
 }
 
-fn submit(ex: &mut Explorer, out: &mut Out) {
+fn submit(ex: &mut Explorer, env: &Env, out: &mut Out) {
     let Some(prompt) = ex.prompt.take() else {
         return;
     };
     match prompt {
-        Prompt::Rename { cluster, editor } => rename(ex, cluster, editor, out),
+        Prompt::Rename { cluster, editor } => rename(ex, cluster, editor, env, out),
         Prompt::Search {
             results, cursor, ..
         } => match results.hits.get(cursor) {
-            Some(Hit::Cluster(c)) => {
-                ex.tree.reveal(&ex.index, *c);
+            Some(&Hit::Cluster(c)) => {
+                ex.with_tree(|tree, order| tree.reveal(c, order));
                 ex.focus = Pane::Tree;
-                ex.refresh_tree();
             }
-            Some(Hit::Conversation(p)) => goto_conversation(ex, *p, out),
+            Some(&Hit::Conversation(p)) => goto_conversation(ex, p, env, out),
             None => out.info("No match"),
         },
         Prompt::Filter {
@@ -130,40 +140,36 @@ fn submit(ex: &mut Explorer, out: &mut Out) {
             }
             ex.filter_generation += 1;
             ex.refresh_aggregates();
-            ex.refresh_tree();
+            ex.reorder_tree();
             ex.refresh_detail();
         }
     }
 }
 
 /// Selects a conversation's base cluster and opens it in the viewer.
-fn goto_conversation(ex: &mut Explorer, position: u32, out: &mut Out) {
+fn goto_conversation(ex: &mut Explorer, position: u32, env: &Env, out: &mut Out) {
     let base = ex.index.conv_base.get(position as usize).copied();
-    if let Some(base) = base.filter(|&b| b != crate::tui::explorer::NONE) {
+    if let Some(base) = base.filter(|&b| b != NONE) {
         if ex.filter.as_ref().is_some_and(|f| !f.accepts(position)) {
             ex.filter = None;
             ex.filter_generation += 1;
             ex.refresh_aggregates();
+            ex.reorder_tree();
             out.info("Filter cleared to show the conversation");
         }
-        ex.tree.reveal(&ex.index, base);
-        ex.refresh_tree();
+        ex.with_tree(|tree, order| tree.reveal(base, order));
         ex.refresh_detail();
     }
     let index = ex.detail.conversations.iter().position(|&p| p == position);
     ex.focus = Pane::Detail;
     match index {
-        Some(i) => open_viewer(ex, i, out),
-        None => {
-            // Not clustered (yet): show it on its own.
-            ex.viewer = Some(crate::tui::explorer::Viewer::new(None, 0, position));
-            out.effects
-                .push(Effect::LoadConversation(position as usize));
-        }
+        Some(i) => open_viewer(ex, i, env, out),
+        // Not clustered (yet): show it on its own.
+        None => show(ex, Viewer::new(None, 0, position), env, out),
     }
 }
 
-fn rename(ex: &mut Explorer, cluster: u32, editor: LineEditor, out: &mut Out) {
+fn rename(ex: &mut Explorer, cluster: u32, editor: LineEditor, env: &Env, out: &mut Out) {
     let text = editor.text().to_string();
     let name = text.trim();
     let Some(current) = ex.cluster(cluster) else {
@@ -179,14 +185,15 @@ fn rename(ex: &mut Explorer, cluster: u32, editor: LineEditor, out: &mut Out) {
     }
     let id = current.id.clone();
     let previous_name = current.name.clone();
-    let previous_relabel = ex.analysis.labels.set(&ex.analysis.hierarchy, &id, name);
-    ex.analysis.hierarchy.rename(&id, name);
+    let analysis = ex.analysis_mut();
+    let previous_relabel = analysis.labels.set(&analysis.hierarchy, &id, name);
+    analysis.hierarchy.rename(&id, name);
     ex.undo.push(UndoEntry {
         cluster_id: id,
         previous_name,
         previous_relabel,
     });
-    ex.refresh_tree();
-    out.effects.push(Effect::SaveLabels);
+    ex.reorder_tree();
+    save_labels(ex, env, out);
     out.info(format!("Renamed to “{name}” (u undoes)"));
 }

@@ -3,21 +3,26 @@
 //! the explorer opens when the run ends.
 
 use crate::pipeline::{Event, Outcome};
-use crate::tui::action::{Action, Effect};
+use crate::tui::command::Command;
+use crate::tui::effect::{Effect, StorePaths};
 use crate::tui::explorer::{Explorer, MetaStatus};
+use crate::tui::msg::Msg;
 use crate::tui::state::{AfterRun, RunState, Screen, State, ToastKind};
 
-pub(super) fn confirm(state: &mut State, action: Action) -> Vec<Effect> {
+pub(super) fn confirm(state: &mut State, msg: Msg) -> Vec<Effect> {
     let Screen::Confirm(c) = &state.screen else {
         return Vec::new();
     };
-    match action {
-        Action::Yes => {
+    let Msg::Command(command) = msg else {
+        return Vec::new();
+    };
+    match command {
+        Command::Yes => {
             let title = c.project.clone();
             state.screen = Screen::Run(RunState::new(title));
             vec![Effect::Answer(true)]
         }
-        Action::No | Action::Quit | Action::Back => {
+        Command::No | Command::Quit | Command::Back => {
             state.quit = true;
             vec![Effect::Answer(false), Effect::Quit]
         }
@@ -25,20 +30,20 @@ pub(super) fn confirm(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+pub(super) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let now = state.now;
     let Screen::Run(run) = &mut state.screen else {
         return Vec::new();
     };
-    match action {
-        Action::Pipeline(event) => {
+    match msg {
+        Msg::Pipeline(event) => {
             run.progress.apply(&event, now);
             if let Event::Done(outcome) = &event {
                 return run_ended(run, outcome, &mut state.quit);
             }
             Vec::new()
         }
-        Action::CancelRun => {
+        Msg::Command(Command::CancelRun) => {
             if run.loading {
                 return Vec::new();
             }
@@ -54,33 +59,40 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Quit => {
+        Msg::Command(Command::Quit) => {
             run.after = Some(AfterRun::Quit);
             state.quit = true;
             vec![Effect::CancelRun, Effect::Quit]
         }
-        Action::Up => {
+        Msg::Command(Command::Up) => {
             let max = run.progress.log.len().saturating_sub(1);
             run.log_scroll = (run.log_scroll + 1).min(max);
             Vec::new()
         }
-        Action::Down => {
+        Msg::Command(Command::Down) => {
             run.log_scroll = run.log_scroll.saturating_sub(1);
             Vec::new()
         }
-        Action::AnalysisLoaded(Ok(analysis)) => {
+        Msg::AnalysisLoaded(Ok(analysis)) => {
             let title = run.title.clone();
             let mut ex = Explorer::new(*analysis, title);
-            ex.metadata = MetaStatus::Loading;
+            let effects = match &state.project {
+                Some(project) => {
+                    ex.metadata = MetaStatus::Loading;
+                    let store = StorePaths::of(project);
+                    vec![Effect::LoadMetadata { store }]
+                }
+                None => Vec::new(),
+            };
             state.screen = Screen::Explorer(Box::new(ex));
-            vec![Effect::LoadMetadata]
+            effects
         }
-        Action::AnalysisLoaded(Err(e)) => {
+        Msg::AnalysisLoaded(Err(e)) => {
             run.loading = false;
             run.error = Some(format!("Could not load the results: {e}"));
             Vec::new()
         }
-        Action::LabelsSaved(Err(e)) => {
+        Msg::LabelsSaved(Err(e)) => {
             state.toast(ToastKind::Error, format!("Could not save labels: {e}"));
             Vec::new()
         }
