@@ -134,11 +134,18 @@ pub fn name_groups(
         for (phrase, _) in &options {
             let name = with_prefix(&prefix, phrase);
             let n = normal(&name);
-            if !taken.contains(&n) && !banned.contains(&n) {
+            if !taken.contains(&n) && !banned.iter().any(|b| overlaps(&n, b)) {
                 chosen = Some(name);
                 break;
             }
         }
+        // Every option overlaps a child: take one that at least differs.
+        let chosen = chosen.or_else(|| {
+            options
+                .iter()
+                .map(|(p, _)| with_prefix(&prefix, p))
+                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
+        });
         let name = chosen.unwrap_or_else(|| {
             let base = options
                 .first()
@@ -193,6 +200,20 @@ fn main_language(s: &Summary) -> Option<&str> {
     super::coverage::main_languages(std::slice::from_ref(s))
         .next()
         .flatten()
+}
+
+/// True when one normalised name holds the other word for word ("komme
+/// nicht weiter" and "german: komme nicht weiter and habe"), ignoring a
+/// language prefix: a parent must say more than, or other than, its child.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    let strip = |s: &str| -> String {
+        match s.split_once(": ") {
+            Some((lang, rest)) if !lang.contains(' ') => rest.to_string(),
+            _ => s.to_string(),
+        }
+    };
+    let (a, b) = (format!(" {} ", strip(a)), format!(" {} ", strip(b)));
+    a.contains(&b) || b.contains(&a)
 }
 
 /// Lower-case, single-spaced: how names are compared.
@@ -375,10 +396,10 @@ fn describe(
         if shown.len() == 3 {
             break;
         }
-        let overlaps = shown
+        let clash = shown
             .iter()
             .any(|s| s.norms.iter().any(|w| c.norms.contains(w)));
-        if !overlaps {
+        if !clash {
             shown.push(c);
         }
     }
@@ -433,6 +454,17 @@ fn first_sentence(text: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn overlap_is_word_for_word_containment() {
+        assert!(overlaps(
+            "german: komme nicht weiter and habe",
+            "german: komme nicht weiter"
+        ));
+        assert!(overlaps("blog post", "german: blog post"));
+        assert!(!overlaps("blog posts", "blog post ideas"));
+        assert!(overlaps("trip", "trip planning"));
+    }
+
     fn members<'a>(texts: &'a [(usize, &'a str)]) -> Vec<Member<'a>> {
         texts
             .iter()
@@ -486,7 +518,11 @@ mod tests {
         ];
         let avoid = vec![vec!["Rust borrow checker".to_string()], vec![]];
         let names = name_groups(&members(&texts), 2, &avoid);
-        assert_ne!(normal(&names[0].name), "rust borrow checker");
+        assert!(
+            !overlaps(&normal(&names[0].name), "rust borrow checker"),
+            "{}",
+            names[0].name
+        );
         assert_ne!(names[0].name, names[1].name);
     }
 
