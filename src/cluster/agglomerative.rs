@@ -197,8 +197,8 @@ pub fn refine_partition(
             let from = g[i];
             let cost = |j: usize| sq[j] - 2.0 * dots[[i, j]];
             let mut best = from;
-            for j in 0..k {
-                if j != from && cost(j) < cost(best) && weight[j] + sizes[i] <= cap {
+            for (j, w) in weight.iter().enumerate().take(k) {
+                if j != from && cost(j) < cost(best) && w + sizes[i] <= cap {
                     best = j;
                 }
             }
