@@ -2,13 +2,20 @@
 //! hierarchy, agree with ground-truth labels taken from conversation
 //! metadata. HDBSCAN noise counts as one cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::config::{EmbedderKind, ProcessEnv};
 use crate::error::{Error, Result};
 use crate::eval;
+use crate::eval::names::{NameLevel, identifiability};
+use crate::model::Summary;
+use crate::pipeline::Stage;
+use crate::pipeline::models::resolve_embedder;
+use crate::project::Project;
+use crate::project::checkpoint;
 use crate::project::store::Store;
 
 /// Scores of one level against one label.
@@ -29,6 +36,17 @@ pub struct LevelScore {
 pub struct EvalReport {
     pub n: usize,
     pub labels: BTreeMap<String, Vec<LevelScore>>,
+    /// How identifiable the names are among their siblings, per level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<NameQuality>,
+}
+
+/// Name identifiability: each name embedded with the run's embedder, and
+/// whether its nearest sibling centroid is its own cluster's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameQuality {
+    pub embedder: String,
+    pub levels: Vec<NameLevel>,
 }
 
 fn label_text(v: &serde_json::Value) -> String {
@@ -115,7 +133,83 @@ pub fn evaluate(analysis: &Analysis, store: &Store, keys: &[String]) -> Result<E
     Ok(EvalReport {
         n: rows.len(),
         labels,
+        names: None,
     })
+}
+
+/// Name identifiability with the embedder of `kind` (the project's own when
+/// `None`). `None` when the run used an API embedder (embedding names
+/// would cost requests) or has no named clusters. The lexical embedder is
+/// fitted on its corpus, so names are embedded together with the
+/// summaries; other embedders reuse the stored embeddings when they fit.
+pub fn name_quality(
+    project: &Project,
+    analysis: &Analysis,
+    kind: Option<EmbedderKind>,
+) -> Result<Option<NameQuality>> {
+    let config = &project.config;
+    let kind = kind.unwrap_or_else(|| resolve_embedder(config, config.is_offline()));
+    if kind == EmbedderKind::Api {
+        return Ok(None);
+    }
+    let (embedder, _) = crate::embed::local_embedder(kind, config, &ProcessEnv)?;
+    let h = &analysis.hierarchy;
+    let named: Vec<(&str, &str)> = h
+        .clusters()
+        .iter()
+        .filter(|c| !c.noise)
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    if named.is_empty() || analysis.summaries.is_empty() {
+        return Ok(None);
+    }
+    let texts: Vec<String> = analysis
+        .summaries
+        .iter()
+        .map(Summary::embedding_text)
+        .collect();
+    let name_texts: Vec<String> = named.iter().map(|(_, n)| n.to_string()).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("could not start a runtime: {e}")))?;
+    let embed = |t: &[String]| runtime.block_on(embedder.embed(t, &|_| {}));
+    let (conversations, name_vecs) = if embedder.identity().starts_with("lexical") {
+        let mut all = texts.clone();
+        all.extend(name_texts);
+        let m = embed(&all)?;
+        let n = texts.len();
+        (
+            m.slice(ndarray::s![..n, ..]).to_owned(),
+            m.slice(ndarray::s![n.., ..]).to_owned(),
+        )
+    } else {
+        let names = embed(&name_texts)?;
+        let stored = stored_embeddings(project)?
+            .filter(|m| m.nrows() == texts.len() && m.ncols() == names.ncols());
+        let conversations = match stored {
+            Some(m) => m,
+            None => embed(&texts)?,
+        };
+        (conversations, names)
+    };
+    let vectors: HashMap<String, ndarray::ArrayView1<f32>> = named
+        .iter()
+        .zip(name_vecs.rows())
+        .map(|((id, _), v)| (id.to_string(), v))
+        .collect();
+    let position = |id: &str| analysis.position(id);
+    Ok(Some(NameQuality {
+        embedder: embedder.identity(),
+        levels: identifiability(h, conversations.view(), &position, &vectors),
+    }))
+}
+
+fn stored_embeddings(project: &Project) -> Result<Option<ndarray::Array2<f32>>> {
+    let cps = project.checkpoints();
+    Ok(checkpoint::read_matrix(&cps, Stage::Embeddings.name())?
+        .ok()
+        .map(|(_, m)| m))
 }
 
 impl EvalReport {
@@ -136,6 +230,18 @@ impl EvalReport {
                     s.purity,
                     s.hungarian_acc
                         .map_or("-".to_string(), |h| format!("{h:.3}"))
+                ));
+            }
+        }
+        if let Some(names) = &self.names {
+            out.push_str(&format!(
+                "\nname identifiability (the name's nearest sibling centroid is its own; embedded with {})\n  level  clusters  top-1\n",
+                names.embedder
+            ));
+            for l in &names.levels {
+                out.push_str(&format!(
+                    "  {:>5}  {:>8}  {:.3}\n",
+                    l.level, l.clusters, l.top1
                 ));
             }
         }

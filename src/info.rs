@@ -60,6 +60,10 @@ pub struct ProjectInfo {
     /// The notices alone.
     #[serde(skip)]
     pub notices: Vec<String>,
+    /// The warning that the embedder does not cover the summaries'
+    /// languages (offline projects), also among `warnings`.
+    #[serde(skip)]
+    pub languages: Option<String>,
 }
 
 /// Gathers a project's counts in one pass over its store.
@@ -102,6 +106,10 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
             serde_json::to_value(info).unwrap_or_default(),
         );
     }
+    let languages =
+        crate::offline::coverage::project_warning(project, &settings.identities.embedder);
+    let mut warnings = plan.warnings();
+    warnings.extend(languages.clone());
     Ok(ProjectInfo {
         conversations: store.len(),
         messages,
@@ -117,8 +125,9 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         embedder_built: built_embedder(&plan),
         offline,
         learned_modes: crate::llm::learned_modes(&project.layout.cache()),
-        warnings: plan.warnings(),
+        warnings,
         notices: plan.notices.clone(),
+        languages,
     })
 }
 
@@ -207,6 +216,9 @@ impl ProjectInfo {
         }
         for n in &self.notices {
             out.push_str(&format!("note: {n}\n"));
+        }
+        if let Some(w) = &self.languages {
+            out.push_str(&format!("warning: {w}\n"));
         }
         out
     }

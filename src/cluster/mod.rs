@@ -32,11 +32,12 @@ mod stopwords;
 pub mod synthetic;
 mod umap;
 
-pub use agglomerative::{Linkage, agglomerate};
+pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted, refine_partition};
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};
 pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};
 pub use knn::{Knn, KnnMetric, knn};
 pub use knn_memo::KnnMemo;
 pub use levels::level_targets;
+pub(crate) use stopwords::is_stopword;
 pub use umap::{UmapParams, ValidUmapParams, umap, umap_from_knn, umap_multi, umap_shared};

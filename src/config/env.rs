@@ -70,6 +70,7 @@ pub fn apply_env(config: &mut Config, env: &dyn EnvSource) -> Result<()> {
             "auto" => EmbedderKind::Auto,
             "api" => EmbedderKind::Api,
             "minilm" => EmbedderKind::Minilm,
+            "multilingual" => EmbedderKind::Multilingual,
             "lexical" => EmbedderKind::Lexical,
             other => {
                 return Err(Error::param(

@@ -142,6 +142,8 @@ pub enum EmbedderKind {
     Auto,
     Api,
     Minilm,
+    /// paraphrase-multilingual-MiniLM-L12-v2: many languages in one space.
+    Multilingual,
     Lexical,
 }
 
@@ -151,6 +153,7 @@ impl EmbedderKind {
             EmbedderKind::Auto => "auto",
             EmbedderKind::Api => "api",
             EmbedderKind::Minilm => "minilm",
+            EmbedderKind::Multilingual => "multilingual",
             EmbedderKind::Lexical => "lexical",
         }
     }

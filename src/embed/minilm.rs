@@ -1,5 +1,6 @@
-//! all-MiniLM-L6-v2 run in-process with candle: BERT, mean pooling over the
-//! attention mask, L2 normalisation. Inputs are sorted by token length into
+//! The local sentence encoders (all-MiniLM-L6-v2, and the multilingual
+//! paraphrase-multilingual-MiniLM-L12-v2) run in-process with candle:
+//! BERT, mean pooling over the attention mask, L2 normalisation. Inputs are sorted by token length into
 //! batches so little compute goes to padding; candle's CPU matrix products
 //! use every core (rayon). Rows come back in input order.
 
@@ -27,6 +28,7 @@ struct Inner {
     model: BertModel,
     tokenizer: Tokenizer,
     hidden: usize,
+    name: String,
 }
 
 /// The MiniLM sentence embedder. Cheap to clone (the model is shared).
@@ -92,12 +94,13 @@ impl MiniLmEmbedder {
                 model,
                 tokenizer,
                 hidden: config.hidden_size,
+                name: spec.embedder_name(),
             }),
             batch_size,
         })
     }
 
-    /// Output dimensions (384 for all-MiniLM-L6-v2).
+    /// Output dimensions (384 for both known models).
     pub fn dimensions(&self) -> usize {
         self.inner.hidden
     }
@@ -209,7 +212,7 @@ impl MiniLmEmbedder {
 
 impl Embedder for MiniLmEmbedder {
     fn identity(&self) -> String {
-        Self::NAME.into()
+        self.inner.name.clone()
     }
 
     fn embed<'a>(

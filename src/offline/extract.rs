@@ -178,6 +178,11 @@ fn words_lower(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `word` (lower-case) is a greeting, thanks or filler word.
+pub(crate) fn is_filler_word(word: &str) -> bool {
+    FILLER.contains(&word)
+}
+
 /// True for a sentence that is only a greeting, thanks or a request for
 /// help without content ("Hi there!", "Can you help me?").
 pub fn is_filler(sentence: &str) -> bool {

@@ -1,31 +1,88 @@
 //! The offline provider's summariser: extractive, built from the user's
 //! turns only, with no model at all.
 //!
-//! The summary is a cleaned extract of the first user message(s), greetings
-//! and boilerplate skipped; the request and task are phrased from the first
-//! substantive user sentence; languages come from heuristic detection
-//! (natural languages of the user's text, programming languages from code
-//! fences, telltale syntax and names). Facets that need judgement —
-//! concerning score, frustration, assistant errors, custom facets — stay
-//! unknown: this module never invents values. Deterministic.
+//! The summary is the user's informative sentences, first user turn first:
+//! a sentence whose words many conversations share (greetings, thanks,
+//! pleasantries, the boilerplate of a product's templates) has no salience
+//! against the corpus ([`salience`]) and is skipped. The request facet is
+//! the first informative sentence that asks for something, in the user's
+//! own words and language ([`request`]); languages come from heuristic
+//! detection (natural languages of the user's text, programming languages
+//! from code fences, telltale syntax and names). Facets that need judgement
+//! or an English rewrite — task, concerning score, frustration, assistant
+//! errors, custom facets — stay unknown: this module never invents values
+//! and never wraps the user's words in a template. Deterministic.
 
 pub mod code;
+pub mod coverage;
 pub mod extract;
+pub mod hierarchy;
 pub mod language;
+pub mod naming;
+pub mod phrases;
 pub mod request;
+pub mod salience;
+mod summariser;
+
+pub use salience::CorpusStats;
+pub use summariser::{OFFLINE_SUMMARISER, OfflineSummariser};
 
 use crate::config::FacetSpec;
 use crate::model::{Conversation, Metadata, Role, Summary};
 
 /// Longest summary, in characters.
 pub const MAX_SUMMARY: usize = 300;
-/// The extract keeps adding user sentences until it is this long.
+/// The extract keeps adding informative sentences until it is this long.
 const MIN_SUMMARY: usize = 120;
 /// Only this much of each message feeds language detection.
 const DETECT_CHARS: usize = 4000;
+/// A sentence needs at least this salience to be worth keeping.
+const MIN_SALIENCE: f32 = 0.75;
 
 pub const EMPTY_SUMMARY: &str = "(empty conversation)";
 pub const NO_USER_SUMMARY: &str = "(no user messages)";
+
+/// Words of the templates earlier offline summaries wrapped around the
+/// user's text. Nothing offline may produce them any more: names and
+/// facets built from user text must not contain them either.
+pub const TEMPLATE_WORDS: &[&str] = &[
+    "user's",
+    "overall",
+    "request",
+    "assistant",
+    "task",
+    "question",
+];
+
+/// What a viewer shows for a facet the offline summariser cannot extract.
+pub const NOT_EXTRACTED: &str = "(offline: not extracted)";
+
+/// Whether `s` looks like an offline extractive summary: no task and none
+/// of the judged facets (an LLM summary always has its task).
+pub fn is_extractive(s: &Summary) -> bool {
+    s.task.is_none() && s.concerning_score.is_none() && s.user_frustration.is_none()
+}
+
+/// The request and task lines a viewer shows for `s`: the facet when it is
+/// known; for an offline summary, [`NOT_EXTRACTED`] in place of a missing
+/// one (never a made-up value).
+pub fn facet_lines(s: &Summary) -> Vec<String> {
+    let offline = is_extractive(s);
+    let mut out = Vec::new();
+    for (label, value) in [("Request", &s.request), ("Task", &s.task)] {
+        match value.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => out.push(format!("{label}: {v}")),
+            None if offline => out.push(format!("{label}: {NOT_EXTRACTED}")),
+            None => {}
+        }
+    }
+    if offline {
+        out.push(format!(
+            "Frustration, concern, assistant errors: {NOT_EXTRACTED}"
+        ));
+    }
+    out
+}
 
 /// One user message, split into prose sentences and code.
 struct UserTurn {
@@ -33,9 +90,26 @@ struct UserTurn {
     sentences: Vec<String>,
 }
 
-/// Summarises `conv` without a model. `custom_facets` are accepted for a
+/// A sentence that may go into the summary.
+struct Candidate<'a> {
+    turn: usize,
+    index: usize,
+    text: &'a str,
+}
+
+/// Summarises `conv` without a model and without corpus statistics (every
+/// content word counts the same). `custom_facets` are accepted for a
 /// uniform signature; offline they are always left out (unknown).
 pub fn summarise(conv: &Conversation, custom_facets: &[FacetSpec]) -> Summary {
+    summarise_with(conv, custom_facets, &CorpusStats::empty())
+}
+
+/// Summarises `conv`, ranking its sentences by salience against `stats`.
+pub fn summarise_with(
+    conv: &Conversation,
+    custom_facets: &[FacetSpec],
+    stats: &CorpusStats,
+) -> Summary {
     let _ = custom_facets;
     let mut summary = Summary {
         conversation_id: conv.id.clone(),
@@ -75,24 +149,18 @@ pub fn summarise(conv: &Conversation, custom_facets: &[FacetSpec]) -> Summary {
         });
     }
 
+    let candidates = rank(&turns, stats);
     summary.summary = if conv.messages.iter().all(|m| m.content.trim().is_empty()) {
         EMPTY_SUMMARY.to_string()
     } else if turns.is_empty() {
         NO_USER_SUMMARY.to_string()
     } else {
-        extract_summary(&turns)
+        extract_summary(&turns, &candidates)
     };
-    if let Some(first) = turns
+    summary.request = candidates
         .iter()
-        .flat_map(|t| &t.sentences)
-        .find(|s| !is_placeholder(s))
-    {
-        let p = request::phrase(first);
-        summary.request = Some(format!(
-            "The user's overall request for the assistant is to {p}."
-        ));
-        summary.task = Some(format!("The task is to {p}."));
-    }
+        .find(|c| !is_placeholder(c.text) && request::looks_like_request(c.text))
+        .map(|c| request::clean(c.text));
     summary.languages = natural_languages(&turns);
     for lang in programming {
         if !summary.languages.iter().any(|l| l == lang) {
@@ -100,6 +168,29 @@ pub fn summarise(conv: &Conversation, custom_facets: &[FacetSpec]) -> Summary {
         }
     }
     summary
+}
+
+/// The informative sentences of every user turn in their original order
+/// (boilerplate dropped); a sentence repeated later is counted once.
+fn rank<'a>(turns: &'a [UserTurn], stats: &CorpusStats) -> Vec<Candidate<'a>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (t, turn) in turns.iter().enumerate() {
+        for (index, text) in turn.sentences.iter().enumerate() {
+            if !seen.insert(text.to_lowercase()) {
+                continue;
+            }
+            if stats.salience(text) < MIN_SALIENCE {
+                continue;
+            }
+            out.push(Candidate {
+                turn: t,
+                index,
+                text,
+            });
+        }
+    }
+    out
 }
 
 fn add_all(into: &mut Vec<&'static str>, items: &[&'static str]) {
@@ -121,29 +212,37 @@ fn prefix_chars(s: &str, n: usize) -> &str {
     }
 }
 
-/// The user's substantive sentences, first message first, until the
-/// extract is long enough; a greeting-only conversation keeps its greeting.
-fn extract_summary(turns: &[UserTurn]) -> String {
-    let mut out = String::new();
-    for turn in turns {
-        for s in &turn.sentences {
-            if out.chars().count() >= MAX_SUMMARY {
-                break;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(s);
-        }
-        if out.chars().count() >= MIN_SUMMARY {
+/// The informative sentences in order, turn by turn until the extract is
+/// long enough; with none informative, the first user text as written.
+fn extract_summary(turns: &[UserTurn], ranked: &[Candidate<'_>]) -> String {
+    let mut chosen: Vec<&Candidate<'_>> = Vec::new();
+    let mut length = 0;
+    for c in ranked {
+        // Whole turns: stop at the first turn that starts past the minimum.
+        if length >= MIN_SUMMARY && chosen.last().is_some_and(|l| l.turn != c.turn) {
             break;
         }
+        let len = c.text.chars().count() + 1;
+        if !chosen.is_empty() && length + len > MAX_SUMMARY {
+            continue;
+        }
+        chosen.push(c);
+        length += len;
     }
+    chosen.sort_by_key(|c| (c.turn, c.index));
+    let mut out = chosen.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
     if out.is_empty() {
         out = turns
             .iter()
-            .map(|t| extract::collapse_whitespace(&t.prose))
-            .find(|s| !s.is_empty())
+            .flat_map(|t| &t.sentences)
+            .next()
+            .cloned()
+            .or_else(|| {
+                turns
+                    .iter()
+                    .map(|t| extract::collapse_whitespace(&t.prose))
+                    .find(|s| !s.is_empty())
+            })
             .unwrap_or_default();
     }
     extract::truncate(&out, MAX_SUMMARY)

@@ -1,59 +1,117 @@
-//! Turns the user's first substantive sentence into the verb phrase that
-//! completes "The user's overall request for the assistant is to …".
-//! English phrasings are rewritten ("Can you write my essay?" → "write
-//! their essay"); anything else is quoted as the user wrote it.
+//! Recognising the sentence that states the user's request: a question, an
+//! imperative, or a sentence with an asking phrase ("can you", "I need",
+//! "kannst du", "¿puedes", "教えて"). The request facet is that sentence in
+//! the user's own words and language, never rephrased into an English
+//! template: offline, nothing is invented.
 
 use super::extract::{collapse_whitespace, strip_greeting, truncate};
 
-/// Longest phrase, in characters.
-const MAX_PHRASE: usize = 200;
+/// Longest request, in characters.
+pub const MAX_REQUEST: usize = 200;
 
-/// Politeness that only wraps the actual request.
-const POLITE: &[&str] = &[
-    "would you please",
-    "could you please",
-    "can you please",
-    "please",
-    "pls",
-    "kindly",
+/// Phrases that mark a sentence as asking for something, matched as whole
+/// words in the lower-cased sentence.
+const ASKING: &[&str] = &[
+    // english
     "can you",
     "could you",
     "would you",
     "will you",
     "can u",
-    "could u",
-    "i want you to",
-    "i need you to",
-    "i would like you to",
-    "i'd like you to",
-    "i wish you could",
+    "help me",
+    "i need",
+    "i want",
+    "i'd like",
+    "i would like",
+    "trying to",
+    "struggling to",
+    "how do i",
+    "how can i",
+    "how should i",
+    "how to",
+    "what's the best",
+    "what is the best",
+    "is there a way",
+    "please",
+    "looking for",
+    // spanish
+    "puedes",
+    "podrías",
+    "podrias",
+    "necesito",
+    "quiero",
+    "ayúdame",
+    "ayudame",
+    "intentando",
+    "cómo",
+    // french
+    "peux-tu",
+    "pouvez-vous",
+    "pourriez-vous",
+    "j'ai besoin",
+    "je veux",
+    "je voudrais",
+    "j'essaie",
+    "aide-moi",
+    "aidez-moi",
+    "comment",
+    // german
+    "kannst du",
+    "können sie",
+    "könnten sie",
+    "ich brauche",
+    "ich möchte",
+    "ich versuche",
+    "ich will",
+    "hilf mir",
+    "helfen",
+    "wie kann",
+    "wie schaffe",
+    // portuguese
+    "você pode",
+    "voce pode",
+    "pode me",
+    "preciso",
+    "quero",
+    "me ajude",
+    "tentando",
+    "como faço",
+    // italian
+    "puoi",
+    "potresti",
+    "ho bisogno",
+    "voglio",
+    "vorrei",
+    // dutch
+    "kun je",
+    "kunt u",
+    "ik wil",
+    "ik heb hulp",
+    // russian
+    "помогите",
+    "помоги",
+    "можете",
+    "нужно",
+    "как",
 ];
 
-/// Openings rewritten to a fixed phrase, followed by the rest.
-const MAPPED: &[(&str, &str)] = &[
-    ("help me to", "help them"),
-    ("help me with", "help them with"),
-    ("help me", "help them"),
-    ("assist me with", "help them with"),
-    ("assist me in", "help them with"),
-    ("i need help with", "help with"),
-    ("i need help", "help"),
-    ("i want help with", "help with"),
-    ("i want to", "help them"),
-    ("i need to", "help them"),
-    ("i would like to", "help them"),
-    ("i'd like to", "help them"),
-    ("i'm trying to", "help them"),
-    ("i am trying to", "help them"),
-    ("im trying to", "help them"),
-    ("i have to", "help them"),
-    ("how do i", "explain how to"),
-    ("how can i", "explain how to"),
-    ("how should i", "explain how to"),
-    ("how would i", "explain how to"),
-    ("how do you", "explain how to"),
-    ("how does one", "explain how to"),
-    ("how to", "explain how to"),
+/// Markers of a request in scripts written without spaces, matched
+/// anywhere in the sentence.
+const ASKING_UNSPACED: &[&str] = &[
+    "ください",
+    "教えて",
+    "たい",
+    "方法",
+    "どう",
+    "ますか",
+    "でしょうか",
+    "请",
+    "帮我",
+    "怎么",
+    "如何",
+    "吗",
+    "주세요",
+    "어떻게",
 ];
 
 /// Verbs that open an imperative request.
@@ -94,7 +152,6 @@ const IMPERATIVE: &[&str] = &[
     "analyze",
     "analyse",
     "solve",
-    "answer",
     "provide",
     "define",
     "teach",
@@ -117,201 +174,116 @@ const IMPERATIVE: &[&str] = &[
     "complete",
     "play",
     "simulate",
-    "respond",
-    "reply",
     "identify",
     "classify",
     "extract",
     "format",
     "sort",
-    "count",
     "estimate",
-    "predict",
-    "evaluate",
     "prepare",
     "organize",
     "organise",
-    "draw",
-    "code",
-    "program",
-    "port",
-    "test",
+    "book",
+    "reserve",
+    "cancel",
     "set",
-    "install",
-    "configure",
-    "deploy",
-    "read",
+    "send",
+    "order",
+    "schedule",
+    "escribe",
+    "explica",
+    "traduce",
+    "corrige",
+    "écris",
+    "explique",
+    "traduis",
+    "schreib",
+    "schreibe",
+    "erkläre",
+    "übersetze",
+    "korrigiere",
+    "escreva",
+    "traduza",
+    "scrivi",
+    "spiega",
+    "traduci",
 ];
 
-const QUESTION_WORDS: &[&str] = &[
-    "what", "what's", "why", "when", "where", "who", "which", "whose", "whom", "how", "is", "are",
-    "was", "were", "does", "do", "did", "can", "could", "should", "would", "will", "has", "have",
-    "am",
-];
-
-/// Strips `prefix` (a run of whole words) from the start of `s`, ignoring case.
-fn strip_words<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    if !head.eq_ignore_ascii_case(prefix) {
-        return None;
-    }
-    let rest = &s[prefix.len()..];
-    match rest.chars().next() {
-        None => Some(rest),
-        Some(c) if c.is_alphanumeric() || c == '\'' => None,
-        Some(_) => Some(rest.trim_start_matches([' ', ',', ':'])),
-    }
+fn words_lower(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.replace('’', "'").to_lowercase())
+        .collect()
 }
 
-/// Swaps first-person words for third-person ones ("my" → "their").
-fn third_person(s: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut after_i = false;
-    for word in s.split(' ') {
-        let core = word.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\'');
-        let tail = &word[core.len()..];
-        let lower = core.to_lowercase();
-        if matches!(lower.as_str(), "please" | "pls" | "kindly") {
-            // Drop the word, keep its punctuation ("for me please:" → "for them:").
-            match out.last_mut() {
-                Some(prev) => prev.push_str(tail),
-                None if !tail.is_empty() => out.push(tail.to_string()),
-                None => {}
-            }
-            continue;
-        }
-        let swapped = match lower.as_str() {
-            "my" | "our" => "their",
-            "me" | "us" => "them",
-            "mine" | "ours" => "theirs",
-            "myself" | "ourselves" => "themselves",
-            "i" | "we" => "they",
-            "i'm" | "we're" => "they're",
-            "i've" | "we've" => "they've",
-            "i'll" | "we'll" => "they'll",
-            "am" | "was" if after_i => {
-                if lower == "am" {
-                    "are"
-                } else {
-                    "were"
-                }
-            }
-            _ => core,
-        };
-        after_i = lower == "i" && tail.is_empty();
-        out.push(format!("{swapped}{tail}"));
-    }
-    out.join(" ")
+/// Whether the lower-cased words contain `phrase` as a run of whole words.
+fn has_phrase(words: &[String], phrase: &str) -> bool {
+    let want: Vec<&str> = phrase.split(' ').collect();
+    words
+        .windows(want.len())
+        .any(|w| w.iter().zip(&want).all(|(a, b)| a == b))
 }
 
-/// Lower-cases the first letter unless the first word looks like an
-/// acronym or a name with inner capitals.
-fn lower_first(s: &str) -> String {
-    let first_word = s.split(' ').next().unwrap_or("");
-    let inner_upper = first_word.chars().skip(1).any(char::is_uppercase);
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if !inner_upper => c.to_lowercase().chain(chars).collect(),
-        _ => s.to_string(),
+/// True when `sentence` asks for something: a question, an imperative, or
+/// an asking phrase in one of the languages the detector knows.
+pub fn looks_like_request(sentence: &str) -> bool {
+    let s = strip_greeting(sentence).trim();
+    if s.ends_with(['?', '？', '؟']) || s.starts_with('¿') {
+        return true;
     }
+    let words = words_lower(s);
+    if words
+        .first()
+        .is_some_and(|w| IMPERATIVE.contains(&w.as_str()))
+    {
+        return true;
+    }
+    ASKING.iter().any(|p| has_phrase(&words, p)) || ASKING_UNSPACED.iter().any(|p| s.contains(p))
 }
 
-fn first_word_lower(s: &str) -> String {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .next()
-        .unwrap_or("")
-        .to_lowercase()
-}
-
-/// The phrase completing "… is to ___" for `sentence`.
-pub fn phrase(sentence: &str) -> String {
-    let cleaned = collapse_whitespace(strip_greeting(sentence));
-    let question = cleaned.ends_with(['?', '？', '؟']);
-    let core = cleaned
-        .trim_end_matches(['.', '?', '!', '。', '？', '！', '؟', ' '])
-        .to_string();
-
-    let mut rest = core.as_str();
-    let mut polite = false;
-    'strip: loop {
-        for p in POLITE {
-            if let Some(r) = strip_words(rest, p) {
-                rest = r;
-                polite = true;
-                continue 'strip;
-            }
-        }
-        break;
-    }
-    let rest = rest
-        .trim_end_matches(", please")
-        .trim_end_matches(" please")
-        .trim_end_matches(" for me");
-
-    for (prefix, replacement) in MAPPED {
-        if let Some(r) = strip_words(rest, prefix) {
-            let tail = third_person(r);
-            let joined = if tail.is_empty() {
-                (*replacement).to_string()
-            } else {
-                format!("{replacement} {tail}")
-            };
-            return truncate(&joined, MAX_PHRASE);
-        }
-    }
-    let first = first_word_lower(rest);
-    if !rest.is_empty() && (polite || IMPERATIVE.contains(&first.as_str())) {
-        return truncate(&lower_first(&third_person(rest)), MAX_PHRASE);
-    }
-    let quoted = truncate(&cleaned, MAX_PHRASE - 20);
-    if question || QUESTION_WORDS.contains(&first_word_lower(&core).as_str()) {
-        format!("answer the question \"{quoted}\"")
-    } else {
-        format!("help with \"{quoted}\"")
-    }
+/// The request as the user wrote it: greeting removed, whitespace
+/// collapsed, first letter capitalised, cut to [`MAX_REQUEST`] characters.
+pub fn clean(sentence: &str) -> String {
+    let text = collapse_whitespace(strip_greeting(sentence));
+    let mut chars = text.chars();
+    let capitalised: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    truncate(&capitalised, MAX_REQUEST)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::phrase;
+    use super::*;
 
     #[test]
-    fn rewrites_common_english_openings() {
-        assert_eq!(
-            phrase("Can you write a poem about my cat?"),
-            "write a poem about their cat"
-        );
-        assert_eq!(phrase("Hi, please fix my code."), "fix their code");
-        assert_eq!(
-            phrase("How do I reset my PIN?"),
-            "explain how to reset their PIN"
-        );
-        assert_eq!(phrase("I want to learn Spanish"), "help them learn Spanish");
-        assert_eq!(
-            phrase("Help me with my essay"),
-            "help them with their essay"
-        );
-        assert_eq!(
-            phrase("Translate this to French"),
-            "translate this to French"
-        );
+    fn recognises_requests_in_several_languages() {
+        for s in [
+            "Can you write a poem about my cat?",
+            "Fix my code",
+            "I've been struggling to shorten my cover letter all day.",
+            "Kannst du mir helfen, ein Anschreiben zu schreiben",
+            "Je voudrais réserver un vol pour Lyon.",
+            "履歴書の書き方を教えてください。",
+            "Hi, please translate this",
+        ] {
+            assert!(looks_like_request(s), "{s}");
+        }
+        for s in [
+            "Thanks, that worked!",
+            "I have 5 years of experience in retail management.",
+            "Ich schreibe nicht gut und habe den Entwurf schon fünfmal umgeschrieben.",
+        ] {
+            assert!(!looks_like_request(s), "{s}");
+        }
     }
 
     #[test]
-    fn quotes_what_it_cannot_rewrite() {
+    fn cleans_without_rephrasing() {
         assert_eq!(
-            phrase("What is the capital of France?"),
-            "answer the question \"What is the capital of France?\""
+            clean("Hi,   can you   write a poem?"),
+            "Can you write a poem?"
         );
-        assert_eq!(phrase("I forgot my PIN."), "help with \"I forgot my PIN.\"");
-        assert_eq!(
-            phrase("¿Dónde está la estación?"),
-            "answer the question \"¿Dónde está la estación?\""
-        );
-    }
-
-    #[test]
-    fn keeps_acronyms() {
-        assert_eq!(phrase("Please SQL-ify this"), "SQL-ify this");
     }
 }

@@ -3,7 +3,7 @@
 //! from the base count ([`cluster::level_targets`]).
 //!
 //! Offline, each level agglomerates the cluster centroids and names the
-//! groups with class-based TF-IDF keywords of their members' summaries. The
+//! groups from their members' summaries ([`crate::offline::hierarchy`]). The
 //! LLM path ([`super::hierarchy_llm`]) follows Clio and falls back to the
 //! same deterministic grouping for any level that fails to shrink, so the
 //! loop always ends with a valid tree.
@@ -16,10 +16,11 @@ use super::hierarchy_llm::{Gaps, HierarchyLlm, Level, plan_llm};
 use super::naming::{self, GeneratedName};
 use super::plan::StageInputs;
 use super::{Corpus, Event, LogLevel, Stage, StageCtx, cached, clusters};
-use crate::cluster::{self, Linkage};
+use crate::cluster;
 use crate::config::HierarchyConfig;
 use crate::error::{Error, Result};
 use crate::model::Cluster;
+pub use crate::offline::hierarchy::plan_offline;
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -49,29 +50,6 @@ pub fn parent_centroids(
         }
     }
     out
-}
-
-/// Deterministic grouping of `current` into `target` parents, named by
-/// keywords of their members' summaries.
-pub fn plan_offline(
-    current: &[Cluster],
-    centroids: ArrayView2<f32>,
-    target: usize,
-    member_texts: &dyn Fn(&Cluster) -> Vec<String>,
-) -> Result<LevelPlan> {
-    let target = target.clamp(1, current.len().max(1));
-    let groups = cluster::agglomerate(centroids, target, Linkage::Ward)?;
-    let parents = groups.iter().max().map_or(0, |m| m + 1);
-    let mut texts = Vec::new();
-    let mut labels = Vec::new();
-    for (c, g) in current.iter().zip(&groups) {
-        for t in member_texts(c) {
-            texts.push(t);
-            labels.push(*g);
-        }
-    }
-    let names = naming::keyword_names(&texts, &labels, parents)?;
-    Ok(LevelPlan { groups, names })
 }
 
 /// Adds one level of parents above `current` (which must not contain noise)

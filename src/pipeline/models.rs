@@ -8,33 +8,13 @@ use super::events::LogLevel;
 use super::llm_models::{LlmHierarchy, LlmNamer, LlmParams, LlmSummariser};
 use super::prompts::{Prompt, PromptKind};
 use super::runner::Models;
-use super::summarise::Summariser;
 use super::{Event, EventSender, Stage};
-use crate::config::{Config, EmbedderKind, EnvSource, FacetSpec};
-use crate::embed::BoxFuture;
+use crate::config::{Config, EmbedderKind, EnvSource};
 use crate::error::Result;
 use crate::llm::{ClientEvent, ClientHooks, Events, RetryCause};
-use crate::model::{Conversation, Summary};
 use crate::project::Layout;
 
-/// The offline summariser's identity (part of the summaries' key).
-pub const OFFLINE_SUMMARISER: &str = "offline-extractive-v1";
-
-/// Extractive summaries with no LLM.
-pub struct OfflineSummariser {
-    pub facets: Vec<FacetSpec>,
-}
-
-impl Summariser for OfflineSummariser {
-    fn identity(&self) -> String {
-        OFFLINE_SUMMARISER.into()
-    }
-
-    fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {
-        let s = crate::offline::summarise(conversation, &self.facets);
-        Box::pin(async move { Ok(s) })
-    }
-}
+pub use crate::offline::{OFFLINE_SUMMARISER, OfflineSummariser};
 
 fn stage_of(tag: &str) -> Stage {
     Stage::ALL
@@ -173,9 +153,11 @@ pub fn build(
         notices.push("offline mode: extractive summaries and keyword names (no LLM calls)".into());
         return Ok((
             Models {
-                summariser: Arc::new(OfflineSummariser {
-                    facets: config.summarise.facets.clone(),
-                }),
+                summariser: Arc::new(OfflineSummariser::for_store(
+                    config.summarise.facets.clone(),
+                    layout.conversations(),
+                    layout.conversations_index(),
+                )),
                 embedder,
                 namer: None,
                 hierarchy: None,

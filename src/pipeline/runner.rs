@@ -91,6 +91,9 @@ async fn run_stages(
     let inputs = settings.inputs(Stage::Summaries, &digests);
     let (summaries, d) = summarise::run(ctx, store, n, models.summariser.clone(), &inputs).await?;
     digests.insert(Stage::Summaries, d);
+    if models.namer.is_none() {
+        crate::offline::coverage::report(&ctx.events, &summaries, &models.embedder.identity());
+    }
 
     let inputs = settings.inputs(Stage::Embeddings, &digests);
     let (emb, d) = embeddings::run(ctx, &summaries, models.embedder.clone(), &inputs).await?;

@@ -58,6 +58,9 @@ fn title(project: &Project) -> String {
 pub fn explore(project: &Project, analysis: Analysis) -> Result<()> {
     let mut ex = Explorer::new(analysis, title(project));
     ex.metadata = MetaStatus::Loading;
+    if ex.banner.is_none() {
+        ex.banner = crate::offline::coverage::explorer_banner(project, &ex.analysis.summaries);
+    }
     let mut state = State::for_project(Screen::Explorer(Box::new(ex)), project)?;
     let store = StorePaths::of(&project.layout);
     runtime::run(

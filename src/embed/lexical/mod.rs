@@ -4,11 +4,15 @@
 //! character 3–5-grams inside words, weighted by sublinear TF × IDF (each of
 //! the two blocks normalised on its own). A seeded randomized truncated SVD
 //! (latent semantic analysis) reduces these to `dimensions` dense values,
-//! and every row is scaled to unit length. The same texts and seed always
-//! give the same vectors.
+//! and every row is scaled to unit length. Two refinements ([`refine`])
+//! follow: features spread evenly over a first, rough clustering (template
+//! phrases that every topic shares) are damped and the SVD is fitted again,
+//! and each vector moves towards its nearest neighbours. The same texts
+//! and seed always give the same vectors.
 
 mod eigen;
 mod features;
+pub mod refine;
 mod sparse;
 mod svd;
 
@@ -33,7 +37,7 @@ const CHUNK: usize = 1024;
 const GROUP: usize = 8 * CHUNK;
 const DROPPED: u32 = u32::MAX;
 
-/// Tuning knobs; the defaults are what the name `lexical-v1-*` stands for.
+/// Tuning knobs; the defaults are what the name `lexical-v2-*` stands for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexicalOptions {
     /// Keep at most this many features (the most widespread ones).
@@ -44,6 +48,16 @@ pub struct LexicalOptions {
     pub power_iters: usize,
     /// Share of each vector's weight given to character n-grams (0–1).
     pub char_weight: f32,
+    /// Template damping: a feature whose spread over a first, rough
+    /// clustering is within this many nats of the clusters' own spread
+    /// (KL divergence) loses weight in proportion; 0 turns it off.
+    pub dispersion: f32,
+    /// Neighbour smoothing: each vector moves towards the mean of its
+    /// `smooth_k` nearest neighbours (0 turns it off; skipped above
+    /// [`refine::SMOOTH_MAX_ROWS`] texts).
+    pub smooth_k: usize,
+    /// Weight of the neighbours' mean against the vector itself.
+    pub smooth_alpha: f32,
 }
 
 impl Default for LexicalOptions {
@@ -53,6 +67,9 @@ impl Default for LexicalOptions {
             fit_rows: 10_000,
             power_iters: 2,
             char_weight: 0.5,
+            dispersion: 1.0,
+            smooth_k: 10,
+            smooth_alpha: 1.0,
         }
     }
 }
@@ -115,21 +132,39 @@ impl LexicalEmbedder {
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
 
-        let vocab = Vocabulary::select(&df, n, self.options.max_features);
+        let mut vocab = Vocabulary::select(&df, n, self.options.max_features);
 
-        let fit_rows: Vec<Vec<(u32, f32)>> = fit_features
+        let mut fit_rows: Vec<Vec<(u32, f32)>> = fit_features
             .iter()
             .map(|f| vocab.weigh(f, self.options.char_weight))
             .collect();
         let matrix = Csr::from_rows(&fit_rows, vocab.len());
-        let components = svd::randomized_svd(
+        let mut components = svd::randomized_svd(
             &matrix,
             self.dimensions,
             self.options.power_iters,
             self.seed,
         );
+        if self.options.dispersion > 0.0 && fit_rows.len() >= refine::MIN_DISPERSION_ROWS {
+            let mut fit_proj = matrix.mul_dense(components.vectors.view());
+            l2_normalise(&mut fit_proj);
+            let (labels, k) = refine::rough_clusters(fit_proj.view(), self.seed)?;
+            let counts = vocab.cluster_counts(&fit_features, &labels, k);
+            refine::damp_dispersed(&mut vocab.idf, &counts, &labels, k, self.options.dispersion);
+            fit_rows = fit_features
+                .iter()
+                .map(|f| vocab.weigh(f, self.options.char_weight))
+                .collect();
+            let matrix = Csr::from_rows(&fit_rows, vocab.len());
+            components = svd::randomized_svd(
+                &matrix,
+                self.dimensions,
+                self.options.power_iters,
+                self.seed,
+            );
+        }
 
-        let basis = components.vectors;
+        let basis = &components.vectors;
         let rank = basis.ncols();
 
         let mut out = Array2::<f32>::zeros((n, self.dimensions));
@@ -154,6 +189,9 @@ impl LexicalEmbedder {
         }
 
         l2_normalise(&mut out);
+        if self.options.smooth_k > 0 {
+            out = refine::smooth(out, self.options.smooth_k, self.options.smooth_alpha)?;
+        }
         Ok(out)
     }
 
@@ -240,6 +278,23 @@ impl Vocabulary {
         self.idf.len()
     }
 
+    /// In how many fit rows of each cluster (`labels`, `k` clusters) every
+    /// kept feature occurs: `counts[column * k + cluster]`.
+    fn cluster_counts(&self, fit: &[TextFeatures], labels: &[usize], k: usize) -> Vec<u32> {
+        let mut counts = vec![0u32; self.len() * k];
+        for (f, &l) in fit.iter().zip(labels) {
+            for (offset, block) in [(0, &f.words), (BUCKETS, &f.chars)] {
+                for &(b, _) in block.iter() {
+                    let c = self.column[offset + b as usize];
+                    if c != DROPPED {
+                        counts[c as usize * k + l] += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
     /// Sublinear TF × IDF over the kept features, each block scaled to
     /// length √(its share).
     fn weigh(&self, f: &TextFeatures, char_weight: f32) -> Vec<(u32, f32)> {
@@ -272,9 +327,9 @@ impl Vocabulary {
 impl Embedder for LexicalEmbedder {
     fn identity(&self) -> String {
         if self.seed == DEFAULT_SEED {
-            format!("lexical-v1-{}", self.dimensions)
+            format!("lexical-v2-{}", self.dimensions)
         } else {
-            format!("lexical-v1-{}-seed{}", self.dimensions, self.seed)
+            format!("lexical-v2-{}-seed{}", self.dimensions, self.seed)
         }
     }
 

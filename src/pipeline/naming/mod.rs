@@ -1,17 +1,16 @@
 //! Stage 4: a name, a two-sentence description and a slug for every base
 //! cluster. The LLM namer sees a capped sample of the cluster's own summaries
 //! (those nearest its centroid) and contrasting summaries from the *nearest*
-//! other clusters, as Clio does. Offline, names come from class-based TF-IDF
-//! keywords. Names are saved per cluster, so a killed run resumes.
+//! other clusters, as Clio does. Offline, names are distinctive phrases of
+//! the clusters' own summaries ([`crate::offline::naming`]). Names are saved
+//! per cluster, so a killed run resumes.
 
 mod inputs;
-mod keywords;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub use inputs::{inputs, rows_of};
-pub use keywords::keyword_names;
 
 use super::failures::Failures;
 use super::plan::StageInputs;
@@ -126,15 +125,7 @@ pub async fn run(
                 total: clusters.len() as u64,
                 resumed: 0,
             });
-            let mut texts = Vec::new();
-            let mut labels = Vec::new();
-            for (g, rs) in rows.iter().enumerate() {
-                for r in rs {
-                    texts.push(summaries[*r].embedding_text());
-                    labels.push(g);
-                }
-            }
-            let names = keyword_names(&texts, &labels, clusters.len())?;
+            let names = crate::offline::naming::name_clusters(summaries, &rows);
             let _ = ctx.events.send(Event::Advanced {
                 stage,
                 n: clusters.len() as u64,

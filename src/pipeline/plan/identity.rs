@@ -10,14 +10,14 @@ use super::super::models::{OFFLINE_SUMMARISER, resolve_embedder};
 use super::super::prompts::{Prompt, PromptKind};
 use super::super::runner::Models;
 use crate::config::{Config, EmbedderKind, EnvSource};
-use crate::embed::{Embedder, LexicalEmbedder, MINILM_BUILT, MINILM_EMBEDDER_NAME};
+use crate::embed::{Embedder, LexicalEmbedder, MINILM_BUILT, ModelSpec};
 use crate::error::Result;
 use crate::project::Layout;
 
 /// The namer's identity offline.
-pub const KEYWORD_NAMER: &str = "keywords";
+pub const KEYWORD_NAMER: &str = crate::offline::naming::IDENTITY;
 /// The hierarchy's identity offline.
-pub const OFFLINE_HIERARCHY: &str = "agglomerative";
+pub const OFFLINE_HIERARCHY: &str = crate::offline::hierarchy::IDENTITY;
 
 /// The identity of every model a run uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,15 +112,18 @@ pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) ->
                 });
             Ok(format!("api:{model}"))
         }
-        EmbedderKind::Minilm if !MINILM_BUILT => Err(crate::embed::minilm_not_built()),
-        EmbedderKind::Minilm => Ok(MINILM_EMBEDDER_NAME.into()),
-        EmbedderKind::Lexical => lexical(),
-        EmbedderKind::Auto => {
-            if MINILM_BUILT && crate::embed::minilm_installed(env) {
-                Ok(MINILM_EMBEDDER_NAME.into())
-            } else {
-                lexical()
-            }
+        EmbedderKind::Minilm | EmbedderKind::Multilingual if !MINILM_BUILT => {
+            Err(crate::embed::minilm_not_built())
         }
+        EmbedderKind::Minilm => Ok(ModelSpec::minilm().embedder_name()),
+        EmbedderKind::Multilingual => Ok(ModelSpec::multilingual().embedder_name()),
+        EmbedderKind::Lexical => lexical(),
+        // As `crate::embed::local_embedder` chooses: the multilingual model,
+        // then MiniLM, then the lexical embedder (always, without the
+        // minilm feature).
+        EmbedderKind::Auto => [ModelSpec::multilingual(), ModelSpec::minilm()]
+            .into_iter()
+            .find(|s| MINILM_BUILT && crate::embed::install::installed(env, s))
+            .map_or_else(lexical, |s| Ok(s.embedder_name())),
     }
 }

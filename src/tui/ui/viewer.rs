@@ -64,11 +64,8 @@ fn body(summary: Option<&Summary>, v: &Viewer, theme: &Theme, w: usize) -> Vec<L
     };
     if let Some(s) = summary {
         push_wrapped(&mut lines, &s.summary, theme.title, "");
-        if let Some(r) = s.request.as_deref().filter(|r| !r.is_empty()) {
-            push_wrapped(&mut lines, &format!("Request: {r}"), theme.text, "");
-        }
-        if let Some(t) = s.task.as_deref().filter(|t| !t.is_empty()) {
-            push_wrapped(&mut lines, &format!("Task: {t}"), theme.text, "");
+        for line in crate::offline::facet_lines(s) {
+            push_wrapped(&mut lines, &line, theme.text, "");
         }
         push_wrapped(&mut lines, &facets(s), theme.dim, "");
         if !s.assistant_errors.is_empty() {

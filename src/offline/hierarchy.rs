@@ -1,0 +1,149 @@
+//! The offline hierarchy, one level at a time. Child clusters are grouped
+//! by Ward's criterion on their unit centroids, each weighted by the square
+//! root of its size, then refined by size-weighted k-means (Lloyd) from
+//! that start; no group may pass [`MAX_SHARE`] of the conversations while
+//! another choice exists, so one catch-all cannot swallow the top level.
+//! Each group is named from its members' summaries, never with a child's
+//! name.
+//!
+//! Why these choices (measured with `kura-tui eval` on the demo, hwu64,
+//! sgd and banking77, with the lexical and MiniLM embedders; see
+//! `benches/RESULTS.md`): centroid and average linkage chain into one
+//! group holding most conversations; unweighted Ward ignores sizes and
+//! left a 47% catch-all on the demo; Ward weighted by full size helped
+//! MiniLM but hurt the lexical embedder; square-root weights with the
+//! k-means refinement were the best or close to it on all eight.
+
+use ndarray::ArrayView2;
+
+use super::naming::{self, Member};
+use crate::cluster::{self, Linkage};
+use crate::error::Result;
+use crate::model::Cluster;
+use crate::pipeline::hierarchy::LevelPlan;
+
+/// Part of checkpoint keys: changes whenever the offline hierarchy would.
+pub const IDENTITY: &str = "offline-ward-sqrt-refined-v1";
+/// Lloyd passes of the refinement, at most.
+const REFINE_ITERATIONS: usize = 30;
+/// Largest share of conversations one group may take while another merge
+/// is possible.
+pub const MAX_SHARE: f64 = 0.35;
+
+/// Deterministic grouping of `current` into `target` parents, named from
+/// their members' texts (`member_texts`).
+pub fn plan_offline(
+    current: &[Cluster],
+    centroids: ArrayView2<f32>,
+    target: usize,
+    member_texts: &dyn Fn(&Cluster) -> Vec<String>,
+) -> Result<LevelPlan> {
+    let target = target.clamp(1, current.len().max(1));
+    let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
+    let roots: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
+    let start = cluster::agglomerate_weighted(
+        centroids,
+        &roots,
+        &weights,
+        target,
+        Linkage::Ward,
+        MAX_SHARE,
+    )?;
+    let groups =
+        cluster::refine_partition(centroids, &weights, &start, MAX_SHARE, REFINE_ITERATIONS)?;
+    let parents = groups.iter().max().map_or(0, |m| m + 1);
+    let texts: Vec<(usize, String)> = current
+        .iter()
+        .zip(&groups)
+        .flat_map(|(c, g)| member_texts(c).into_iter().map(move |t| (*g, t)))
+        .collect();
+    let members: Vec<Member<'_>> = texts
+        .iter()
+        .map(|(g, t)| Member {
+            group: *g,
+            text: t,
+            language: super::language::detect(t),
+        })
+        .collect();
+    let mut avoid = vec![Vec::new(); parents];
+    for (c, g) in current.iter().zip(&groups) {
+        avoid[*g].push(c.name.clone());
+    }
+    let mut names = naming::name_groups(&members, parents, &avoid);
+    let total: f64 = weights.iter().sum();
+    for (p, name) in names.iter_mut().enumerate() {
+        let weight: f64 = weights
+            .iter()
+            .zip(&groups)
+            .filter(|(_, g)| **g == p)
+            .map(|(w, _)| w)
+            .sum();
+        if total > 0.0 && weight / total > MAX_SHARE {
+            name.description.push(' ');
+            name.description.push_str(&dominance_note(
+                centroids,
+                &weights,
+                &groups,
+                p,
+                weight / total,
+            ));
+        }
+    }
+    Ok(LevelPlan { groups, names })
+}
+
+/// How alike a group's children are: the size-weighted mean cosine of
+/// each child's centroid to the group's.
+fn coherence(centroids: ArrayView2<f32>, weights: &[f64], groups: &[usize], p: usize) -> f64 {
+    let d = centroids.ncols();
+    let mut sum = vec![0f64; d];
+    for ((row, w), g) in centroids.rows().into_iter().zip(weights).zip(groups) {
+        if *g == p {
+            for (s, x) in sum.iter_mut().zip(row) {
+                *s += w * f64::from(*x);
+            }
+        }
+    }
+    let norm = sum.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if norm == 0.0 {
+        return 0.0;
+    }
+    let (mut acc, mut total) = (0.0, 0.0);
+    for ((row, w), g) in centroids.rows().into_iter().zip(weights).zip(groups) {
+        if *g == p {
+            let dot: f64 = row.iter().zip(&sum).map(|(x, s)| f64::from(*x) * s).sum();
+            acc += w * dot / norm;
+            total += w;
+        }
+    }
+    if total > 0.0 { acc / total } else { 0.0 }
+}
+
+/// The sentence a dominant group's description ends with.
+fn dominance_note(
+    centroids: ArrayView2<f32>,
+    weights: &[f64],
+    groups: &[usize],
+    p: usize,
+    share: f64,
+) -> String {
+    let own = coherence(centroids, weights, groups, p);
+    let parents = groups.iter().max().map_or(0, |m| m + 1);
+    let others: Vec<f64> = (0..parents)
+        .filter(|&q| q != p)
+        .map(|q| coherence(centroids, weights, groups, q))
+        .collect();
+    let typical = if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", against {:.2} on average for the other groups",
+            others.iter().sum::<f64>() / others.len() as f64
+        )
+    };
+    format!(
+        "It holds {:.0}% of the conversations; its parts have a coherence of {own:.2} \
+         (mean cosine to its centre{typical}).",
+        share * 100.0
+    )
+}

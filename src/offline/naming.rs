@@ -1,0 +1,565 @@
+//! Offline cluster names: short phrases from the cluster's own text.
+//!
+//! Every phrase of one to six words that starts and ends on a content
+//! word ([`super::phrases`]) is counted once per conversation. A phrase
+//! scores by how much of the cluster uses it (recall) times how much of its
+//! use falls inside the cluster (precision), with a bonus per content word:
+//! template phrases that every cluster shares ("what's the best way",
+//! "hope you're well") have low precision and never win. The name is the
+//! best phrase of two to seven words (or the best two phrases joined by
+//! "and"), unique among the clusters named together and different from
+//! the names in `avoid` (a parent never repeats a child's name). When at
+//! least 80% of a cluster is one language other than English the name
+//! says so ("German: Anschreiben"). The description is one sentence: the
+//! phrases with their shares and a typical request, all quoted from the
+//! conversations, never a template about them.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::phrases::{self, Word};
+use crate::model::{Summary, slugify};
+use crate::pipeline::naming::GeneratedName;
+
+/// Part of checkpoint keys: changes whenever offline names would.
+pub const IDENTITY: &str = "offline-phrases-v1";
+/// Share of a cluster in one non-English language that puts the language
+/// in its name.
+pub const LANGUAGE_SHARE: f64 = 0.8;
+/// Longest name, in words (language prefix not counted).
+pub const MAX_NAME_WORDS: usize = 7;
+/// Candidate phrases kept per cluster.
+const CANDIDATES: usize = 24;
+/// Bonus per content word beyond the first.
+const CONTENT_BONUS: f64 = 0.3;
+/// Longest typical request quoted in a description, in characters.
+const MAX_EXAMPLE: usize = 140;
+
+/// One conversation to name from.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// Its cluster, `0..groups`.
+    pub group: usize,
+    /// Its summary (or other facet text).
+    pub text: &'a str,
+    /// Its main natural language, when known (`"german"`).
+    pub language: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PhraseInfo {
+    df: u32,
+    content: u8,
+    words: u8,
+}
+
+/// A phrase of one cluster with its score.
+#[derive(Debug, Clone)]
+struct Candidate {
+    key: u64,
+    score: f64,
+    share: f64,
+    words: usize,
+    norms: Vec<String>,
+    shown: String,
+}
+
+/// Names `groups` clusters from their members. `avoid[g]` (when present)
+/// lists names cluster `g` must not take.
+pub fn name_groups(
+    members: &[Member<'_>],
+    groups: usize,
+    avoid: &[Vec<String>],
+) -> Vec<GeneratedName> {
+    let doc_phrases: Vec<Vec<(u64, u8, u8)>> = members
+        .par_iter()
+        .map(|m| {
+            let mut keys = Vec::new();
+            for clause in phrases::clauses(m.text) {
+                phrases::for_each_phrase(&clause, |p| {
+                    let content = p.iter().filter(|w| w.content).count().min(255) as u8;
+                    let words = phrases::word_count(p).min(255) as u8;
+                    keys.push((phrases::key(p), content, words));
+                });
+            }
+            keys.sort_unstable_by_key(|k| k.0);
+            keys.dedup_by_key(|k| k.0);
+            keys
+        })
+        .collect();
+    let mut total: HashMap<u64, PhraseInfo> = HashMap::new();
+    for keys in &doc_phrases {
+        for &(k, content, words) in keys {
+            total
+                .entry(k)
+                .or_insert(PhraseInfo {
+                    df: 0,
+                    content,
+                    words,
+                })
+                .df += 1;
+        }
+    }
+    let mut sizes = vec![0usize; groups];
+    let mut per_group: Vec<HashMap<u64, u32>> = vec![HashMap::new(); groups];
+    for (m, keys) in members.iter().zip(&doc_phrases) {
+        let Some(counts) = per_group.get_mut(m.group) else {
+            continue;
+        };
+        sizes[m.group] += 1;
+        for &(k, _, _) in keys {
+            *counts.entry(k).or_insert(0) += 1;
+        }
+    }
+    let mut candidates: Vec<Vec<Candidate>> = per_group
+        .par_iter()
+        .zip(&sizes)
+        .map(|(counts, &n)| ranked(counts, n, &total))
+        .collect();
+    fill_shown(members, &mut candidates);
+
+    let mut order: Vec<usize> = (0..groups).collect();
+    order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut out: Vec<Option<GeneratedName>> = vec![None; groups];
+    for g in order {
+        let prefix = language_prefix(members, g, sizes[g]);
+        let banned: HashSet<String> = avoid
+            .get(g)
+            .map(|names| names.iter().map(|n| normal(n)).collect())
+            .unwrap_or_default();
+        let options = name_options(&candidates[g]);
+        let mut chosen = None;
+        for (phrase, _) in &options {
+            let name = with_prefix(&prefix, phrase);
+            let n = normal(&name);
+            if !taken.contains(&n) && !banned.iter().any(|b| overlaps(&n, b)) {
+                chosen = Some(name);
+                break;
+            }
+        }
+        // Every option overlaps a child: take one that at least differs.
+        let chosen = chosen.or_else(|| {
+            options
+                .iter()
+                .map(|(p, _)| with_prefix(&prefix, p))
+                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
+        });
+        let name = chosen.unwrap_or_else(|| {
+            let base = options
+                .first()
+                .map(|(p, _)| with_prefix(&prefix, p))
+                .unwrap_or_else(|| with_prefix(&prefix, "Other conversations"));
+            (2..)
+                .map(|i| format!("{base} ({i})"))
+                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
+                .unwrap_or(base)
+        });
+        taken.insert(normal(&name));
+        let description = describe(members, &doc_phrases, g, &candidates[g], &prefix);
+        out[g] = Some(GeneratedName {
+            slug: slugify(&name, 5),
+            name,
+            description,
+        });
+    }
+    out.into_iter()
+        .map(|n| {
+            n.unwrap_or_else(|| GeneratedName {
+                name: "Other conversations".into(),
+                description: String::new(),
+                slug: "other-conversations".into(),
+            })
+        })
+        .collect()
+}
+
+/// Names base clusters: `rows[g]` are the positions in `summaries` of
+/// cluster `g`'s conversations.
+pub fn name_clusters(summaries: &[Summary], rows: &[Vec<usize>]) -> Vec<GeneratedName> {
+    let texts: Vec<(usize, String, Option<&str>)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r)))
+        .filter_map(|(g, r)| summaries.get(r).map(|s| (g, s)))
+        .map(|(g, s)| (g, s.embedding_text(), main_language(s)))
+        .collect();
+    let members: Vec<Member<'_>> = texts
+        .iter()
+        .map(|(g, t, l)| Member {
+            group: *g,
+            text: t,
+            language: *l,
+        })
+        .collect();
+    name_groups(&members, rows.len(), &[])
+}
+
+fn main_language(s: &Summary) -> Option<&str> {
+    super::coverage::main_languages(std::slice::from_ref(s))
+        .next()
+        .flatten()
+}
+
+/// True when one normalised name holds the other word for word ("komme
+/// nicht weiter" and "german: komme nicht weiter and habe"), ignoring a
+/// language prefix: a parent must say more than, or other than, its child.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    let strip = |s: &str| -> String {
+        match s.split_once(": ") {
+            Some((lang, rest)) if !lang.contains(' ') => rest.to_string(),
+            _ => s.to_string(),
+        }
+    };
+    let (a, b) = (format!(" {} ", strip(a)), format!(" {} ", strip(b)));
+    a.contains(&b) || b.contains(&a)
+}
+
+/// Lower-case, single-spaced: how names are compared.
+pub fn normal(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn ranked(
+    counts: &HashMap<u64, u32>,
+    n: usize,
+    total: &HashMap<u64, PhraseInfo>,
+) -> Vec<Candidate> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let support = ((n as f64 * 0.05).ceil() as u32).max(n.min(2) as u32);
+    let mut out: Vec<Candidate> = counts
+        .iter()
+        .filter(|(_, c)| **c >= support)
+        .filter_map(|(k, &c)| {
+            let info = total.get(k)?;
+            let recall = f64::from(c) / n as f64;
+            let precision = f64::from(c) / f64::from(info.df.max(1));
+            let bonus = 1.0 + CONTENT_BONUS * f64::from(info.content.clamp(1, 4) - 1);
+            Some(Candidate {
+                key: *k,
+                score: recall * precision * bonus,
+                share: recall,
+                words: usize::from(info.words),
+                norms: Vec::new(),
+                shown: String::new(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+    out.truncate(CANDIDATES);
+    out
+}
+
+/// Finds how each candidate phrase is written (its first occurrence).
+fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
+    let mut wanted: Vec<HashMap<u64, usize>> = candidates
+        .iter()
+        .map(|cs| cs.iter().enumerate().map(|(i, c)| (c.key, i)).collect())
+        .collect();
+    for m in members {
+        let Some(want) = wanted.get_mut(m.group) else {
+            continue;
+        };
+        if want.is_empty() {
+            continue;
+        }
+        for clause in phrases::clauses(m.text) {
+            phrases::for_each_phrase(&clause, |p| {
+                if let Some(i) = want.remove(&phrases::key(p)) {
+                    let c = &mut candidates[m.group][i];
+                    c.shown = phrases::show(p);
+                    c.norms = p.iter().map(|w: &Word| w.norm.clone()).collect();
+                }
+            });
+        }
+    }
+    for cs in candidates.iter_mut() {
+        cs.retain(|c| !c.shown.is_empty());
+    }
+}
+
+/// Possible names, best first: phrases of two or more words (three or more
+/// characters in an unspaced script), and pairs of phrases joined by "and"
+/// that share no word and are not two halves of one phrase.
+fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let long_enough = |c: &Candidate| {
+        if is_unspaced(&c.shown) {
+            c.shown.chars().count() >= 3
+        } else {
+            c.words >= 2
+        }
+    };
+    for c in cands {
+        if long_enough(c) && c.words <= MAX_NAME_WORDS {
+            out.push((capitalise(&c.shown), c.score));
+        }
+    }
+    let top: Vec<&Candidate> = cands
+        .iter()
+        .filter(|c| !is_unspaced(&c.shown) || c.shown.chars().count() >= 2)
+        .take(6)
+        .collect();
+    let fragments = |a: &Candidate, b: &Candidate| {
+        cands
+            .iter()
+            .any(|c| a.norms.iter().chain(&b.norms).all(|w| c.norms.contains(w)))
+    };
+    for (i, a) in top.iter().enumerate() {
+        for b in top.iter().skip(i + 1) {
+            if a.words + b.words + 1 > MAX_NAME_WORDS
+                || a.norms.iter().any(|w| b.norms.contains(w))
+                || fragments(a, b)
+            {
+                continue;
+            }
+            let joined = if is_unspaced(&a.shown) {
+                format!("{}・{}", a.shown, b.shown)
+            } else {
+                format!("{} and {}", capitalise(&a.shown), b.shown)
+            };
+            out.push((joined, 0.45 * (a.score + b.score)));
+        }
+    }
+    if out.is_empty()
+        && let Some(c) = cands.first()
+    {
+        out.push((capitalise(&c.shown), c.score));
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = HashSet::new();
+    out.retain(|(n, _)| seen.insert(normal(n)));
+    out
+}
+
+fn is_unspaced(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "German: " when at least [`LANGUAGE_SHARE`] of the group is one
+/// language other than English.
+fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
+    if size == 0 {
+        return String::new();
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in members.iter().filter(|m| m.group == g) {
+        if let Some(l) = m.language {
+            *counts.entry(l).or_default() += 1;
+        }
+    }
+    match counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+    {
+        Some((lang, n)) if lang != "english" && n as f64 >= LANGUAGE_SHARE * size as f64 => {
+            format!("{}: ", capitalise(lang))
+        }
+        _ => String::new(),
+    }
+}
+
+fn with_prefix(prefix: &str, phrase: &str) -> String {
+    if prefix.is_empty() {
+        return phrase.to_string();
+    }
+    // "German: Anschreiben" keeps nouns' capitals; other first letters go
+    // lower-case after the colon.
+    format!("{prefix}{phrase}")
+}
+
+/// One sentence: the cluster's phrases with their shares, and a typical
+/// request quoted from its most representative conversation.
+fn describe(
+    members: &[Member<'_>],
+    doc_phrases: &[Vec<(u64, u8, u8)>],
+    g: usize,
+    cands: &[Candidate],
+    prefix: &str,
+) -> String {
+    let mut shown: Vec<&Candidate> = Vec::new();
+    for c in cands {
+        if shown.len() == 3 {
+            break;
+        }
+        let clash = shown
+            .iter()
+            .any(|s| s.norms.iter().any(|w| c.norms.contains(w)));
+        if !clash {
+            shown.push(c);
+        }
+    }
+    let top: HashSet<u64> = cands.iter().take(8).map(|c| c.key).collect();
+    let example = members
+        .iter()
+        .zip(doc_phrases)
+        .filter(|(m, _)| m.group == g)
+        .map(|(m, keys)| {
+            let hits = keys.iter().filter(|k| top.contains(&k.0)).count();
+            (hits, std::cmp::Reverse(m.text.len()), m.text)
+        })
+        .max()
+        .map(|(_, _, t)| first_sentence(t));
+    let mut out = String::new();
+    if !prefix.is_empty() {
+        out.push_str(&format!("In {}, ", prefix.trim_end_matches([':', ' '])));
+    }
+    if shown.is_empty() {
+        out.push_str("conversations without a phrase in common");
+    } else {
+        let parts: Vec<String> = shown
+            .iter()
+            .map(|c| format!("“{}” ({:.0}%)", c.shown, 100.0 * c.share))
+            .collect();
+        out.push_str(&format!("conversations that mention {}", join_and(&parts)));
+    }
+    if let Some(e) = example.filter(|e| !e.is_empty()) {
+        out.push_str(&format!("; for example: “{e}”"));
+    }
+    out.push('.');
+    capitalise(&out)
+}
+
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn first_sentence(text: &str) -> String {
+    let s = super::extract::sentences(text)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    super::extract::truncate(&s, MAX_EXAMPLE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_is_word_for_word_containment() {
+        assert!(overlaps(
+            "german: komme nicht weiter and habe",
+            "german: komme nicht weiter"
+        ));
+        assert!(overlaps("blog post", "german: blog post"));
+        assert!(!overlaps("blog posts", "blog post ideas"));
+        assert!(overlaps("trip", "trip planning"));
+    }
+
+    fn members<'a>(texts: &'a [(usize, &'a str)]) -> Vec<Member<'a>> {
+        texts
+            .iter()
+            .map(|(g, t)| Member {
+                group: *g,
+                text: t,
+                language: Some("english"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_are_distinctive_phrases_not_templates() {
+        let texts = [
+            (
+                0,
+                "What's the best way to write a cover letter for a designer job?",
+            ),
+            (0, "I've been struggling to write a cover letter all day."),
+            (0, "Can you help me write a cover letter quickly?"),
+            (
+                1,
+                "What's the best way to rebook a missed connecting flight?",
+            ),
+            (
+                1,
+                "I've been struggling to rebook a missed connecting flight all day.",
+            ),
+            (1, "How do I rebook a missed connecting flight?"),
+        ];
+        let names = name_groups(&members(&texts), 2, &[]);
+        assert_eq!(names[0].name, "Write a cover letter");
+        assert_eq!(names[1].name, "Rebook a missed connecting flight");
+        assert!(
+            names[0]
+                .description
+                .contains("“write a cover letter” (100%)"),
+            "{}",
+            names[0].description
+        );
+        assert!(!names[0].description.contains('\n'));
+    }
+
+    #[test]
+    fn avoids_taken_and_forbidden_names() {
+        let texts = [
+            (0, "rust borrow checker error"),
+            (0, "rust borrow checker lifetimes"),
+            (1, "python pandas dataframe merge"),
+            (1, "python pandas dataframe filter"),
+        ];
+        let avoid = vec![vec!["Rust borrow checker".to_string()], vec![]];
+        let names = name_groups(&members(&texts), 2, &avoid);
+        // Every phrase of group 0 overlaps the forbidden name, so it takes
+        // one that at least differs from it.
+        assert_ne!(normal(&names[0].name), "rust borrow checker");
+        assert_ne!(names[0].name, names[1].name);
+    }
+
+    #[test]
+    fn a_parent_avoids_names_that_hold_a_childs() {
+        let texts = [
+            (0, "fix the rust borrow checker error in my parser"),
+            (0, "rust borrow checker error when I fix lifetimes"),
+            (0, "rust borrow checker error again, fix please"),
+        ];
+        let avoid = vec![vec!["Rust borrow checker".to_string()]];
+        let names = name_groups(&members(&texts), 1, &avoid);
+        assert!(
+            !overlaps(&normal(&names[0].name), "rust borrow checker"),
+            "{}",
+            names[0].name
+        );
+    }
+
+    #[test]
+    fn language_prefix_when_most_members_share_it() {
+        let texts = [
+            (0, "Anschreiben für eine Stelle schreiben"),
+            (0, "Anschreiben kürzer machen"),
+        ];
+        let ms: Vec<Member<'_>> = texts
+            .iter()
+            .map(|(g, t)| Member {
+                group: *g,
+                text: t,
+                language: Some("german"),
+            })
+            .collect();
+        let names = name_groups(&ms, 1, &[]);
+        assert!(names[0].name.starts_with("German: "), "{}", names[0].name);
+        assert!(
+            names[0].description.starts_with("In German, "),
+            "{}",
+            names[0].description
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! Candidate phrases for naming clusters: runs of one to six words inside
+//! a clause (never across punctuation) that start and end on a content
+//! word, counted once per conversation.
+//!
+//! Words are letters and digits with inner apostrophes and hyphens
+//! ("peux-tu", "don't"). In scripts written without spaces each character
+//! is a word, shown without spaces, and a phrase must start and end on a
+//! kanji, katakana or hangul character (hiragana are mostly grammar).
+
+use crate::cluster::is_stopword;
+
+/// Longest phrase, in words.
+pub const MAX_WORDS: usize = 6;
+/// Longest phrase in an unspaced script, in characters.
+const MAX_UNSPACED: usize = 8;
+/// Only this much of each text is read.
+const MAX_CHARS: usize = 600;
+
+/// Short words, pronouns and contractions that never start or end a
+/// phrase (on top of the stop-word list and words under three letters).
+const EDGE_STOP: &[&str] = &[
+    "i've",
+    "i'm",
+    "i'd",
+    "i'll",
+    "you're",
+    "you've",
+    "it's",
+    "that's",
+    "what's",
+    "don't",
+    "doesn't",
+    "can't",
+    "isn't",
+    "aren't",
+    "didn't",
+    "won't",
+    "there's",
+    "let's",
+    "he's",
+    "she's",
+    "we're",
+    "they're",
+    "myself",
+    "yours",
+    "hello",
+    "thanks",
+    "thank",
+    "sure",
+    "okay",
+    "hey",
+    "hiya",
+    "again",
+    "still",
+    "something",
+    "anything",
+    "everything",
+    "someone",
+    "really",
+    "actually",
+    "maybe",
+    "mine",
+    "moi",
+    "toi",
+    "mich",
+    "mir",
+    "dir",
+    "dich",
+];
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    /// As written.
+    pub shown: String,
+    /// Lower-case, for matching.
+    pub norm: String,
+    /// Written without a space before it (unspaced scripts).
+    pub glued: bool,
+    /// May start or end a phrase.
+    pub content: bool,
+}
+
+fn unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF
+        | 0xAC00..=0xD7AF)
+}
+
+fn hiragana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x309F)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '"'
+            | '“'
+            | '”'
+            | '«'
+            | '»'
+            | '¿'
+            | '¡'
+            | '…'
+            | '\n'
+            | '。'
+            | '、'
+            | '！'
+            | '？'
+            | '「'
+            | '」'
+            | '・'
+            | '—'
+            | '/'
+            | '`'
+    )
+}
+
+/// Whether a spaced word may start or end a phrase.
+pub fn content_word(norm: &str) -> bool {
+    norm.chars().count() >= 3
+        && !norm.chars().all(|c| c.is_numeric())
+        && !is_stopword(norm)
+        && !EDGE_STOP.contains(&norm)
+        && !super::extract::is_filler_word(norm)
+}
+
+/// Splits `text` into clauses of words.
+pub fn clauses(text: &str) -> Vec<Vec<Word>> {
+    let mut out: Vec<Vec<Word>> = Vec::new();
+    let mut clause: Vec<Word> = Vec::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, clause: &mut Vec<Word>| {
+        let w = word.trim_matches(|c| c == '\'' || c == '-');
+        if !w.is_empty() {
+            let norm = w.to_lowercase();
+            clause.push(Word {
+                shown: w.to_string(),
+                content: content_word(&norm),
+                norm,
+                glued: false,
+            });
+        }
+        word.clear();
+    };
+    for c in text.chars().take(MAX_CHARS) {
+        if unspaced(c) {
+            flush(&mut word, &mut clause);
+            let s = c.to_string();
+            clause.push(Word {
+                shown: s.clone(),
+                norm: s,
+                glued: true,
+                content: !hiragana(c) && !matches!(c, 'ー' | '々' | '〜'),
+            });
+        } else if c.is_alphanumeric() || (matches!(c, '\'' | '’' | '-') && !word.is_empty()) {
+            word.push(if c == '’' { '\'' } else { c });
+        } else {
+            flush(&mut word, &mut clause);
+            if is_break(c) && !clause.is_empty() {
+                out.push(std::mem::take(&mut clause));
+            }
+        }
+    }
+    flush(&mut word, &mut clause);
+    if !clause.is_empty() {
+        out.push(clause);
+    }
+    out
+}
+
+/// The phrase made of `words`, as shown.
+pub fn show(words: &[Word]) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 && !(w.glued && words[i - 1].glued) {
+            out.push(' ');
+        }
+        out.push_str(&w.shown);
+    }
+    out
+}
+
+/// A hash of the normalised phrase.
+pub fn key(words: &[Word]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        for b in w.norm.bytes().chain([0x1f]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h ^ (h >> 29)
+}
+
+/// Calls `f` with every candidate phrase of `clause` (as a word range).
+pub fn for_each_phrase(clause: &[Word], mut f: impl FnMut(&[Word])) {
+    for start in 0..clause.len() {
+        if !clause[start].content {
+            continue;
+        }
+        let limit = if clause[start].glued {
+            MAX_UNSPACED
+        } else {
+            MAX_WORDS
+        };
+        for end in start + 1..=(start + limit).min(clause.len()) {
+            let last = &clause[end - 1];
+            if last.glued != clause[start].glued {
+                break;
+            }
+            if last.content {
+                f(&clause[start..end]);
+            }
+        }
+    }
+}
+
+/// Number of words a phrase counts as in a name (an unspaced run counts
+/// as one word per two characters).
+pub fn word_count(words: &[Word]) -> usize {
+    let glued = words.iter().filter(|w| w.glued).count();
+    words.len() - glued + glued.div_ceil(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrases(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in clauses(text) {
+            for_each_phrase(&c, |p| out.push(show(p)));
+        }
+        out
+    }
+
+    #[test]
+    fn phrases_start_and_end_on_content_words() {
+        let p = phrases("I've been trying to write a cover letter, all day.");
+        assert!(p.contains(&"write a cover letter".to_string()), "{p:?}");
+        assert!(p.contains(&"cover letter".to_string()), "{p:?}");
+        assert!(
+            !p.iter().any(|x| x.starts_with("to ") || x.contains("day")),
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|x| x.contains(',')), "{p:?}");
+    }
+
+    #[test]
+    fn unspaced_scripts_glue_characters() {
+        let p = phrases("履歴書の書き方を教えて");
+        assert!(p.contains(&"履歴書".to_string()), "{p:?}");
+        assert!(!p.iter().any(|x| x.starts_with('の')), "{p:?}");
+        assert_eq!(word_count(&clauses("履歴書")[0]), 2);
+    }
+}
