@@ -8,6 +8,7 @@
 //! imports the UI.
 
 pub mod analysis;
+pub mod classify;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -8,8 +8,8 @@
 //! give the same vectors.
 
 mod eigen;
-mod features;
-mod sparse;
+pub(crate) mod features;
+pub(crate) mod sparse;
 mod svd;
 
 use ndarray::{Array2, s};

@@ -1,0 +1,178 @@
+//! Local classifier accuracy and speed on real intent data.
+//!
+//! `cargo bench --bench classify -- --banking77 DIR --hwu64 FILE --wandb FILE`
+//!
+//! - BANKING77: train on `DIR/train.csv`, accuracy and macro-F1 on
+//!   `DIR/test.csv`, with wall and CPU time of training plus prediction.
+//! - HWU64: `hwu64_unique.csv`'s fixed `split` column, on `label`.
+//! - W&B queries: stratified k-fold cross-validation on `label`.
+//!
+//! Each runs on the n-gram features alone and, when MiniLM is installed
+//! under `$KURA_DATA_DIR`, with its embeddings as a dense block (embedded
+//! once and cached under `target/classify-bench-cache`; embedding time is
+//! not part of the classifier's time, as a project has its embeddings
+//! already). `--set key=value` overrides a parameter (TOML syntax, e.g.
+//! `--set c=0.3 --set 'char_ngrams=[1,5]'`); `--linfa` adds the linfa
+//! logistic-regression baseline.
+
+#[path = "support/classify_data.rs"]
+mod classify_support;
+
+use std::time::Instant;
+
+use classify_support::{Data, cpu_seconds, load_minilm, read_banking, read_hwu64, read_wandb};
+use kura_tui::classify::{
+    Labels, LocalClassifier, Params, TrainSet, cross_validate, report,
+};
+use ndarray::Array2;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let sets: Vec<String> = args
+        .windows(2)
+        .filter(|w| w[0] == "--set")
+        .map(|w| w[1].clone())
+        .collect();
+    let params: Params = toml::from_str(&sets.join("\n")).expect("valid --set overrides");
+    let no_emb = args.iter().any(|a| a == "--no-embeddings");
+    println!("rayon threads: {}", rayon::current_num_threads());
+    println!("params: {params:?}");
+    let minilm = if no_emb { None } else { load_minilm() };
+
+    if let Some(dir) = arg("--banking77") {
+        let train = read_banking(&format!("{dir}/train.csv"));
+        let test = read_banking(&format!("{dir}/test.csv")).with_classes_of(&train);
+        holdout("banking77", &train, &test, &params, minilm.as_ref());
+    }
+    if let Some(file) = arg("--hwu64") {
+        let (train, test) = read_hwu64(&file);
+        holdout("hwu64", &train, &test, &params, minilm.as_ref());
+    }
+    if let Some(file) = arg("--wandb") {
+        let data = read_wandb(&file);
+        kfold("wandb-110", &data, &params, minilm.as_ref(), 5);
+    }
+}
+
+fn holdout(
+    name: &str,
+    train: &Data,
+    test: &Data,
+    params: &Params,
+    minilm: Option<&kura_tui::embed::MiniLmEmbedder>,
+) {
+    println!(
+        "\n== {name}: {} train, {} test, {} classes",
+        train.texts.len(),
+        test.texts.len(),
+        train.classes.len()
+    );
+    run_holdout("n-grams", train, test, None, params);
+    if let Some(m) = minilm {
+        let (etr, ete) = (
+            classify_support::embed_cached(m, &train.texts),
+            classify_support::embed_cached(m, &test.texts),
+        );
+        run_holdout("n-grams + MiniLM", train, test, Some((&etr, &ete)), params);
+        let emb_only = Params {
+            word_weight: 0.0,
+            char_weight: 1e-6,
+            ..params.clone()
+        };
+        run_holdout("MiniLM only (n-grams × 1e-6)", train, test, Some((&etr, &ete)), &emb_only);
+    }
+}
+
+fn run_holdout(
+    what: &str,
+    train: &Data,
+    test: &Data,
+    emb: Option<(&Array2<f32>, &Array2<f32>)>,
+    params: &Params,
+) {
+    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    let set = TrainSet {
+        texts: &train.texts,
+        embeddings: emb.map(|e| e.0.view()),
+        labels: Labels::Single(&train.labels),
+        n_classes: train.classes.len(),
+    };
+    let model = match LocalClassifier::fit(&set, params) {
+        Ok(m) => m,
+        Err(e) => {
+            println!("{what}: training failed: {e}");
+            return;
+        }
+    };
+    let fit_wall = wall.elapsed().as_secs_f64();
+    let preds = model
+        .predict(&test.texts, emb.map(|e| e.1.view()))
+        .expect("prediction");
+    let (total_wall, total_cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let pred: Vec<usize> = preds.iter().map(|p| p.label.unwrap_or(0)).collect();
+    let r = report(&test.labels, &pred, train.classes.len()).expect("report");
+    let bytes = serde_json::to_vec(&model).map(|b| b.len()).unwrap_or(0);
+    println!(
+        "{what:<30} accuracy {:.4}  macro-F1 {:.4}  | fit {fit_wall:.2} s, fit+predict {total_wall:.2} s wall, {total_cpu:.2} s CPU | vocab {}, model {:.1} MB JSON, temperature {:.3}",
+        r.accuracy,
+        r.macro_f1,
+        model.vocabulary_len(),
+        bytes as f64 / 1e6,
+        model.temperature()
+    );
+}
+
+fn kfold(
+    name: &str,
+    data: &Data,
+    params: &Params,
+    minilm: Option<&kura_tui::embed::MiniLmEmbedder>,
+    k: usize,
+) {
+    println!(
+        "\n== {name}: {} examples, {} classes, {k}-fold stratified cross-validation",
+        data.texts.len(),
+        data.classes.len()
+    );
+    let majority = (0..data.classes.len())
+        .map(|c| data.labels.iter().filter(|&&l| l == c).count())
+        .max()
+        .unwrap_or(0) as f64
+        / data.texts.len() as f64;
+    println!("majority-class accuracy {majority:.4}");
+    let emb = minilm.map(|m| classify_support::embed_cached(m, &data.texts));
+    let mut runs: Vec<(&str, Option<&Array2<f32>>)> = vec![("n-grams", None)];
+    if let Some(e) = &emb {
+        runs.push(("n-grams + MiniLM", Some(e)));
+    }
+    for (what, e) in runs {
+        let set = TrainSet {
+            texts: &data.texts,
+            embeddings: e.map(|e| e.view()),
+            labels: Labels::Single(&data.labels),
+            n_classes: data.classes.len(),
+        };
+        let mut accs = Vec::new();
+        let wall = Instant::now();
+        for seed in 0..5u64 {
+            let preds = cross_validate(&set, params, k, seed).expect("cross-validation");
+            let pred: Vec<usize> = preds.iter().map(|p| p.label.unwrap_or(0)).collect();
+            let r = report(&data.labels, &pred, data.classes.len()).expect("report");
+            accs.push((r.accuracy, r.macro_f1));
+        }
+        let mean = |f: fn(&(f64, f64)) -> f64| accs.iter().map(f).sum::<f64>() / accs.len() as f64;
+        println!(
+            "{what:<30} accuracy {:.4} (min {:.4}, max {:.4})  macro-F1 {:.4}  over 5 fold seeds, {:.2} s",
+            mean(|a| a.0),
+            accs.iter().map(|a| a.0).fold(1.0, f64::min),
+            accs.iter().map(|a| a.0).fold(0.0, f64::max),
+            mean(|a| a.1),
+            wall.elapsed().as_secs_f64()
+        );
+    }
+}
