@@ -15,6 +15,8 @@
 //! `--set c=0.3 --set 'char_ngrams=[1,5]'`); `--linfa` adds the linfa
 //! logistic-regression baseline.
 
+#[path = "support/classify_linfa.rs"]
+mod classify_linfa;
 #[path = "support/classify_data.rs"]
 mod classify_support;
 
@@ -22,7 +24,7 @@ use std::time::Instant;
 
 use classify_support::{Data, cpu_seconds, load_minilm, read_banking, read_hwu64, read_wandb};
 use kura_tui::classify::{
-    Labels, LocalClassifier, Params, TrainSet, cross_validate, report,
+    Labels, LocalClassifier, Params, Split, TrainSet, cross_validate, report, split_by_id,
 };
 use ndarray::Array2;
 
@@ -47,7 +49,14 @@ fn main() {
     if let Some(dir) = arg("--banking77") {
         let train = read_banking(&format!("{dir}/train.csv"));
         let test = read_banking(&format!("{dir}/test.csv")).with_classes_of(&train);
-        holdout("banking77", &train, &test, &params, minilm.as_ref());
+        if args.iter().any(|a| a == "--tune") {
+            tune(&train, &params, minilm.as_ref());
+        } else {
+            holdout("banking77", &train, &test, &params, minilm.as_ref());
+        }
+        if args.iter().any(|a| a == "--linfa") {
+            linfa(&train, &test, &params, minilm.as_ref());
+        }
     }
     if let Some(file) = arg("--hwu64") {
         let (train, test) = read_hwu64(&file);
@@ -81,10 +90,10 @@ fn holdout(
         run_holdout("n-grams + MiniLM", train, test, Some((&etr, &ete)), params);
         let emb_only = Params {
             word_weight: 0.0,
-            char_weight: 1e-6,
+            char_weight: 0.0,
             ..params.clone()
         };
-        run_holdout("MiniLM only (n-grams × 1e-6)", train, test, Some((&etr, &ete)), &emb_only);
+        run_holdout("MiniLM only", train, test, Some((&etr, &ete)), &emb_only);
     }
 }
 
@@ -175,4 +184,94 @@ fn kfold(
             wall.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Picks `c` and `embedding_weight` on a validation split of the training
+/// set (20% by text hash), never looking at the test set.
+fn tune(train: &Data, params: &Params, minilm: Option<&kura_tui::embed::MiniLmEmbedder>) {
+    let splits = split_by_id(&train.texts, 0.2, 0.0, 7).expect("valid shares");
+    let pick = |want: bool| -> Vec<usize> {
+        (0..train.texts.len())
+            .filter(|&i| (splits[i] == Split::Validation) == want)
+            .collect()
+    };
+    let (val_idx, fit_idx) = (pick(true), pick(false));
+    let subset = |idx: &[usize]| Data {
+        texts: idx.iter().map(|&i| train.texts[i].clone()).collect(),
+        labels: idx.iter().map(|&i| train.labels[i]).collect(),
+        classes: train.classes.clone(),
+    };
+    let (fit, val) = (subset(&fit_idx), subset(&val_idx));
+    println!(
+        "\n== tuning on {} train / {} validation texts of the training set",
+        fit.texts.len(),
+        val.texts.len()
+    );
+    let emb = minilm.map(|m| classify_support::embed_cached(m, &train.texts));
+    let rows = |idx: &[usize]| emb.as_ref().map(|e| e.select(ndarray::Axis(0), idx));
+    let (efit, eval) = (rows(&fit_idx), rows(&val_idx));
+    for c in [0.3f32, 0.5, 1.0] {
+        let p = Params {
+            c,
+            ..params.clone()
+        };
+        run_holdout(&format!("n-grams, c={c}"), &fit, &val, None, &p);
+    }
+    if let (Some(efit), Some(eval)) = (&efit, &eval) {
+        for c in [0.5f32, 1.0] {
+            for w in [1.0f32, 1.5, 2.0, 3.0] {
+                let p = Params {
+                    c,
+                    embedding_weight: w,
+                    ..params.clone()
+                };
+                run_holdout(
+                    &format!("+MiniLM, c={c} w={w}"),
+                    &fit,
+                    &val,
+                    Some((efit, eval)),
+                    &p,
+                );
+            }
+        }
+    }
+}
+
+/// linfa-logistic against this engine on the same (capped) features.
+fn linfa(
+    train: &Data,
+    test: &Data,
+    params: &Params,
+    minilm: Option<&kura_tui::embed::MiniLmEmbedder>,
+) {
+    println!("\n== linfa-logistic baseline (multinomial, L-BFGS, 100 iterations, dense f64)");
+    let caps = [2000usize];
+    let emb = minilm.map(|m| {
+        (
+            classify_support::embed_cached(m, &train.texts),
+            classify_support::embed_cached(m, &test.texts),
+        )
+    });
+    for &cap in &caps {
+        let p = Params {
+            max_features: cap,
+            ..params.clone()
+        };
+        run_holdout(&format!("this engine, top {cap}"), train, test, None, &p);
+    }
+    if let Some((e, et)) = &emb {
+        let p = Params {
+            word_weight: 0.0,
+            char_weight: 0.0,
+            ..params.clone()
+        };
+        run_holdout("this engine, MiniLM only", train, test, Some((e, et)), &p);
+    }
+    classify_linfa::linfa_baseline(
+        train,
+        test,
+        params,
+        &caps,
+        emb.as_ref().map(|(a, b)| (a, b)),
+    );
 }

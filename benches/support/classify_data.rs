@@ -71,7 +71,12 @@ pub fn read_banking(path: &str) -> Data {
 pub fn read_hwu64(path: &str) -> (Data, Data) {
     let mut reader = csv::Reader::from_path(path).expect("readable hwu64 csv");
     let headers = reader.headers().expect("csv header").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect("hwu64 column");
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .expect("hwu64 column")
+    };
     let (text, label, split) = (col("text"), col("label"), col("split"));
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for r in reader.records() {
@@ -112,7 +117,12 @@ pub fn cpu_seconds() -> f64 {
     let after = stat.rsplit(')').next().unwrap_or_default();
     let fields: Vec<&str> = after.split_whitespace().collect();
     // After the command name: state is field 0; utime 11, stime 12.
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (tick(11) + tick(12)) / 100.0
 }
 

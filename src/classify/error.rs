@@ -18,14 +18,15 @@ pub enum ClassifyError {
     #[error("the training set has examples of only {found} class(es); at least two are needed")]
     TooFewClasses { found: usize },
 
-    /// Multi-label training needs, for each label, nothing; but some label
-    /// must be present and some example must lack it, or there is nothing
-    /// to learn.
+    /// Multi-label training needs a label that some examples have and
+    /// others lack.
     #[error("no label separates the training examples (every label is on all or none of them)")]
     NothingToLearn,
 
     /// An example names a class outside `0..n_classes`.
-    #[error("example {example}: label {label} is out of range (the classifier has {n_classes} classes)")]
+    #[error(
+        "example {example}: label {label} is out of range (the classifier has {n_classes} classes)"
+    )]
     LabelOutOfRange {
         example: usize,
         label: usize,

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ClassifyError;
-use super::params::Params;
+use super::params::{CheckedParams, Params};
 use crate::embed::lexical::features::{hash_units, words};
 use crate::embed::lexical::sparse::Csr;
 
@@ -204,12 +204,13 @@ impl FeatureSpace {
     pub(crate) fn fit(
         texts: &[String],
         embeddings: Option<ArrayView2<'_, f32>>,
-        params: &Params,
+        checked: &CheckedParams,
     ) -> Result<(FeatureSpace, Csr), ClassifyError> {
-        let raw = extract_all(texts, params.word_ngrams, params.char_ngrams);
+        let params = checked.get();
+        let raw = extract_all(texts, checked.word_ngrams(), checked.char_ngrams());
         let space = FeatureSpace {
-            word_ngrams: params.word_ngrams,
-            char_ngrams: params.char_ngrams,
+            word_ngrams: checked.word_ngrams(),
+            char_ngrams: checked.char_ngrams(),
             sublinear_tf: params.sublinear_tf,
             word_weight: params.word_weight,
             char_weight: params.char_weight,
@@ -348,6 +349,50 @@ impl FeatureSpace {
     }
 }
 
+/// The fitted features on their own, as `(column, value)` rows: for
+/// inspection and for comparing other learners on the same features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureMap(FeatureSpace);
+
+/// Sparse rows: each row's `(column, value)` pairs in column order.
+pub type SparseRows = Vec<Vec<(u32, f32)>>;
+
+fn to_rows(x: &Csr) -> SparseRows {
+    (0..x.nrows())
+        .map(|i| {
+            let (c, v) = x.row(i);
+            c.iter().copied().zip(v.iter().copied()).collect()
+        })
+        .collect()
+}
+
+impl FeatureMap {
+    /// Fits the features on `texts` as [`super::LocalClassifier::fit`]
+    /// does, and returns them with the training rows.
+    pub fn fit(
+        texts: &[String],
+        embeddings: Option<ArrayView2<'_, f32>>,
+        params: &Params,
+    ) -> Result<(FeatureMap, SparseRows), ClassifyError> {
+        let (space, x) = FeatureSpace::fit(texts, embeddings, &params.check()?)?;
+        Ok((FeatureMap(space), to_rows(&x)))
+    }
+
+    /// The rows of new texts.
+    pub fn transform(
+        &self,
+        texts: &[String],
+        embeddings: Option<ArrayView2<'_, f32>>,
+    ) -> Result<SparseRows, ClassifyError> {
+        Ok(to_rows(&self.0.transform(texts, embeddings)?))
+    }
+
+    /// Number of columns.
+    pub fn dim(&self) -> usize {
+        self.0.dim()
+    }
+}
+
 fn extract_all(texts: &[String], word: [usize; 2], chars: [usize; 2]) -> Vec<RawFeatures> {
     texts.par_iter().map(|t| extract(t, word, chars)).collect()
 }
@@ -381,14 +426,17 @@ mod tests {
             min_df: 2,
             ..Params::default()
         };
-        let (space, rows) = FeatureSpace::fit(&texts, None, &p).unwrap();
+        let (space, rows) = FeatureSpace::fit(&texts, None, &p.check().unwrap()).unwrap();
         assert_eq!(space.vocabulary_len(), 2, "red and apple");
         assert_eq!(rows.nrows(), 3);
         let (cols, vals) = rows.row(1);
         assert_eq!(cols.len(), 1, "only `red` of `red pear` is kept");
         assert!((vals[0] - 1.0).abs() < 1e-6, "unit length");
-        let capped = Params { max_features: 1, ..p };
-        let (space, _) = FeatureSpace::fit(&texts, None, &capped).unwrap();
+        let capped = Params {
+            max_features: 1,
+            ..p
+        };
+        let (space, _) = FeatureSpace::fit(&texts, None, &capped.check().unwrap()).unwrap();
         assert_eq!(space.vocabulary_len(), 1);
     }
 }

@@ -27,6 +27,7 @@ mod split;
 mod svm;
 
 pub use error::ClassifyError;
+pub use features::{FeatureMap, SparseRows};
 pub use metrics::{ClassMetrics, MultiLabelReport, Report, multi_label_report, report};
 pub use model::{Labels, LocalClassifier, MODEL_FORMAT, Mode, TrainSet};
 pub use params::{CheckedParams, MAX_NGRAM, Params};

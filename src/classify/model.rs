@@ -190,12 +190,18 @@ impl LocalClassifier {
         let p = checked.get();
         if set.texts.is_empty() {
             return Err(ClassifyError::Empty {
-            what: "the training set",
-        });
+                what: "the training set",
+            });
         }
         let (mode, member) = memberships(set.labels, set.texts.len(), set.n_classes)?;
         check_learnable(mode, &member)?;
-        let (features, x) = FeatureSpace::fit(set.texts, set.embeddings, p)?;
+        if !checked.uses_text() && set.embeddings.is_none() {
+            return Err(ClassifyError::InvalidParam {
+                name: "word_ngrams",
+                message: "word and character n-grams are both off and no embeddings are given; nothing to learn from".into(),
+            });
+        }
+        let (features, x) = FeatureSpace::fit(set.texts, set.embeddings, &checked)?;
         let problem = Problem::new(&x, p.bias);
         let models: Vec<svm::Binary> = member
             .par_iter()

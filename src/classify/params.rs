@@ -18,6 +18,7 @@ pub const MAX_NGRAM: usize = 8;
 #[serde(default, deny_unknown_fields)]
 pub struct Params {
     /// Word n-gram lengths `[min, max]`; `[0, 0]` turns word features off.
+    /// (With both n-gram blocks off, training needs embeddings.)
     pub word_ngrams: [usize; 2],
     /// Character n-gram lengths `[min, max]` taken inside each word (padded
     /// with a space on both sides); `[0, 0]` turns them off.
@@ -56,7 +57,7 @@ impl Default for Params {
             sublinear_tf: true,
             word_weight: 1.0,
             char_weight: 1.0,
-            embedding_weight: 1.0,
+            embedding_weight: 2.0,
             c: 0.5,
             bias: 1.0,
             tolerance: 0.1,
@@ -74,6 +75,30 @@ impl CheckedParams {
     pub fn get(&self) -> &Params {
         &self.0
     }
+
+    /// Word n-gram lengths in use (`[0, 0]` when the block is off or has
+    /// weight 0).
+    pub fn word_ngrams(&self) -> [usize; 2] {
+        if self.0.word_weight == 0.0 {
+            [0, 0]
+        } else {
+            self.0.word_ngrams
+        }
+    }
+
+    /// Character n-gram lengths in use.
+    pub fn char_ngrams(&self) -> [usize; 2] {
+        if self.0.char_weight == 0.0 {
+            [0, 0]
+        } else {
+            self.0.char_ngrams
+        }
+    }
+
+    /// Whether any n-gram block is on.
+    pub fn uses_text(&self) -> bool {
+        self.word_ngrams() != [0, 0] || self.char_ngrams() != [0, 0]
+    }
 }
 
 fn invalid(name: &'static str, message: impl Into<String>) -> ClassifyError {
@@ -90,7 +115,9 @@ fn check_range(name: &'static str, [lo, hi]: [usize; 2]) -> Result<(), ClassifyE
     if lo == 0 || lo > hi || hi > MAX_NGRAM {
         return Err(invalid(
             name,
-            format!("must be [0, 0] (off) or [min, max] with 1 ≤ min ≤ max ≤ {MAX_NGRAM}, got [{lo}, {hi}]"),
+            format!(
+                "must be [0, 0] (off) or [min, max] with 1 ≤ min ≤ max ≤ {MAX_NGRAM}, got [{lo}, {hi}]"
+            ),
         ));
     }
     Ok(())
@@ -115,12 +142,6 @@ impl Params {
     pub fn check(&self) -> Result<CheckedParams, ClassifyError> {
         check_range("word_ngrams", self.word_ngrams)?;
         check_range("char_ngrams", self.char_ngrams)?;
-        if self.word_ngrams == [0, 0] && self.char_ngrams == [0, 0] {
-            return Err(invalid(
-                "word_ngrams",
-                "word and character n-grams are both off; turn one on",
-            ));
-        }
         if self.min_df == 0 {
             return Err(invalid("min_df", "must be at least 1"));
         }
@@ -133,12 +154,6 @@ impl Params {
         check_weight("word_weight", self.word_weight)?;
         check_weight("char_weight", self.char_weight)?;
         check_weight("embedding_weight", self.embedding_weight)?;
-        if self.word_weight == 0.0 && self.char_weight == 0.0 {
-            return Err(invalid(
-                "word_weight",
-                "word_weight and char_weight are both 0; no text feature would count",
-            ));
-        }
         check_positive("c", self.c)?;
         check_weight("bias", self.bias)?;
         check_positive("tolerance", self.tolerance)?;
@@ -161,17 +176,61 @@ mod tests {
     #[test]
     fn first_bad_field_is_named() {
         let cases: Vec<(Params, &str)> = vec![
-            (Params { word_ngrams: [2, 1], ..Params::default() }, "word_ngrams"),
-            (Params { char_ngrams: [0, 3], ..Params::default() }, "char_ngrams"),
-            (Params { min_df: 0, ..Params::default() }, "min_df"),
-            (Params { c: f32::NAN, ..Params::default() }, "c"),
-            (Params { c: 0.0, ..Params::default() }, "c"),
-            (Params { tolerance: -1.0, ..Params::default() }, "tolerance"),
-            (Params { embedding_weight: f32::INFINITY, ..Params::default() }, "embedding_weight"),
-            (Params { max_iter: 0, ..Params::default() }, "max_iter"),
             (
-                Params { word_ngrams: [0, 0], char_ngrams: [0, 0], ..Params::default() },
+                Params {
+                    word_ngrams: [2, 1],
+                    ..Params::default()
+                },
                 "word_ngrams",
+            ),
+            (
+                Params {
+                    char_ngrams: [0, 3],
+                    ..Params::default()
+                },
+                "char_ngrams",
+            ),
+            (
+                Params {
+                    min_df: 0,
+                    ..Params::default()
+                },
+                "min_df",
+            ),
+            (
+                Params {
+                    c: f32::NAN,
+                    ..Params::default()
+                },
+                "c",
+            ),
+            (
+                Params {
+                    c: 0.0,
+                    ..Params::default()
+                },
+                "c",
+            ),
+            (
+                Params {
+                    tolerance: -1.0,
+                    ..Params::default()
+                },
+                "tolerance",
+            ),
+            (
+                Params {
+                    embedding_weight: f32::INFINITY,
+                    ..Params::default()
+                },
+                "embedding_weight",
+            ),
+            (
+                Params {
+                    max_iter: 0,
+                    ..Params::default()
+                },
+                "max_iter",
             ),
         ];
         for (p, field) in cases {

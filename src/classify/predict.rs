@@ -131,8 +131,8 @@ impl LocalClassifier {
         }
         if texts.is_empty() {
             return Err(ClassifyError::Empty {
-            what: "the calibration set",
-        });
+                what: "the calibration set",
+            });
         }
         let scores = self.decision_scores(texts, embeddings)?;
         self.temperature = fit_temperature(&scores, &member, self.mode, &self.thresholds);

@@ -154,7 +154,8 @@ pub fn cross_validate(
     };
     let mut out: Vec<Option<Prediction>> = vec![None; n];
     for fold in &folds {
-        let texts = |idx: &[usize]| -> Vec<String> { idx.iter().map(|&i| set.texts[i].clone()).collect() };
+        let texts =
+            |idx: &[usize]| -> Vec<String> { idx.iter().map(|&i| set.texts[i].clone()).collect() };
         let rows = |idx: &[usize]| -> Option<Array2<f32>> {
             set.embeddings.map(|e| e.select(Axis(0), idx))
         };

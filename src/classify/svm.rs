@@ -46,11 +46,13 @@ pub(crate) struct Settings {
 pub(crate) struct Binary {
     pub w: Vec<f32>,
     pub intercept: f32,
-    pub iterations: usize,
 }
 
 fn dot(w: &[f32], cols: &[u32], vals: &[f32]) -> f32 {
-    cols.iter().zip(vals).map(|(&c, &v)| w[c as usize] * v).sum()
+    cols.iter()
+        .zip(vals)
+        .map(|(&c, &v)| w[c as usize] * v)
+        .sum()
 }
 
 /// Trains on `positive[i]` (true: yᵢ = +1, false: yᵢ = −1).
@@ -119,7 +121,6 @@ pub(crate) fn train(p: &Problem<'_>, positive: &[bool], s: Settings) -> Binary {
     Binary {
         w,
         intercept: w_bias * p.bias,
-        iterations: iter,
     }
 }
 
