@@ -82,6 +82,15 @@ fn holdout(
         train.classes.len()
     );
     run_holdout("n-grams", train, test, None, params);
+    if let Some((etr, ete)) = classify_support::lexical(train, test) {
+        run_holdout(
+            "n-grams + lexical LSA 256",
+            train,
+            test,
+            Some((&etr, &ete)),
+            params,
+        );
+    }
     if let Some(m) = minilm {
         let (etr, ete) = (
             classify_support::embed_cached(m, &train.texts),
@@ -274,4 +283,57 @@ fn linfa(
         &caps,
         emb.as_ref().map(|(a, b)| (a, b)),
     );
+}
+
+/// A word-only and a char-only model whose scores are averaged, against
+/// the single model on both blocks.
+fn ensemble(train: &Data, test: &Data, params: &Params) {
+    let scores = |p: Params| {
+        let set = TrainSet {
+            texts: &train.texts,
+            embeddings: None,
+            labels: Labels::Single(&train.labels),
+            n_classes: train.classes.len(),
+        };
+        LocalClassifier::fit(&set, &p)
+            .and_then(|m| m.decision_scores(&test.texts, None))
+            .expect("trains and predicts")
+    };
+    let words = scores(Params {
+        char_weight: 0.0,
+        ..params.clone()
+    });
+    let chars = scores(Params {
+        word_weight: 0.0,
+        ..params.clone()
+    });
+    for (what, s) in [("word model", &words), ("char model", &chars)] {
+        let pred: Vec<usize> = s
+            .outer_iter()
+            .map(|r| argmax(r.as_slice().unwrap_or(&[])))
+            .collect();
+        let r = report(&test.labels, &pred, train.classes.len()).expect("report");
+        println!(
+            "{what:<30} accuracy {:.4}  macro-F1 {:.4}",
+            r.accuracy, r.macro_f1
+        );
+    }
+    for a in [0.3f32, 0.5, 0.7] {
+        let avg = &words * a + &chars * (1.0 - a);
+        let pred: Vec<usize> = avg
+            .outer_iter()
+            .map(|r| argmax(r.as_slice().unwrap_or(&[])))
+            .collect();
+        let r = report(&test.labels, &pred, train.classes.len()).expect("report");
+        println!(
+            "{:<30} accuracy {:.4}  macro-F1 {:.4}",
+            format!("ensemble {a}·word + {:.1}·char", 1.0 - a),
+            r.accuracy,
+            r.macro_f1
+        );
+    }
+}
+
+fn argmax(v: &[f32]) -> usize {
+    (0..v.len()).fold(0, |b, c| if v[c] > v[b] { c } else { b })
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kura_tui::config::ProcessEnv;
-use kura_tui::embed::{MiniLmEmbedder, ModelSpec, minilm_dir, minilm_installed, no_progress};
+use kura_tui::embed::{
+    LexicalEmbedder, MiniLmEmbedder, ModelSpec, minilm_dir, minilm_installed, no_progress,
+};
 use ndarray::Array2;
 use sha2::{Digest, Sha256};
 
@@ -165,4 +167,25 @@ pub fn embed_cached(m: &MiniLmEmbedder, texts: &[String]) -> Array2<f32> {
     let bytes: Vec<u8> = e.iter().flat_map(|v| v.to_le_bytes()).collect();
     let _ = std::fs::write(&path, bytes);
     e
+}
+
+/// The built-in lexical (TF-IDF + LSA) embeddings of train and test texts,
+/// fitted on both together as a project embeds all its conversations.
+pub fn lexical(train: &Data, test: &Data) -> Option<(Array2<f32>, Array2<f32>)> {
+    let all: Vec<String> = train.texts.iter().chain(&test.texts).cloned().collect();
+    let start = Instant::now();
+    let e = LexicalEmbedder::new(256, 42)
+        .ok()?
+        .embed_texts(&all, &no_progress)
+        .ok()?;
+    println!(
+        "(lexical embeddings of {} texts in {:.1} s)",
+        all.len(),
+        start.elapsed().as_secs_f64()
+    );
+    let n = train.texts.len();
+    Some((
+        e.slice(ndarray::s![..n, ..]).to_owned(),
+        e.slice(ndarray::s![n.., ..]).to_owned(),
+    ))
 }

@@ -1,6 +1,5 @@
-//! Sparse TF-IDF features fitted on the training texts: word n-grams and
-//! character n-grams inside words, each block L2-normalised and scaled,
-//! optionally followed by a dense embedding block.
+//! Word n-grams and character n-grams inside words, and the TF-IDF
+//! vocabulary fitted on the training texts.
 //!
 //! Tokenisation and hashing are the lexical embedder's
 //! ([`crate::embed::lexical::features`]): words are lower-cased runs of
@@ -12,14 +11,12 @@
 
 use std::collections::HashMap;
 
-use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ClassifyError;
-use super::params::{CheckedParams, Params};
+use super::params::Params;
 use crate::embed::lexical::features::{hash_units, words};
-use crate::embed::lexical::sparse::Csr;
 
 /// Tags keep word and character n-grams (and n-gram lengths) apart.
 const TAG_WORD: u64 = 0x7764_0000;
@@ -30,8 +27,8 @@ const CHAR_WORD_CAP: usize = 40;
 /// The n-grams of one text: `(key, count)` sorted by key, per block.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct RawFeatures {
-    words: Vec<(u64, f32)>,
-    chars: Vec<(u64, f32)>,
+    pub words: Vec<(u64, f32)>,
+    pub chars: Vec<(u64, f32)>,
 }
 
 fn count(mut keys: Vec<u64>) -> Vec<(u64, f32)> {
@@ -137,7 +134,7 @@ impl Vocabulary {
     }
 
     /// Counts document frequencies over `raw` and keeps what `params` asks.
-    fn fit(raw: &[RawFeatures], params: &Params) -> Vocabulary {
+    pub(crate) fn fit(raw: &[RawFeatures], params: &Params) -> Vocabulary {
         let mut df: HashMap<(bool, u64), u32> = HashMap::new();
         for r in raw {
             for &(k, _) in &r.words {
@@ -169,7 +166,35 @@ impl Vocabulary {
         self.keys.len()
     }
 
-    fn check(&self) -> Result<(), ClassifyError> {
+    /// Appends the TF-IDF values of one block's kept n-grams, L2-normalised
+    /// and scaled by `weight`, in column order.
+    pub(crate) fn block(
+        &self,
+        feats: &[(u64, f32)],
+        sublinear_tf: bool,
+        weight: f32,
+        out: &mut Vec<(u32, f32)>,
+    ) {
+        if weight == 0.0 {
+            return;
+        }
+        let start = out.len();
+        for &(k, tf) in feats {
+            if let Some(&c) = self.column.get(&k) {
+                let tf = if sublinear_tf { 1.0 + tf.ln() } else { tf };
+                out.push((c, tf * self.idf[c as usize]));
+            }
+        }
+        let norm = out[start..].iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, v) in &mut out[start..] {
+                *v *= weight / norm;
+            }
+        }
+        out[start..].sort_unstable_by_key(|&(c, _)| c);
+    }
+
+    pub(crate) fn check(&self) -> Result<(), ClassifyError> {
         if self.idf.len() != self.keys.len() || self.n_word > self.keys.len() {
             return Err(ClassifyError::CorruptModel {
                 message: "vocabulary sizes disagree".into(),
@@ -184,216 +209,12 @@ impl Vocabulary {
     }
 }
 
-/// The fitted feature map from texts (and embeddings) to sparse rows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct FeatureSpace {
-    word_ngrams: [usize; 2],
-    char_ngrams: [usize; 2],
-    sublinear_tf: bool,
-    word_weight: f32,
-    char_weight: f32,
-    embedding_weight: f32,
-    /// Width of the embedding block, when the model uses embeddings.
-    embedding_dim: Option<usize>,
-    vocabulary: Vocabulary,
-}
-
-impl FeatureSpace {
-    /// Fits the vocabulary on `texts` and returns the space with the
-    /// training rows.
-    pub(crate) fn fit(
-        texts: &[String],
-        embeddings: Option<ArrayView2<'_, f32>>,
-        checked: &CheckedParams,
-    ) -> Result<(FeatureSpace, Csr), ClassifyError> {
-        let params = checked.get();
-        let raw = extract_all(texts, checked.word_ngrams(), checked.char_ngrams());
-        let space = FeatureSpace {
-            word_ngrams: checked.word_ngrams(),
-            char_ngrams: checked.char_ngrams(),
-            sublinear_tf: params.sublinear_tf,
-            word_weight: params.word_weight,
-            char_weight: params.char_weight,
-            embedding_weight: params.embedding_weight,
-            embedding_dim: embeddings.map(|e| e.ncols()),
-            vocabulary: Vocabulary::fit(&raw, params),
-        };
-        let rows = space.rows(&raw, embeddings)?;
-        Ok((space, rows))
-    }
-
-    /// Number of columns (vocabulary plus embedding block).
-    pub(crate) fn dim(&self) -> usize {
-        self.vocabulary.len() + self.embedding_dim.unwrap_or(0)
-    }
-
-    pub(crate) fn embedding_dim(&self) -> Option<usize> {
-        self.embedding_dim
-    }
-
-    pub(crate) fn vocabulary_len(&self) -> usize {
-        self.vocabulary.len()
-    }
-
-    pub(crate) fn check(&self) -> Result<(), ClassifyError> {
-        self.vocabulary.check()
-    }
-
-    /// The rows of `texts` in this space.
-    pub(crate) fn transform(
-        &self,
-        texts: &[String],
-        embeddings: Option<ArrayView2<'_, f32>>,
-    ) -> Result<Csr, ClassifyError> {
-        let raw = extract_all(texts, self.word_ngrams, self.char_ngrams);
-        self.rows(&raw, embeddings)
-    }
-
-    fn rows(
-        &self,
-        raw: &[RawFeatures],
-        embeddings: Option<ArrayView2<'_, f32>>,
-    ) -> Result<Csr, ClassifyError> {
-        let emb = self.check_embeddings(raw.len(), embeddings)?;
-        let rows: Vec<Vec<(u32, f32)>> = raw
-            .par_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let mut row = Vec::with_capacity(r.words.len() + r.chars.len());
-                self.block(&r.words, self.word_weight, &mut row);
-                self.block(&r.chars, self.char_weight, &mut row);
-                if let Some(e) = emb {
-                    self.embedding_block(e.row(i), &mut row);
-                }
-                row
-            })
-            .collect();
-        Ok(Csr::from_rows(&rows, self.dim()))
-    }
-
-    fn check_embeddings<'a>(
-        &self,
-        n: usize,
-        embeddings: Option<ArrayView2<'a, f32>>,
-    ) -> Result<Option<ArrayView2<'a, f32>>, ClassifyError> {
-        match (self.embedding_dim, embeddings) {
-            (None, None) => Ok(None),
-            (None, Some(_)) => Err(ClassifyError::Embeddings {
-                message: "given, but the model was trained without embeddings".into(),
-            }),
-            (Some(d), None) => Err(ClassifyError::Embeddings {
-                message: format!("the model was trained with {d}-wide embeddings; none given"),
-            }),
-            (Some(d), Some(e)) => {
-                if e.ncols() != d {
-                    return Err(ClassifyError::Embeddings {
-                        message: format!("expected {d} columns, got {}", e.ncols()),
-                    });
-                }
-                if e.nrows() != n {
-                    return Err(ClassifyError::LengthMismatch {
-                        what: "embeddings",
-                        expected: n,
-                        got: e.nrows(),
-                    });
-                }
-                if let Some(row) = e
-                    .rows()
-                    .into_iter()
-                    .position(|r| r.iter().any(|v| !v.is_finite()))
-                {
-                    return Err(ClassifyError::NonFinite {
-                        what: "embeddings",
-                        row,
-                    });
-                }
-                Ok(Some(e))
-            }
-        }
-    }
-
-    /// Appends one TF-IDF block, L2-normalised and scaled by `weight`.
-    fn block(&self, feats: &[(u64, f32)], weight: f32, out: &mut Vec<(u32, f32)>) {
-        let start = out.len();
-        if weight == 0.0 {
-            return;
-        }
-        for &(k, tf) in feats {
-            if let Some(&c) = self.vocabulary.column.get(&k) {
-                let tf = if self.sublinear_tf { 1.0 + tf.ln() } else { tf };
-                out.push((c, tf * self.vocabulary.idf[c as usize]));
-            }
-        }
-        let norm = out[start..].iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (_, v) in &mut out[start..] {
-                *v *= weight / norm;
-            }
-        }
-        out[start..].sort_unstable_by_key(|&(c, _)| c);
-    }
-
-    fn embedding_block(&self, e: ndarray::ArrayView1<'_, f32>, out: &mut Vec<(u32, f32)>) {
-        let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm == 0.0 || self.embedding_weight == 0.0 {
-            return;
-        }
-        let scale = self.embedding_weight / norm;
-        let first = self.vocabulary.len() as u32;
-        out.extend(
-            e.iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0.0)
-                .map(|(j, v)| (first + j as u32, v * scale)),
-        );
-    }
-}
-
-/// The fitted features on their own, as `(column, value)` rows: for
-/// inspection and for comparing other learners on the same features.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeatureMap(FeatureSpace);
-
-/// Sparse rows: each row's `(column, value)` pairs in column order.
-pub type SparseRows = Vec<Vec<(u32, f32)>>;
-
-fn to_rows(x: &Csr) -> SparseRows {
-    (0..x.nrows())
-        .map(|i| {
-            let (c, v) = x.row(i);
-            c.iter().copied().zip(v.iter().copied()).collect()
-        })
-        .collect()
-}
-
-impl FeatureMap {
-    /// Fits the features on `texts` as [`super::LocalClassifier::fit`]
-    /// does, and returns them with the training rows.
-    pub fn fit(
-        texts: &[String],
-        embeddings: Option<ArrayView2<'_, f32>>,
-        params: &Params,
-    ) -> Result<(FeatureMap, SparseRows), ClassifyError> {
-        let (space, x) = FeatureSpace::fit(texts, embeddings, &params.check()?)?;
-        Ok((FeatureMap(space), to_rows(&x)))
-    }
-
-    /// The rows of new texts.
-    pub fn transform(
-        &self,
-        texts: &[String],
-        embeddings: Option<ArrayView2<'_, f32>>,
-    ) -> Result<SparseRows, ClassifyError> {
-        Ok(to_rows(&self.0.transform(texts, embeddings)?))
-    }
-
-    /// Number of columns.
-    pub fn dim(&self) -> usize {
-        self.0.dim()
-    }
-}
-
-fn extract_all(texts: &[String], word: [usize; 2], chars: [usize; 2]) -> Vec<RawFeatures> {
+/// The n-grams of every text (in parallel).
+pub(crate) fn extract_all(
+    texts: &[String],
+    word: [usize; 2],
+    chars: [usize; 2],
+) -> Vec<RawFeatures> {
     texts.par_iter().map(|t| extract(t, word, chars)).collect()
 }
 
@@ -412,31 +233,5 @@ mod tests {
         // " ab " gives 3 bigrams, 2 trigrams, 1 four-gram.
         let r = extract("ab", [0, 0], [2, 4]);
         assert_eq!(r.chars.len(), 6);
-    }
-
-    #[test]
-    fn vocabulary_respects_min_df_and_cap() {
-        let texts: Vec<String> = ["red apple", "red pear", "green apple"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let p = Params {
-            word_ngrams: [1, 1],
-            char_ngrams: [0, 0],
-            min_df: 2,
-            ..Params::default()
-        };
-        let (space, rows) = FeatureSpace::fit(&texts, None, &p.check().unwrap()).unwrap();
-        assert_eq!(space.vocabulary_len(), 2, "red and apple");
-        assert_eq!(rows.nrows(), 3);
-        let (cols, vals) = rows.row(1);
-        assert_eq!(cols.len(), 1, "only `red` of `red pear` is kept");
-        assert!((vals[0] - 1.0).abs() < 1e-6, "unit length");
-        let capped = Params {
-            max_features: 1,
-            ..p
-        };
-        let (space, _) = FeatureSpace::fit(&texts, None, &capped.check().unwrap()).unwrap();
-        assert_eq!(space.vocabulary_len(), 1);
     }
 }

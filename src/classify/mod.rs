@@ -23,13 +23,14 @@ mod metrics;
 mod model;
 mod params;
 mod predict;
+mod space;
 mod split;
 mod svm;
 
 pub use error::ClassifyError;
-pub use features::{FeatureMap, SparseRows};
 pub use metrics::{ClassMetrics, MultiLabelReport, Report, multi_label_report, report};
 pub use model::{Labels, LocalClassifier, MODEL_FORMAT, Mode, TrainSet};
 pub use params::{CheckedParams, MAX_NGRAM, Params};
 pub use predict::Prediction;
+pub use space::{FeatureMap, SparseRows};
 pub use split::{Fold, Split, cross_validate, shuffled_folds, split_by_id, stratified_folds};

@@ -6,8 +6,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ClassifyError;
-use super::features::FeatureSpace;
 use super::params::Params;
+use super::space::FeatureSpace;
 use super::svm::{self, Problem, Settings};
 
 /// Version of the stored model; bumped when features or layout change.
@@ -89,7 +89,7 @@ impl TryFrom<Stored> for LocalClassifier {
         }
         s.features.check()?;
         let k = s.n_classes;
-        if s.weights.len() != s.features.dim() * k
+        if Some(s.weights.len()) != s.features.dim().checked_mul(k)
             || s.intercepts.len() != k
             || s.thresholds.len() != k
         {
@@ -97,6 +97,12 @@ impl TryFrom<Stored> for LocalClassifier {
         }
         if !(s.temperature.is_finite() && s.temperature > 0.0) {
             return bad(format!("temperature {} is not positive", s.temperature));
+        }
+        if !(0.0..=1.0).contains(&s.min_confidence)
+            || s.thresholds.iter().any(|t| !t.is_finite())
+            || s.intercepts.iter().any(|t| !t.is_finite())
+        {
+            return bad("thresholds or intercepts are not finite".into());
         }
         Ok(LocalClassifier {
             format: s.format,

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ClassifyError;
 use super::model::{Labels, LocalClassifier, Mode, memberships};
-use crate::embed::lexical::sparse::Csr;
+use super::space::Rows;
+use crate::embed::lexical::sparse::axpy;
 
 /// The classifier's answer for one text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,19 +52,23 @@ impl LocalClassifier {
             .collect())
     }
 
-    pub(crate) fn scores_of(&self, x: &Csr) -> Array2<f32> {
+    pub(crate) fn scores_of(&self, x: &Rows) -> Array2<f32> {
         let k = self.n_classes;
         let mut out = Array2::<f32>::zeros((x.nrows(), k));
         if k == 0 {
             return out;
         }
+        let split = x.sparse.ncols();
+        let weights = |f: usize| &self.weights[f * k..(f + 1) * k];
         if let Some(flat) = out.as_slice_mut() {
             flat.par_chunks_mut(k).enumerate().for_each(|(i, acc)| {
                 acc.copy_from_slice(&self.intercepts);
-                let (cols, vals) = x.row(i);
+                let (cols, vals) = x.sparse.row(i);
                 for (&f, &v) in cols.iter().zip(vals) {
-                    let start = f as usize * k;
-                    crate::embed::lexical::sparse::axpy(acc, v, &self.weights[start..start + k]);
+                    axpy(acc, v, weights(f as usize));
+                }
+                for (j, &v) in x.dense.row(i).iter().enumerate() {
+                    axpy(acc, v, weights(split + j));
                 }
             });
         }
