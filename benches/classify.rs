@@ -82,6 +82,15 @@ fn holdout(
         train.classes.len()
     );
     run_holdout("n-grams", train, test, None, params);
+    let start = (Instant::now(), cpu_seconds());
+    if let Ok((map, _)) = kura_tui::classify::FeatureMap::fit(&train.texts, None, params) {
+        println!(
+            "  (of which n-gram features alone: {:.2} s wall, {:.2} s CPU, {} columns)",
+            start.0.elapsed().as_secs_f64(),
+            cpu_seconds() - start.1,
+            map.dim()
+        );
+    }
     if let Some((etr, ete)) = classify_support::lexical(train, test) {
         run_holdout(
             "n-grams + lexical LSA 256",
@@ -226,6 +235,7 @@ fn tune(train: &Data, params: &Params, minilm: Option<&kura_tui::embed::MiniLmEm
         };
         run_holdout(&format!("n-grams, c={c}"), &fit, &val, None, &p);
     }
+    ensemble(&fit, &val, params);
     if let (Some(efit), Some(eval)) = (&efit, &eval) {
         for c in [0.5f32, 1.0] {
             for w in [1.0f32, 1.5, 2.0, 3.0] {
