@@ -1,8 +1,17 @@
 //! Client overhead: 2,000 summarisation-style structured calls to the loopback
 //! mock with a fixed 100 ms latency at concurrency 50. The ideal wall time is
 //! 2,000 × 0.1 s / 50 = 4 s. The mock runs in a child process so the CPU
-//! time measured here is the client's. Run with
-//! `cargo bench --bench llm_client`.
+//! time measured here is the client's.
+//!
+//! Then the adaptive concurrency limit (mocks in this process):
+//! - a single-slot server (one request at a time, 50 ms each, the rest
+//!   queued) with `max_concurrency` 32: wall time against calls × service
+//!   time (goal ≤ 1.2×), with no timeouts and no request sent twice;
+//! - a stream of 1,000 calls to a 200 ms server at `max_concurrency` 50:
+//!   wall time against the physical limit calls × 0.2 s / 50 (goal ≤ 1.10×).
+//!
+//! Run with `cargo bench --bench llm_client` (`-- --adaptive` for only the
+//! second part).
 
 #[path = "../tests/support/mock_openai.rs"]
 mod mock_openai;
@@ -12,8 +21,11 @@ mod mock_process;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kura_tui::llm::{ChatRequest, ClientHooks, ClientSettings, OpenAiChat, structured};
-use mock_openai::{MockReply, MockRequest};
+use kura_tui::llm::{
+    ChatRequest, ClientEvent, ClientHooks, ClientSettings, Events, OpenAiChat, RetryCause,
+    structured,
+};
+use mock_openai::{MockReply, MockRequest, MockServer};
 use mock_process::{MockProcess, process_cpu};
 use serde::Deserialize;
 use serde_json::json;
@@ -144,9 +156,131 @@ fn summary_reply(req: &MockRequest) -> MockReply {
     .after(LATENCY)
 }
 
+/// What one adaptive run saw.
+struct Adaptive {
+    wall: Duration,
+    timeouts: usize,
+    /// (lowest, last) concurrency limit reported.
+    limits: (usize, usize),
+}
+
+fn adaptive_run(rt: &tokio::runtime::Runtime, base: &str, max: usize, calls: usize) -> Adaptive {
+    let mut s = ClientSettings::new(base, "bench-model");
+    s.max_concurrency = max;
+    let (events, mut rx) = Events::channel();
+    let hooks = ClientHooks {
+        events,
+        ..Default::default()
+    };
+    let chat = Arc::new(OpenAiChat::new(&s, hooks).expect("client"));
+    let wall = rt.block_on(async move {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..calls)
+            .map(|i| {
+                let chat = chat.clone();
+                tokio::spawn(async move {
+                    structured::<Summary, _>(chat.as_ref(), request(i), validate, 2)
+                        .await
+                        .expect("call");
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        started.elapsed()
+    });
+    let (mut timeouts, mut lowest, mut last) = (0, usize::MAX, 0);
+    while let Ok(e) = rx.try_recv() {
+        match e {
+            ClientEvent::Retry {
+                cause: RetryCause::Timeout,
+                ..
+            } => timeouts += 1,
+            ClientEvent::Concurrency { limit, .. } => {
+                lowest = lowest.min(limit);
+                last = limit;
+            }
+            _ => {}
+        }
+    }
+    Adaptive {
+        wall,
+        timeouts,
+        limits: (lowest, last),
+    }
+}
+
+fn adaptive(rt: &tokio::runtime::Runtime) {
+    const SLOT_CALLS: usize = 60;
+    const SERVICE: Duration = Duration::from_millis(50);
+    let server = MockServer::single_slot(SERVICE, |req| {
+        let mut r = summary_reply(req);
+        // The slot's service time replaces the usual latency.
+        while let MockReply::Delayed(_, inner) = r {
+            r = *inner;
+        }
+        r
+    });
+    let got = adaptive_run(rt, &server.base_url(), 32, SLOT_CALLS);
+    let ideal = SERVICE * SLOT_CALLS as u32;
+    println!(
+        "single slot, {SLOT_CALLS} calls x {} ms, max_concurrency 32: wall {:.3}s = {:.3}x calls x service; \
+         limit ended at {} (lowest {}); {} timeouts; {} requests, {} sent twice; at most {} queued at the server",
+        SERVICE.as_millis(),
+        got.wall.as_secs_f64(),
+        got.wall.as_secs_f64() / ideal.as_secs_f64(),
+        got.limits.1,
+        got.limits.0,
+        got.timeouts,
+        server.request_count(),
+        server.duplicates(),
+        server.max_in_flight(),
+    );
+
+    // The 200 ms server runs in a child process, as in the first part, so
+    // it does not share this process's two worker threads.
+    const STREAM_CALLS: usize = 1_000;
+    const STREAM_MAX: usize = 50;
+    let mut mock = MockProcess::start("stream200");
+    let ideal = Duration::from_millis(200) * (STREAM_CALLS / STREAM_MAX) as u32;
+    for round in 1..=3 {
+        let got = adaptive_run(rt, &mock.url, STREAM_MAX, STREAM_CALLS);
+        println!(
+            "200 ms server, {STREAM_CALLS} calls, max_concurrency {STREAM_MAX}, run {round}: wall {:.3}s = {:.3}x the physical limit {:.1}s; \
+             limit lowest {} last {}; {} timeouts; {} requests so far",
+            got.wall.as_secs_f64(),
+            got.wall.as_secs_f64() / ideal.as_secs_f64(),
+            ideal.as_secs_f64(),
+            got.limits.0,
+            got.limits.1,
+            got.timeouts,
+            mock.count(),
+        );
+    }
+}
+
+fn stream_reply(req: &MockRequest) -> MockReply {
+    let mut r = summary_reply(req);
+    while let MockReply::Delayed(_, inner) = r {
+        r = *inner;
+    }
+    r.after(Duration::from_millis(200))
+}
+
 fn main() {
-    if mock_process::child_mode().is_some() {
-        mock_process::serve(summary_reply);
+    match mock_process::child_mode().as_deref() {
+        Some("stream200") => return mock_process::serve(stream_reply),
+        Some(_) => return mock_process::serve(summary_reply),
+        None => {}
+    }
+    if std::env::args().any(|a| a == "--adaptive") {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        adaptive(&rt);
         return;
     }
     let mut mock = MockProcess::start("summaries");
@@ -196,4 +330,6 @@ fn main() {
         warm.wall.as_secs_f64() * 1e3 / CALLS as f64,
         cpu_per_call(&warm, CALLS),
     );
+
+    adaptive(&rt);
 }

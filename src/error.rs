@@ -143,6 +143,55 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A short reason for failure summaries and logs: `timeout`,
+    /// `connection refused`, `HTTP 500`, `invalid JSON`... Counted per
+    /// reason when many items fail.
+    pub fn reason(&self) -> String {
+        match self {
+            Error::Io { source, .. } => source.kind().to_string(),
+            Error::Input { .. } | Error::UnknownFormat { .. } => "invalid input".into(),
+            Error::Config { .. } | Error::InvalidParam { .. } => "invalid setting".into(),
+            Error::CorruptCheckpoint { .. } | Error::CheckpointVersion { .. } => {
+                "corrupt checkpoint".into()
+            }
+            Error::Cancelled => "cancelled".into(),
+            Error::Llm(m) | Error::Model(m) | Error::Other(m) => reason_of(m),
+            other => reason_of(&other.to_string()),
+        }
+    }
+}
+
+/// Classifies an error message into a short reason.
+fn reason_of(message: &str) -> String {
+    let m = message.to_lowercase();
+    if m.contains("connection refused") {
+        return "connection refused".into();
+    }
+    if m.contains("timeout") || m.contains("timed out") {
+        return "timeout".into();
+    }
+    if let Some(at) = m.find("http ") {
+        let code: String = m[at + 5..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if code.len() == 3 {
+            return format!("HTTP {code}");
+        }
+    }
+    if m.contains("json") || m.contains("usable answer") {
+        return "invalid JSON".into();
+    }
+    if m.contains("dns") || m.contains("lookup") {
+        return "DNS failure".into();
+    }
+    if m.contains("connection") || m.contains("reset") || m.contains("closed") {
+        return "connection lost".into();
+    }
+    "other error".into()
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Adds a path to `std::io::Result`s.
@@ -153,5 +202,37 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: impl AsRef<Path>) -> Result<T> {
         self.map_err(|e| Error::io(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_short_and_stable() {
+        let r = |m: &str| Error::Llm(m.into()).reason();
+        assert_eq!(
+            r(
+                "summaries: gave up after 2 retries: error sending request: tcp connect error: Connection refused (os error 111)"
+            ),
+            "connection refused"
+        );
+        assert_eq!(r("summaries: no answer within 1.0s (timeout)"), "timeout");
+        assert_eq!(
+            r("names: gave up after 3 retries: HTTP 500: internal error"),
+            "HTTP 500"
+        );
+        assert_eq!(r("names: HTTP 429: slow down"), "HTTP 429");
+        assert_eq!(
+            r("openai:m gave no usable answer for `names` after 3 attempt(s): not JSON"),
+            "invalid JSON"
+        );
+        assert_eq!(
+            r("truncated or invalid JSON in the response"),
+            "invalid JSON"
+        );
+        assert_eq!(r("something odd"), "other error");
+        assert_eq!(Error::Cancelled.reason(), "cancelled");
     }
 }

@@ -1,6 +1,9 @@
 //! Exporting a cluster, with all its descendants, to JSONL: one conversation
 //! a line with its summary and its cluster path (after relabels). `init` can
-//! read such a file back.
+//! read such a file back. Where the lines go (a file written atomically,
+//! standard output, a FIFO or device written through) is [`sink`]'s call.
+
+pub mod sink;
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +12,10 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
 use crate::model::{Message, Metadata, Summary};
+use crate::project::Layout;
 use crate::project::store::Store;
-use crate::project::{Layout, atomic};
+
+pub use sink::Destination;
 
 /// One exported line.
 #[derive(Debug, Serialize)]
@@ -27,6 +32,7 @@ pub struct ExportLine<'a> {
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReport {
+    /// Where the lines went; `-` for standard output.
     pub path: PathBuf,
     pub conversations: usize,
     pub cluster_id: String,
@@ -39,8 +45,10 @@ pub fn default_path(layout: &Layout, slug: &str, now: chrono::DateTime<chrono::U
         .join(format!("{slug}-{}.jsonl", now.format("%Y%m%dT%H%M%SZ")))
 }
 
-/// Writes every conversation under `cluster` (id or slug) to `out`
-/// atomically.
+/// Writes every conversation under `cluster` (id or slug) to `out` (see
+/// [`Destination::resolve`]: `-` is standard output, a regular file is
+/// replaced atomically, a FIFO or device is written through), or to
+/// [`default_path`] when `out` is `None`.
 pub fn export_cluster(
     analysis: &Analysis,
     store: &Store,
@@ -69,9 +77,9 @@ pub fn export_cluster_with(
             layout.root().display()
         ))
     })?;
-    let path = match out {
-        Some(p) => p.to_path_buf(),
-        None => default_path(layout, &c.slug, chrono::Utc::now()),
+    let destination = match out {
+        Some(p) => Destination::resolve(p)?,
+        None => Destination::Replace(default_path(layout, &c.slug, chrono::Utc::now())),
     };
     let base_of = h.base_of();
     let mut members: Vec<&str> = h.members(&c.id);
@@ -83,7 +91,9 @@ pub fn export_cluster_with(
     };
     let mut count = 0;
     let stopped = || std::io::Error::other("the export was stopped");
-    atomic::write_with(&path, |w| {
+    // A store error is reported as itself, not as a failed write to `out`.
+    let mut read_error: Option<Error> = None;
+    let written = destination.write(|w| {
         if !progress(0, members.len()) {
             return Err(stopped());
         }
@@ -92,7 +102,13 @@ pub fn export_cluster_with(
                 .position(id)
                 .or_else(|| positions.as_ref().and_then(|p| p.get(*id).copied()));
             let Some(pos) = pos else { continue };
-            let conv = store.get(pos).map_err(std::io::Error::other)?;
+            let conv = match store.get(pos) {
+                Ok(conv) => conv,
+                Err(e) => {
+                    read_error = Some(e);
+                    return Err(std::io::Error::other("the store could not be read"));
+                }
+            };
             let chain = base_of.get(id).map(|b| h.path(b)).unwrap_or_default();
             let line = ExportLine {
                 id: &conv.id,
@@ -103,7 +119,7 @@ pub fn export_cluster_with(
                 cluster_path: chain.iter().map(|c| c.name.as_str()).collect(),
                 cluster_ids: chain.iter().map(|c| c.id.as_str()).collect(),
             };
-            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::other)?;
+            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::from)?;
             w.write_all(b"\n")?;
             count += 1;
             if !progress(count, members.len()) {
@@ -111,9 +127,17 @@ pub fn export_cluster_with(
             }
         }
         Ok(())
-    })?;
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    written?;
     Ok(ExportReport {
-        path,
+        path: match out {
+            // The path as given (a link's own name, `/dev/fd/N`, `-`).
+            Some(p) => p.to_path_buf(),
+            None => destination.path().to_path_buf(),
+        },
         conversations: count,
         cluster_id: c.id.clone(),
     })

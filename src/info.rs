@@ -1,13 +1,17 @@
-//! Project statistics for `kura-tui info`.
+//! Project statistics for `kura-tui info`: counts, and where each stage
+//! stands under the current settings (done, outdated and why, missing,
+//! corrupt, incomplete) with what its checkpoint was built with.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+use crate::config::ProcessEnv;
 use crate::error::Result;
-use crate::pipeline::Stage;
+use crate::pipeline::plan::{self, Plan, StagePlan, Status};
+use crate::pipeline::{RunOptions, Stage};
 use crate::project::Project;
-use crate::project::checkpoint;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TurnStats {
@@ -16,10 +20,21 @@ pub struct TurnStats {
     pub max: usize,
 }
 
+/// One stage in `info`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageStatus {
+pub struct StageInfo {
+    /// `status` (done, outdated, missing, corrupt, incomplete) and its
+    /// details (`why`, `reason`, `items`).
+    #[serde(flatten)]
+    pub status: Status,
+    /// Records in the checkpoint, or saved so far in the partial file.
     pub done: usize,
+    /// Records expected (conversations for per-conversation stages).
     pub total: usize,
+    /// What the checkpoint was built with (embedder, model, k...).
+    pub built_with: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub built_at: Option<String>,
 }
 
 /// What `info --json` prints.
@@ -29,15 +44,37 @@ pub struct ProjectInfo {
     pub messages: usize,
     pub turns: TurnStats,
     pub metadata_fields: Vec<String>,
-    pub stages: serde_json::Map<String, serde_json::Value>,
+    pub stages: Map<String, Value>,
     pub provider: String,
+    /// The embedder the current settings choose.
     pub embedder: String,
+    /// The embedder the embeddings checkpoint was built with, if any.
+    pub embedder_built: Option<String>,
     pub offline: bool,
+    /// The structured-output mode learned per server and model
+    /// (`cache/capabilities.json`).
+    pub learned_modes: Vec<crate::llm::LearnedMode>,
+    /// Notices (a rebuilt index, unreadable partial lines) and stages
+    /// needing a run, one line each.
+    pub warnings: Vec<String>,
+    /// The notices alone.
+    #[serde(skip)]
+    pub notices: Vec<String>,
 }
 
 /// Gathers a project's counts in one pass over its store.
 pub fn gather(project: &Project) -> Result<ProjectInfo> {
+    let config = &project.config;
+    let offline = config.is_offline();
     let store = project.store()?;
+    let (plan, settings) = plan::for_store(
+        &project.layout,
+        &store,
+        config,
+        offline,
+        &RunOptions::default(),
+        &ProcessEnv,
+    )?;
     let mut turns = Vec::with_capacity(store.len());
     let mut fields = BTreeSet::new();
     let mut messages = 0usize;
@@ -57,17 +94,14 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         median: turns.get(turns.len() / 2).copied().unwrap_or(0),
         max: turns.last().copied().unwrap_or(0),
     };
-    let cps = project.checkpoints();
-    let mut stages = serde_json::Map::new();
-    for stage in Stage::ALL {
-        let status = stage_status(&cps, stage, store.len())?;
+    let mut stages = Map::new();
+    for p in &plan.stages {
+        let info = stage_info(p, settings.conversations);
         stages.insert(
-            stage.name().to_string(),
-            serde_json::to_value(status).unwrap_or_default(),
+            p.stage.name().to_string(),
+            serde_json::to_value(info).unwrap_or_default(),
         );
     }
-    let config = &project.config;
-    let offline = config.is_offline();
     Ok(ProjectInfo {
         conversations: store.len(),
         messages,
@@ -79,35 +113,48 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         } else {
             config.llm.provider.as_str().into()
         },
-        embedder: crate::pipeline::resolve_embedder_name(config, &crate::config::ProcessEnv),
+        embedder: settings.identities.embedder.clone(),
+        embedder_built: built_embedder(&plan),
         offline,
+        learned_modes: crate::llm::learned_modes(&project.layout.cache()),
+        warnings: plan.warnings(),
+        notices: plan.notices.clone(),
     })
 }
 
-fn stage_status(
-    cps: &dyn checkpoint::CheckpointStore,
-    stage: Stage,
-    conversations: usize,
-) -> Result<StageStatus> {
-    if let Some(h) = checkpoint::header(cps, stage.name())? {
-        return Ok(StageStatus {
-            done: h.count,
-            total: h.count.max(if stage.per_conversation() {
-                conversations
-            } else {
-                0
-            }),
-        });
-    }
-    let partial = cps.read_partial(stage.name())?.len();
-    Ok(StageStatus {
-        done: partial,
-        total: if stage.per_conversation() {
+fn built_embedder(plan: &Plan) -> Option<String> {
+    let header = plan.stage(Stage::Embeddings)?.header.as_ref()?;
+    header
+        .built_with
+        .get("embedder")?
+        .as_str()
+        .map(str::to_string)
+}
+
+fn stage_info(p: &StagePlan, conversations: usize) -> StageInfo {
+    let per_conversation = p.stage.per_conversation();
+    let (done, built_with, built_at) = match &p.header {
+        Some(h) => (h.count, h.built_with.clone(), Some(h.created_at.clone())),
+        None => (p.partial, Map::new(), None),
+    };
+    StageInfo {
+        status: p.status.clone(),
+        done,
+        total: if per_conversation {
             conversations
         } else {
-            0
+            done
         },
-    })
+        built_with,
+        built_at,
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl ProjectInfo {
@@ -137,20 +184,62 @@ impl ProjectInfo {
                 ""
             }
         ));
-        out.push_str(&format!("embedder        {}\n", self.embedder));
+        match &self.embedder_built {
+            Some(built) if *built != self.embedder => out.push_str(&format!(
+                "embedder        {} (the embeddings were built with {built})\n",
+                self.embedder
+            )),
+            _ => out.push_str(&format!("embedder        {}\n", self.embedder)),
+        }
+        for m in &self.learned_modes {
+            let mode = serde_json::to_value(m.structured_output)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "server mode     {mode} for {} at {} ({}, learned {})\n",
+                m.model, m.endpoint, m.provider, m.learned_at
+            ));
+        }
         out.push_str("stages\n");
         for (name, v) in &self.stages {
-            let done = v["done"].as_u64().unwrap_or(0);
-            let total = v["total"].as_u64().unwrap_or(0);
-            let mark = if total > 0 && done >= total || (total == 0 && done > 0) {
-                "done"
-            } else if done > 0 {
-                "partial"
-            } else {
-                "missing"
-            };
-            out.push_str(&format!("  {name:<12} {mark:<8} {done}/{total}\n"));
+            out.push_str(&render_stage(name, v));
+        }
+        for n in &self.notices {
+            out.push_str(&format!("note: {n}\n"));
         }
         out
     }
+}
+
+fn render_stage(name: &str, v: &Value) -> String {
+    let word = v["status"].as_str().unwrap_or("?");
+    let done = v["done"].as_u64().unwrap_or(0);
+    let total = v["total"].as_u64().unwrap_or(0);
+    let count = match word {
+        "done" | "incomplete" => format!("{done}/{total}"),
+        "missing" if done > 0 => format!("{done}/{total} saved"),
+        _ => String::new(),
+    };
+    let list = |key: &str| -> String {
+        v[key]
+            .as_array()
+            .map(|a| a.iter().map(show).collect::<Vec<_>>().join("; "))
+            .unwrap_or_default()
+    };
+    let built: Vec<String> = v["built_with"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, x)| format!("{k} {}", show(x))).collect())
+        .unwrap_or_default();
+    let detail = match word {
+        "outdated" => list("why"),
+        "corrupt" => format!("{}; `kura-tui run` recomputes it", show(&v["reason"])),
+        "incomplete" => format!("{}; built with {}", list("items"), built.join(", ")),
+        "done" => format!("built with {}", built.join(", ")),
+        _ => String::new(),
+    };
+    format!("  {name:<12} {word:<11} {count:<14} {detail}")
+        .trim_end()
+        .to_string()
+        + "\n"
 }

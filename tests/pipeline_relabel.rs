@@ -116,8 +116,14 @@ fn relabels_survive_a_rerun_with_new_clusters() {
     assert_eq!(tree[0]["name"], "Thème n° 1");
     assert_eq!(tree[0]["slug"], "thème-n-1");
 
-    // A rerun with another seed rebuilds clusters, names and levels.
-    env.ok(&["run", p, "--offline", "--headless", "--seed", "9"]);
+    // A rerun with another seed rebuilds clusters, names and levels. The
+    // seed goes in kura.toml: `tree` judges results by the project's
+    // settings, not by a past run's flags.
+    let toml = project.join("kura.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("seed = 42"));
+    std::fs::write(&toml, text.replacen("seed = 42", "seed = 9", 1)).unwrap();
+    env.ok(&["run", p, "--offline", "--headless"]);
     let tree: Value = serde_json::from_str(&env.ok(&["tree", p, "--json"])).unwrap();
     let all = nodes(&tree);
     let (_, after) = memberships(&project);

@@ -72,18 +72,28 @@ pub struct RunArgs {
     /// Seed for every random choice.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Analyse only the first N conversations.
-    #[arg(long, value_name = "N")]
+    /// Analyse only the first N conversations (at least 1).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub max_conversations: Option<usize>,
     /// Which embedder to use.
     #[arg(long, value_enum)]
     pub embedder: Option<EmbedderArg>,
-    /// Number of base clusters.
-    #[arg(long, value_name = "N")]
+    /// Number of base clusters (at least 1).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub k: Option<usize>,
     /// Do not ask before paid calls.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// A count that must not be zero: an analysis of nothing is refused before
+/// any checkpoint is touched.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,11 +5,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::args::{Cli, Command, DemoArgs, EvalArgs, ExportArgs, InfoArgs, InitArgs, TreeArgs};
+use super::guards::{Skeleton, check_input, ensure_conversations, nothing_imported, place_rejects};
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
 use crate::ingest::{self, ImportOptions};
-use crate::project::Project;
 use crate::project::store::StoreWriter;
+use crate::project::{Layout, Project};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -19,20 +20,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Tree(args)) => tree(args),
         Some(Command::Export(args)) => export(args),
         Some(Command::Eval(args)) => eval(args),
-        Some(Command::Run(args)) => super::run_cmd::run(&args.path, &args.run),
+        Some(Command::Run(args)) => {
+            ensure_conversations(&args.path)?;
+            super::run_cmd::run(&args.path, &args.run)
+        }
         Some(Command::Cache(args)) => super::cache_cmd::run(args),
         Some(Command::Model(cmd)) => super::model_cmd::model(cmd),
         None => match cli.path {
-            Some(path) => super::run_cmd::run_and_explore(&path, &cli.run),
+            Some(path) => {
+                ensure_conversations(&path)?;
+                super::run_cmd::run_and_explore(&path, &cli.run)
+            }
             None => bail!("no project given; try `kura-tui demo ./demo` then `kura-tui ./demo`"),
         },
     }
 }
 
 fn init(args: InitArgs) -> Result<ExitCode> {
-    if !args.input.is_file() {
-        bail!("{}: no such file", args.input.display());
-    }
+    check_input(&args.input)?;
     let options = ImportOptions {
         format: args.format,
         id_field: args.id_field,
@@ -41,33 +46,44 @@ fn init(args: InitArgs) -> Result<ExitCode> {
         id_column: args.id_column,
         skip_invalid: args.skip_invalid,
     };
-    let existed = args.path.exists();
+    let was_project = Layout::new(&args.path).is_project();
+    let before = Skeleton::before_create(&args.path);
     let (layout, lock) = Project::create(&args.path, args.force)?;
+    // Rejects are staged and moved into place only with a new store, so a
+    // failed import leaves an existing project exactly as it was.
+    let staged_rejects = layout.root().join(".rejected.jsonl.new");
     let started = std::time::Instant::now();
     let imported = (|| -> crate::Result<_> {
         let mut writer =
             StoreWriter::create(&layout.conversations(), &layout.conversations_index())?;
-        let report = ingest::import(&args.input, &options, &mut writer, &layout.rejected())?;
+        let report = ingest::import(&args.input, &options, &mut writer, &staged_rejects)?;
+        if report.imported == 0 {
+            return Err(crate::Error::Other(nothing_imported(
+                &args.input,
+                &report,
+                was_project,
+            )));
+        }
         Ok((writer.finish()?, report))
     })();
-    let (n, report) = match imported {
+    let (n, mut report) = match imported {
         Ok(r) => r,
         Err(e) => {
             drop(lock);
-            // Leave nothing half-made behind: a new directory goes away; an
-            // existing project keeps its old store (the new one was never
-            // renamed into place).
-            if !existed {
-                let _ = std::fs::remove_dir_all(&args.path);
-            } else {
-                let _ = std::fs::remove_file(layout.conversations().with_extension("jsonl.tmp"));
-                let _ =
-                    std::fs::remove_file(layout.conversations_index().with_extension("idx.tmp"));
+            // Leave nothing half-made behind: what this command created
+            // goes away; an existing project keeps its old store (the new
+            // one was never renamed into place) and its old rejects.
+            let _ = std::fs::remove_file(&staged_rejects);
+            let _ = std::fs::remove_file(layout.conversations().with_extension("jsonl.tmp"));
+            let _ = std::fs::remove_file(layout.conversations_index().with_extension("idx.tmp"));
+            if !was_project {
+                before.undo(&layout);
             }
             return Err(e.into());
         }
     };
-    if existed {
+    report.rejected_file = place_rejects(&staged_rejects, &layout.rejected())?;
+    if was_project {
         Project::clear_checkpoints(&layout)?;
     }
     let secs = started.elapsed().as_secs_f64();
@@ -133,6 +149,7 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
 
 fn info(args: InfoArgs) -> Result<ExitCode> {
     let project = Project::open(&args.path, &ProcessEnv)?;
+    ensure_conversations(&args.path)?;
     let info = crate::info::gather(&project)
         .with_context(|| format!("reading project {}", args.path.display()))?;
     if args.json {
@@ -146,7 +163,9 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
 /// Loads a project's analysis, failing clearly when no clusters exist yet.
 fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
     let project = Project::open(path, &ProcessEnv)?;
+    ensure_conversations(path)?;
     let analysis = Analysis::load(&project)?;
+    super::run_cmd::print_warnings(path, &analysis);
     if analysis.hierarchy.is_empty() {
         bail!(
             "{} has no clusters yet; run `kura-tui run {}` first",
@@ -181,12 +200,18 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         &args.cluster,
         args.out.as_deref(),
     )?;
-    println!(
+    let line = format!(
         "exported {} conversations of {} to {}",
         report.conversations,
         report.cluster_id,
         report.path.display()
     );
+    // With `--out -` (or `/dev/stdout`) standard output holds the JSONL alone.
+    if crate::export::sink::may_be_stdout(&report.path) {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,8 @@
 pub mod args;
 mod cache_cmd;
 mod commands;
+mod failure;
+mod guards;
 mod model_cmd;
 mod progress_bars;
 mod run_cmd;
@@ -14,16 +16,15 @@ use clap::Parser;
 
 pub use args::Cli;
 
-/// Entry point of the binary.
+/// Entry point of the binary. Failures print one `error:` line; a closed
+/// standard output (`| head`) ends the process quietly with status 0.
 pub fn main() -> ExitCode {
+    failure::quiet_closed_stdout();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     match commands::dispatch(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => failure::exit(&e),
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use super::args::RunArgs;
-use super::progress_bars::Bars;
+use super::progress_bars;
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
 use crate::pipeline::{self, Cancel, RunOptions};
@@ -23,7 +23,14 @@ pub struct Prepared {
 
 /// Opens and locks the project and applies the run flags.
 pub fn prepare(path: &Path, args: &RunArgs) -> Result<Prepared> {
-    let mut project = Project::open_locked(path, &ProcessEnv)?;
+    let mut prepared = prepare_unlocked(path, args)?;
+    prepared.project.lock()?;
+    Ok(prepared)
+}
+
+/// Opens the project (without its lock) and applies the run flags.
+fn prepare_unlocked(path: &Path, args: &RunArgs) -> Result<Prepared> {
+    let mut project = Project::open(path, &ProcessEnv)?;
     if let Some(e) = args.embedder {
         project.config.embedding.embedder = e.into();
     }
@@ -43,9 +50,23 @@ pub fn prepare(path: &Path, args: &RunArgs) -> Result<Prepared> {
             max_conversations: args.max_conversations,
             k: args.k,
             seed: args.seed,
+            log: None,
         },
         project,
     })
+}
+
+impl Prepared {
+    /// What is current for this run's settings, as the explorer shows it.
+    fn analysis(&self) -> crate::Result<Analysis> {
+        Analysis::load_for_run(
+            &self.project.layout,
+            &self.project.config,
+            self.offline,
+            &self.options,
+            &ProcessEnv,
+        )
+    }
 }
 
 /// The cost estimate, when the run may make paid calls above
@@ -140,8 +161,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// `kura-tui run PATH`: runs the missing stages with progress bars.
+///
+/// Exit status: 0 when every stage finished; [`EXIT_INCOMPLETE`] when the
+/// run finished but some LLM work fell back (the results are explorable and
+/// the next run redoes that part); 130 when cancelled; 1 on failure. The
+/// last line names the run's log.
 pub fn run(path: &Path, args: &RunArgs) -> Result<ExitCode> {
-    let prepared = prepare(path, args)?;
+    let mut prepared = prepare(path, args)?;
     if args.dry_run {
         return dry_run(&prepared);
     }
@@ -149,29 +175,50 @@ pub fn run(path: &Path, args: &RunArgs) -> Result<ExitCode> {
         eprintln!("nothing was run");
         return Ok(ExitCode::FAILURE);
     }
+    let log = pipeline::run_log::new_path(&prepared.project.layout);
+    prepared.options.log = Some(log.clone());
     let started = Instant::now();
     let rt = runtime()?;
     let result = rt.block_on(run_headless(&prepared));
+    let secs = started.elapsed().as_secs_f64();
+    let log_line = if log.exists() {
+        format!("log: {}", log.display())
+    } else {
+        "no log was written".to_string()
+    };
+    let p = path.display();
     match result {
-        Ok(()) => {
+        Ok(out) if out.incomplete.is_empty() => {
             eprintln!(
-                "done in {:.1}s; explore with `kura-tui {}` or print the tree with `kura-tui tree {}`",
-                started.elapsed().as_secs_f64(),
-                path.display(),
-                path.display()
+                "done in {secs:.1}s; explore with `kura-tui {p}` or print the tree with `kura-tui tree {p}`; {log_line}"
             );
             Ok(ExitCode::SUCCESS)
         }
+        Ok(out) => {
+            eprintln!(
+                "finished in {secs:.1}s, but the hierarchy is incomplete: {}. The results can be explored; \
+                 `kura-tui run {p}` redoes the missing part (answers already received come from the cache); {log_line}",
+                out.incomplete.join("; ")
+            );
+            Ok(ExitCode::from(EXIT_INCOMPLETE))
+        }
         Err(crate::Error::Cancelled) => {
-            eprintln!("cancelled; finished work is saved, rerun to resume");
+            eprintln!("cancelled; finished work is saved, rerun to resume; {log_line}");
             Ok(ExitCode::from(130))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("{log_line}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 
-async fn run_headless(p: &Prepared) -> crate::Result<()> {
-    let (tx, mut rx) = pipeline::events::channel();
+/// The exit status of a run that finished with an incomplete stage.
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+async fn run_headless(p: &Prepared) -> crate::Result<pipeline::RunOutput> {
+    let (tx, rx) = pipeline::events::channel();
     let cancel = Cancel::new();
     {
         let c = cancel.clone();
@@ -181,18 +228,7 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
             }
         });
     }
-    let printer = tokio::spawn(async move {
-        let mut bars = Bars::new(std::io::stderr().is_terminal());
-        let start = Instant::now();
-        while let Some(e) = rx.recv().await {
-            let done = matches!(e, pipeline::Event::Done(_));
-            bars.apply(&e, start.elapsed());
-            if done {
-                break;
-            }
-        }
-        bars.finish();
-    });
+    let printer = tokio::spawn(progress_bars::show(rx, std::io::stderr().is_terminal()));
     let result = pipeline::run_project(
         &p.project.layout,
         &p.project.config,
@@ -204,26 +240,39 @@ async fn run_headless(p: &Prepared) -> crate::Result<()> {
     )
     .await;
     let _ = printer.await;
-    result.map(|_| ())
+    result
 }
 
-/// `kura-tui PATH`: runs whatever is missing, then opens the explorer. On
-/// a terminal the run shows in the TUI's run screen; otherwise (or with
-/// `--headless`) as progress bars.
+/// `kura-tui PATH`: runs whatever the plan says is not done (missing,
+/// outdated, corrupt or incomplete), then opens the explorer. On a terminal
+/// the run shows in the TUI's run screen; otherwise (or with `--headless`)
+/// as progress bars.
 pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
-    let project = Project::open(path, &ProcessEnv)?;
-    let analysis = Analysis::load(&project)?;
-    drop(project);
-    if analysis.is_complete() && !args.dry_run {
-        return explore(path);
+    let prepared = prepare_unlocked(path, args)?;
+    let (plan, _) = pipeline::plan::for_project(
+        &prepared.project.layout,
+        &prepared.project.config,
+        prepared.offline,
+        &prepared.options,
+        &ProcessEnv,
+    )?;
+    if plan.is_done() && !args.dry_run {
+        return explore(path, &prepared);
     }
+    drop(prepared);
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if args.headless || args.dry_run || !tty {
         let code = run(path, args)?;
-        if code != ExitCode::SUCCESS || args.dry_run {
+        let explorable = code == ExitCode::SUCCESS || code == ExitCode::from(EXIT_INCOMPLETE);
+        if !explorable || args.dry_run {
             return Ok(code);
         }
-        return explore(path);
+        let shown = explore(path, &prepare_unlocked(path, args)?)?;
+        return Ok(if shown == ExitCode::SUCCESS {
+            code
+        } else {
+            shown
+        });
     }
     let prepared = prepare(path, args)?;
     // Above max_cost_usd the run screen asks first; the pipeline waits for
@@ -256,7 +305,7 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
         if let Some(approved) = approved {
             // A dropped sender (the UI quit) counts as "no".
             if !approved.await.unwrap_or(false) {
-                return Ok(false);
+                return Ok(None);
             }
         }
         pipeline::run_project(
@@ -269,15 +318,16 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
             &ProcessEnv,
         )
         .await
-        .map(|_| true)
+        .map(Some)
     });
-    let layout = prepared.project.layout.clone();
-    let load = Box::new(move || {
-        Analysis::load_from(
-            &crate::project::checkpoint::FileCheckpoints::new(layout.checkpoints()),
-            &layout.labels(),
-        )
-    });
+    let (layout, config, offline, options) = (
+        prepared.project.layout.clone(),
+        prepared.project.config.clone(),
+        prepared.offline,
+        prepared.options.clone(),
+    );
+    let load =
+        Box::new(move || Analysis::load_for_run(&layout, &config, offline, &options, &ProcessEnv));
     let c = cancel.clone();
     let shown = crate::tui::run_and_explore_with(
         &prepared.project,
@@ -290,25 +340,40 @@ pub fn run_and_explore(path: &Path, args: &RunArgs) -> Result<ExitCode> {
     let result = rt.block_on(task);
     shown?;
     match result {
-        Ok(Ok(false)) => {
+        Ok(Ok(None)) => {
             eprintln!("nothing was run");
             Ok(ExitCode::FAILURE)
         }
-        Ok(Ok(true)) | Ok(Err(crate::Error::Cancelled)) => Ok(ExitCode::SUCCESS),
+        Ok(Ok(Some(out))) if !out.incomplete.is_empty() => Ok(ExitCode::from(EXIT_INCOMPLETE)),
+        Ok(Ok(Some(_))) | Ok(Err(crate::Error::Cancelled)) => Ok(ExitCode::SUCCESS),
         Ok(Err(e)) => Err(e.into()),
         Err(e) => Err(anyhow::anyhow!("pipeline task failed: {e}")),
     }
 }
 
-fn explore(path: &Path) -> Result<ExitCode> {
+/// Opens the explorer on what is current for `p`'s settings; without a
+/// terminal, prints the tree instead (and its warnings on stderr).
+fn explore(path: &Path, p: &Prepared) -> Result<ExitCode> {
     let project = Project::open_locked(path, &ProcessEnv)?;
-    let analysis = Analysis::load(&project)?;
+    let analysis = p.analysis()?;
     if !std::io::stdout().is_terminal() {
         // No terminal to draw on: print the tree instead.
+        print_warnings(path, &analysis);
         let nodes = crate::tree::build(&analysis.hierarchy, Some(2));
         print!("{}", crate::tree::render(&nodes));
         return Ok(ExitCode::SUCCESS);
     }
     crate::tui::explore(&project, analysis)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints an analysis's warnings on stderr, with the hint to run when a
+/// run would change something.
+pub fn print_warnings(path: &Path, analysis: &Analysis) {
+    for w in &analysis.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !analysis.warnings.is_empty() && analysis.needs_run {
+        eprintln!("{}", pipeline::plan::run_hint(path));
+    }
 }

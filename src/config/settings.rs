@@ -101,6 +101,10 @@ pub struct LlmConfig {
     pub requests_per_minute: u32,
     /// 0 means no limit.
     pub tokens_per_minute: u32,
+    /// How long one attempt may go unanswered before it is retried. Long,
+    /// because local servers on a CPU can take minutes per answer; the
+    /// adaptive concurrency limit keeps their queue short, and a request
+    /// waits longer still while the server's recent answers take longer.
     pub timeout_secs: u64,
     pub max_retries: u32,
     pub repair_attempts: u32,
@@ -121,7 +125,7 @@ impl Default for LlmConfig {
             max_concurrency: 32,
             requests_per_minute: 0,
             tokens_per_minute: 0,
-            timeout_secs: 120,
+            timeout_secs: 600,
             max_retries: 6,
             repair_attempts: 3,
             structured_output: StructuredOutput::Auto,

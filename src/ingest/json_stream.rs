@@ -389,18 +389,18 @@ impl<R: BufRead> JsonRecords<R> {
                 match buf.get(i).copied().unwrap_or(b' ') {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        if depth == 0 {
-                            if shape == Shape::Array {
-                                end = Some((i, i));
-                                break;
-                            }
-                        } else {
-                            depth -= 1;
-                            if depth == 0 && shape == Shape::Objects {
-                                end = Some((i + 1, i + 1));
-                                break;
-                            }
+                    // Only a `]` ends an array element at depth 0. A stray
+                    // `}` there is part of the (invalid) element: ending the
+                    // element before it would yield empty elements forever.
+                    b']' if depth == 0 && shape == Shape::Array => {
+                        end = Some((i, i));
+                        break;
+                    }
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 && shape == Shape::Objects {
+                            end = Some((i + 1, i + 1));
+                            break;
                         }
                     }
                     b',' if depth == 0 && shape == Shape::Array => {

@@ -22,6 +22,8 @@ mod csv_rows;
 mod detect;
 mod fields;
 mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod importer;
 mod json_stream;

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::events::ClientEvent;
+use super::events::{ClientEvent, RetryCause};
 use super::types::estimate_tokens;
 use crate::config::{Config, Price};
 
@@ -21,6 +21,10 @@ pub struct TagUsage {
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub retries: u64,
+    /// Retries after a request got no answer in time.
+    pub timeouts: u64,
+    /// Requests a server refused for a structured-output mode it lacks.
+    pub rejected: u64,
     pub failures: u64,
 }
 
@@ -31,6 +35,8 @@ impl TagUsage {
         self.input_tokens += o.input_tokens;
         self.output_tokens += o.output_tokens;
         self.retries += o.retries;
+        self.timeouts += o.timeouts;
+        self.rejected += o.rejected;
         self.failures += o.failures;
     }
 }
@@ -64,7 +70,14 @@ impl Accounting {
                 entry.input_tokens += usage.input_tokens;
                 entry.output_tokens += usage.output_tokens;
             }
-            ClientEvent::Retry { .. } => entry.retries += 1,
+            ClientEvent::Retry { cause, .. } => {
+                entry.retries += 1;
+                if *cause == RetryCause::Timeout {
+                    entry.timeouts += 1;
+                }
+            }
+            ClientEvent::Negotiated { .. } => entry.rejected += 1,
+            ClientEvent::Concurrency { .. } | ClientEvent::Lenient { .. } => {}
             ClientEvent::Failed { .. } => entry.failures += 1,
         }
     }
@@ -270,6 +283,7 @@ mod tests {
                 attempt: 1,
                 reason: "HTTP 429".into(),
                 wait: std::time::Duration::ZERO,
+                cause: RetryCause::RateLimited,
             },
             ClientEvent::RequestFinished {
                 tag: tag("a"),

@@ -4,16 +4,16 @@
 //! schema is sent as a forced tool call whose `input_schema` is the schema,
 //! and the tool input is the answer. With `structured_output` set to
 //! `json_object` or `text` (or when a compatible server rejects tools under
-//! `auto`) the schema goes into the system prompt instead.
-
-use std::sync::atomic::{AtomicBool, Ordering};
+//! `auto`) the schema goes into the system prompt instead; the rejection
+//! is negotiated and remembered as for OpenAI (see [`super::capability`]).
 
 use serde_json::{Value, json};
 
 use super::base_url::{anthropic_base, endpoint};
 use super::cache::Cache;
+use super::capability::{Memory, Negotiator, mode_name};
 use super::core::{ChatCore, schema_instruction};
-use super::events::ClientHooks;
+use super::events::{ClientEvent, ClientHooks};
 use super::http::{Failure, Transport};
 use super::settings::ClientSettings;
 use super::types::{
@@ -24,12 +24,14 @@ use crate::error::Result;
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
+/// A forced tool call, then the schema in the prompt.
+const LADDER: &[StructuredOutput] = &[StructuredOutput::JsonSchema, StructuredOutput::Text];
+
 /// A chat client for the Anthropic Messages API.
 pub struct AnthropicChat {
     core: ChatCore,
-    /// Ask for structured answers through a forced tool call.
-    use_tool: AtomicBool,
-    fallback: bool,
+    /// Rung 0 asks for structured answers through a forced tool call.
+    modes: Negotiator,
 }
 
 impl AnthropicChat {
@@ -42,21 +44,22 @@ impl AnthropicChat {
             .collect();
         let transport = Transport::new(settings, &auth, hooks)?
             .with_header("anthropic-version", ANTHROPIC_VERSION);
-        let (use_tool, fallback) = match settings.structured_output {
-            StructuredOutput::Auto => (true, true),
-            StructuredOutput::JsonSchema => (true, false),
-            StructuredOutput::JsonObject | StructuredOutput::Text => (false, false),
-        };
+        let url = endpoint(&root, "v1/messages")?;
+        let memory = settings.cache_dir.as_ref().map(|dir| Memory {
+            cache_dir: dir.clone(),
+            provider: "anthropic",
+            url: url.clone(),
+            model: settings.model.clone(),
+        });
         Ok(AnthropicChat {
             core: ChatCore {
                 transport,
                 cache: settings.cache_dir.as_ref().map(Cache::new),
                 provider: "anthropic",
                 model: settings.model.clone(),
-                url: endpoint(&root, "v1/messages")?,
+                url,
             },
-            use_tool: AtomicBool::new(use_tool),
-            fallback,
+            modes: Negotiator::new(LADDER, settings.structured_output, memory),
         })
     }
 
@@ -99,25 +102,45 @@ impl AnthropicChat {
 
     async fn send(&self, req: &ChatRequest) -> Result<(String, Option<Usage>)> {
         let est = estimate_tokens(req.input_chars());
+        let structured = req.schema.is_some();
         loop {
-            let use_tool = self.use_tool.load(Ordering::Relaxed);
+            let _gate = match structured {
+                true => self.modes.enter().await,
+                false => None,
+            };
+            let level = self.modes.level();
+            let use_tool = level == 0;
             let body = self.body(req, use_tool);
+            let may_fall_back = structured && self.modes.can_fall_back(level);
+            let capability = move |lower: &str| may_fall_back && lower.contains("tool");
             let reply = self
                 .core
                 .transport
-                .post_json(&req.tag, &self.core.url, &body, est)
+                .post_json(&req.tag, &self.core.url, &body, est, Some(&capability))
                 .await;
             match reply {
-                Ok(v) => return self.parse(&req.tag, &v, use_tool && req.schema.is_some()),
+                Ok(v) => {
+                    if structured {
+                        self.modes.succeeded(level);
+                    }
+                    return self.parse(&req.tag, &v, use_tool && structured);
+                }
                 Err(Failure::Status { code, body, .. })
-                    if (400..500).contains(&code)
-                        && use_tool
-                        && self.fallback
-                        && req.schema.is_some()
-                        && body.to_ascii_lowercase().contains("tool") =>
+                    if code >= 400 && capability(&body.to_ascii_lowercase()) =>
                 {
-                    self.use_tool.store(false, Ordering::Relaxed);
-                    tracing::info!(model = %self.core.model, "server rejected tools; asking for JSON in the prompt");
+                    if let Some((from, to)) = self.modes.rejected(level) {
+                        tracing::info!(model = %self.core.model, status = code, "server rejected tools; asking for JSON in the prompt");
+                        self.core
+                            .transport
+                            .hooks
+                            .events
+                            .emit(ClientEvent::Negotiated {
+                                tag: req.tag.clone(),
+                                from: mode_name(from).into(),
+                                to: mode_name(to).into(),
+                                status: code,
+                            });
+                    }
                 }
                 Err(f) => return Err(f.into_error(&self.core.what(&req.tag))),
             }
@@ -159,5 +182,9 @@ impl ChatModel for AnthropicChat {
 
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>> {
         Box::pin(async move { self.core.call(&req, |r| self.send(r)).await })
+    }
+
+    fn report(&self, event: ClientEvent) {
+        self.core.transport.hooks.events.emit(event);
     }
 }

@@ -159,8 +159,9 @@ impl Cache {
         Ok(stats)
     }
 
-    /// Removes every entry (and leftover temporary files) and returns what
-    /// the entries held.
+    /// Removes every entry (and leftover temporary files) and what was
+    /// learned about servers (`capabilities.json`), and returns what the
+    /// entries held.
     pub fn clear(&self) -> Result<CacheStats> {
         let mut stats = CacheStats::default();
         let mut dirs = Vec::new();
@@ -179,6 +180,14 @@ impl Cache {
         for d in dirs {
             // Only empty fan-out directories go; anything else stays.
             let _ = fs::remove_dir(&d);
+        }
+        // What was learned about servers goes too: the next run asks again.
+        let learned = self.root.join(super::capability::CAPABILITIES_FILE);
+        match fs::remove_file(&learned) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&learned, e));
+            }
+            _ => {}
         }
         Ok(stats)
     }

@@ -206,7 +206,7 @@ impl Inner {
         let body = json!({ "model": self.model, "input": batch });
         let v = self
             .transport
-            .post_json(EMBEDDING_TAG, &self.url, &body, est)
+            .post_json(EMBEDDING_TAG, &self.url, &body, est, None)
             .await
             .map_err(|f| f.into_error(&self.what()))?;
         let vectors = self.parse(&v, batch.len())?;

@@ -8,7 +8,39 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
 
+use super::lenient::ParseFixes;
 use super::types::Usage;
+
+/// Why a request is being retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryCause {
+    /// No answer in time.
+    Timeout,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 503 or 529.
+    Overloaded,
+    /// Another 5xx (or 408, 409, 425).
+    ServerError,
+    /// The connection failed or broke.
+    Network,
+    /// A 2xx whose body was not JSON (cut off or garbled).
+    BadBody,
+}
+
+impl RetryCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryCause::Timeout => "timeout",
+            RetryCause::RateLimited => "rate limited",
+            RetryCause::Overloaded => "overloaded",
+            RetryCause::ServerError => "server error",
+            RetryCause::Network => "network",
+            RetryCause::BadBody => "bad body",
+        }
+    }
+}
 
 /// One thing that happened to a request.
 ///
@@ -34,6 +66,29 @@ pub enum ClientEvent {
         reason: String,
         /// How long the client waits before trying again.
         wait: Duration,
+        cause: RetryCause,
+    },
+    /// The client's concurrency limit and its requests in flight, after a
+    /// request took or gave back a slot. `tag` is that request's.
+    Concurrency {
+        tag: String,
+        limit: usize,
+        in_flight: usize,
+    },
+    /// The server turned down a way of asking for structured output
+    /// (`from`, e.g. `json_schema`); the client now uses `to` for every
+    /// request of the run. `status` is the HTTP status of the refusal.
+    Negotiated {
+        tag: String,
+        from: String,
+        to: String,
+        status: u16,
+    },
+    /// A structured answer was usable only after lenient parsing; `fixes`
+    /// counts what was fixed in it.
+    Lenient {
+        tag: String,
+        fixes: ParseFixes,
     },
     Failed {
         tag: String,
@@ -48,6 +103,9 @@ impl ClientEvent {
             ClientEvent::RequestStarted { tag }
             | ClientEvent::RequestFinished { tag, .. }
             | ClientEvent::Retry { tag, .. }
+            | ClientEvent::Concurrency { tag, .. }
+            | ClientEvent::Negotiated { tag, .. }
+            | ClientEvent::Lenient { tag, .. }
             | ClientEvent::Failed { tag, .. } => tag,
         }
     }

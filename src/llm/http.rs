@@ -9,8 +9,8 @@ use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use super::events::{ClientEvent, ClientHooks};
-use super::limiter::Limiter;
+use super::events::{ClientEvent, ClientHooks, RetryCause};
+use super::limiter::{Limiter, Load, Outcome};
 use super::redact::Redactor;
 use super::retry::{Backoff, is_retryable_status, retry_after};
 use super::settings::ClientSettings;
@@ -92,10 +92,35 @@ enum Attempt {
     Fatal(Failure),
     Retry {
         reason: String,
+        cause: RetryCause,
         after: Option<Duration>,
         last: Failure,
     },
 }
+
+impl Attempt {
+    /// What the attempt teaches the concurrency limit.
+    fn outcome(&self) -> Outcome {
+        match self {
+            Attempt::Done(_) => Outcome::Answered,
+            Attempt::Retry {
+                cause: RetryCause::Timeout | RetryCause::RateLimited | RetryCause::Overloaded,
+                ..
+            } => Outcome::Overloaded,
+            _ => Outcome::Ignored,
+        }
+    }
+}
+
+/// How many recent round trips a request may take before it counts as
+/// timed out, when that is longer than the configured timeout: a request
+/// queued behind others at a slow server is working, not lost.
+const PATIENCE_RTTS: u32 = 3;
+
+/// Tells a capability answer (the server cannot do what the request asked
+/// for, e.g. `response_format`) from a fault, given the lower-cased error
+/// body. Such an answer is returned at once, whatever its status.
+pub(crate) type Capability<'a> = Option<&'a (dyn Fn(&str) -> bool + Sync)>;
 
 /// Posts JSON to one server with one set of limits.
 #[derive(Debug)]
@@ -157,13 +182,15 @@ impl Transport {
 
     /// Posts `body` and returns the JSON answer, retrying what is worth
     /// retrying. `est_tokens` feeds the tokens-per-minute limit; call
-    /// [`settle`](Self::settle) with the real usage afterwards.
+    /// [`settle`](Self::settle) with the real usage afterwards. An error
+    /// that `capability` recognises is returned at once, without retries.
     pub(crate) async fn post_json(
         &self,
         tag: &str,
         url: &Url,
         body: &Value,
         est_tokens: u64,
+        capability: Capability<'_>,
     ) -> std::result::Result<Value, Failure> {
         let bytes = serde_json::to_vec(body).map_err(|e| Failure::Other(e.to_string()))?;
         let cancel = &self.hooks.cancel;
@@ -172,19 +199,21 @@ impl Transport {
             if cancel.is_cancelled() {
                 return Err(Failure::Cancelled);
             }
-            let outcome = {
-                let _permit = self
-                    .limiter
-                    .acquire(est_tokens, cancel)
-                    .await
-                    .map_err(|_| Failure::Cancelled)?;
-                tracing::debug!(tag, %url, attempt = retries + 1, "POST");
-                tokio::select! {
-                    o = self.attempt(url, bytes.clone()) => o,
-                    _ = cancel.cancelled() => return Err(Failure::Cancelled),
-                }
+            let permit = self
+                .limiter
+                .acquire(est_tokens, cancel)
+                .await
+                .map_err(|_| Failure::Cancelled)?;
+            self.report_load(tag, self.limiter.load());
+            tracing::debug!(tag, %url, attempt = retries + 1, "POST");
+            let sent = permit.sent();
+            let outcome = tokio::select! {
+                o = self.attempt_within(url, bytes.clone(), sent, capability) => o,
+                _ = cancel.cancelled() => return Err(Failure::Cancelled),
             };
-            let (reason, after, last) = match outcome {
+            let load = self.limiter.release(permit, outcome.outcome());
+            self.report_load(tag, load);
+            let (reason, cause, after, last) = match outcome {
                 Attempt::Done(v) => return Ok(v),
                 Attempt::Fatal(f) => {
                     self.limiter.settle(est_tokens, 0);
@@ -192,9 +221,10 @@ impl Transport {
                 }
                 Attempt::Retry {
                     reason,
+                    cause,
                     after,
                     last,
-                } => (reason, after, last),
+                } => (reason, cause, after, last),
             };
             self.limiter.settle(est_tokens, 0);
             retries += 1;
@@ -219,6 +249,7 @@ impl Transport {
                 attempt: retries,
                 reason,
                 wait,
+                cause,
             });
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -232,13 +263,62 @@ impl Transport {
         self.limiter.settle(estimated, actual);
     }
 
-    async fn attempt(&self, url: &Url, bytes: Vec<u8>) -> Attempt {
+    fn report_load(&self, tag: &str, load: Load) {
+        self.hooks.events.emit(ClientEvent::Concurrency {
+            tag: tag.to_string(),
+            limit: load.limit,
+            in_flight: load.in_flight,
+        });
+    }
+
+    /// How long a request sent now may take: the configured timeout, or
+    /// a few recent round trips when those are longer.
+    fn patience(&self) -> Duration {
+        let recent = self.limiter.recent_rtt().unwrap_or_default();
+        self.timeout.max(recent.saturating_mul(PATIENCE_RTTS))
+    }
+
+    /// One attempt, abandoned once it has taken longer than the patience
+    /// (measured from `sent`, after any wait for a slot; re-read while
+    /// waiting, as the server's recent round trips change it).
+    async fn attempt_within(
+        &self,
+        url: &Url,
+        bytes: Vec<u8>,
+        sent: std::time::Instant,
+        capability: Capability<'_>,
+    ) -> Attempt {
+        let attempt = self.attempt(url, bytes, capability);
+        tokio::pin!(attempt);
+        loop {
+            let patience = self.patience();
+            let deadline = tokio::time::Instant::from_std(sent + patience);
+            tokio::select! {
+                done = &mut attempt => return done,
+                _ = tokio::time::sleep_until(deadline) => {
+                    if self.patience() <= patience {
+                        let msg = format!(
+                            "no answer within {:.1}s (timeout)",
+                            patience.as_secs_f64()
+                        );
+                        return Attempt::Retry {
+                            reason: msg.clone(),
+                            cause: RetryCause::Timeout,
+                            after: None,
+                            last: Failure::Other(msg),
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &Url, bytes: Vec<u8>, capability: Capability<'_>) -> Attempt {
         let sent = self
             .client
             .post(url.clone())
             .headers(self.headers.clone())
             .body(bytes)
-            .timeout(self.timeout)
             .send()
             .await;
         let resp = match sent {
@@ -258,6 +338,7 @@ impl Transport {
                     let msg = format!("truncated or invalid JSON in the response ({e})");
                     Attempt::Retry {
                         reason: msg.clone(),
+                        cause: RetryCause::BadBody,
                         after: None,
                         last: Failure::Other(msg),
                     }
@@ -270,9 +351,17 @@ impl Transport {
             body: self.redactor.redact(&text),
             retries: 0,
         };
-        if is_retryable_status(status) {
+        let is_capability = capability.is_some_and(|f| f(&text.to_ascii_lowercase()));
+        if is_retryable_status(status) && !is_capability {
+            let cause = match status {
+                429 => RetryCause::RateLimited,
+                503 | 529 => RetryCause::Overloaded,
+                408 => RetryCause::Timeout,
+                _ => RetryCause::ServerError,
+            };
             Attempt::Retry {
                 reason: format!("HTTP {status}"),
+                cause,
                 after,
                 last: failure,
             }
@@ -282,10 +371,13 @@ impl Transport {
     }
 
     fn transport_retry(&self, e: &reqwest::Error) -> Attempt {
-        let msg = if e.is_timeout() {
-            format!(
-                "no answer within {:.1}s (timeout)",
-                self.timeout.as_secs_f64()
+        let (msg, cause) = if e.is_timeout() {
+            (
+                format!(
+                    "no answer within {:.1}s (timeout)",
+                    self.timeout.as_secs_f64()
+                ),
+                RetryCause::Timeout,
             )
         } else {
             let mut msg = e.to_string();
@@ -295,11 +387,12 @@ impl Transport {
                 msg.push_str(&s.to_string());
                 source = s.source();
             }
-            msg
+            (msg, RetryCause::Network)
         };
         let msg = self.redactor.redact(&msg);
         Attempt::Retry {
             reason: msg.clone(),
+            cause,
             after: None,
             last: Failure::Other(msg),
         }

@@ -1,17 +1,24 @@
-//! Concurrency and rate limits: a semaphore for requests in flight, and
-//! optional token buckets for requests per minute and tokens per minute.
+//! Concurrency and rate limits: an adaptive limit on requests in flight
+//! (see [`super::gradient`]), and optional token buckets for requests per
+//! minute and tokens per minute.
+//!
+//! Requests wait for a slot in arrival order. Waiting for a slot or for the
+//! buckets happens before a request is sent, so it never counts towards
+//! the request's timeout.
 //!
 //! The buckets work by reservation: a request takes what it needs at once,
 //! possibly driving the bucket negative, and waits until the refill would
 //! have covered it. Each bucket holds at most ten seconds' worth, so an idle
 //! client can burst a little but never a whole minute's budget.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::oneshot;
 
 use super::events::CancelToken;
+use super::gradient::Gradient;
 use crate::error::{Error, Result};
 
 /// A token bucket refilled continuously at `per_sec`.
@@ -60,12 +67,97 @@ impl Bucket {
     }
 }
 
+/// How a request that held a slot ended, for the adaptive limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// An answer (any status that says nothing about load).
+    Answered,
+    /// A timeout, 429, 503 or 529: the server is overloaded.
+    Overloaded,
+    /// Nothing worth learning from (cancelled, connection refused).
+    Ignored,
+}
+
+/// The concurrency limit and the requests in flight, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Load {
+    pub(crate) limit: usize,
+    pub(crate) in_flight: usize,
+}
+
+struct Slots {
+    gradient: Gradient,
+    in_flight: usize,
+    /// Requests waiting for a slot, first come first served. A grant
+    /// carries whether the request is the probe.
+    waiting: VecDeque<oneshot::Sender<bool>>,
+}
+
+impl Slots {
+    /// Hands free slots to waiters in order.
+    fn grant(&mut self) {
+        loop {
+            let (cap, probe) = self.gradient.admit(Instant::now(), self.in_flight);
+            if self.in_flight >= cap {
+                return;
+            }
+            let Some(tx) = self.waiting.pop_front() else {
+                return;
+            };
+            if tx.send(probe).is_ok() {
+                self.in_flight += 1;
+                if probe {
+                    self.gradient.probe_sent();
+                }
+            }
+        }
+    }
+
+    fn load(&self) -> Load {
+        Load {
+            limit: self.gradient.limit(),
+            in_flight: self.in_flight,
+        }
+    }
+}
+
 /// The limits one client applies to its requests.
-#[derive(Debug)]
 pub(crate) struct Limiter {
-    in_flight: Semaphore,
+    slots: Mutex<Slots>,
     requests: Option<Mutex<Bucket>>,
     tokens: Option<Mutex<Bucket>>,
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Limiter({:?})", self.load())
+    }
+}
+
+/// A slot held by one request. Give it back with [`Limiter::release`];
+/// dropped without that (a cancelled request), it frees the slot and
+/// teaches the limit nothing.
+pub(crate) struct Permit<'a> {
+    limiter: &'a Limiter,
+    probe: bool,
+    sent: Instant,
+    released: bool,
+}
+
+impl Permit<'_> {
+    /// When the request was let go (after waiting for the slot and the
+    /// rate limits): its round trip starts here.
+    pub(crate) fn sent(&self) -> Instant {
+        self.sent
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            self.limiter.finish(self.probe, self.sent, Outcome::Ignored);
+        }
+    }
 }
 
 impl Limiter {
@@ -73,22 +165,61 @@ impl Limiter {
     pub(crate) fn new(max_concurrency: usize, rpm: u32, tpm: u32) -> Self {
         let now = Instant::now();
         Limiter {
-            in_flight: Semaphore::new(max_concurrency.max(1)),
+            slots: Mutex::new(Slots {
+                gradient: Gradient::new(max_concurrency),
+                in_flight: 0,
+                waiting: VecDeque::new(),
+            }),
             requests: (rpm > 0).then(|| Mutex::new(Bucket::per_minute(rpm, now))),
             tokens: (tpm > 0).then(|| Mutex::new(Bucket::per_minute(tpm, now))),
         }
     }
 
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        // Every update leaves the state whole, so a poisoned lock is usable.
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The limit and the requests in flight now.
+    pub(crate) fn load(&self) -> Load {
+        self.slots().load()
+    }
+
+    /// The recent round trip of this client's requests, once known.
+    pub(crate) fn recent_rtt(&self) -> Option<Duration> {
+        self.slots().gradient.recent_rtt()
+    }
+
     /// Waits for a slot and for the rate limits to allow a request of
-    /// `est_tokens`. The slot is held until the permit is dropped.
+    /// `est_tokens`. The slot is held until the permit is released.
     pub(crate) async fn acquire(
         &self,
         est_tokens: u64,
         cancel: &CancelToken,
-    ) -> Result<SemaphorePermit<'_>> {
-        let permit = tokio::select! {
-            p = self.in_flight.acquire() => p.map_err(|_| Error::Cancelled)?,
-            _ = cancel.cancelled() => return Err(Error::Cancelled),
+    ) -> Result<Permit<'_>> {
+        let mut rx = {
+            let mut slots = self.slots();
+            let (tx, rx) = oneshot::channel();
+            slots.waiting.push_back(tx);
+            slots.grant();
+            rx
+        };
+        let probe = tokio::select! {
+            granted = &mut rx => granted.map_err(|_| Error::Cancelled)?,
+            _ = cancel.cancelled() => {
+                // A slot granted while the cancel won the race goes back.
+                rx.close();
+                if let Ok(probe) = rx.try_recv() {
+                    self.finish(probe, Instant::now(), Outcome::Ignored);
+                }
+                return Err(Error::Cancelled);
+            }
+        };
+        let mut permit = Permit {
+            limiter: self,
+            probe,
+            sent: Instant::now(),
+            released: false,
         };
         let now = Instant::now();
         let mut wait = Duration::ZERO;
@@ -104,7 +235,37 @@ impl Limiter {
                 _ = cancel.cancelled() => return Err(Error::Cancelled),
             }
         }
+        permit.sent = Instant::now();
         Ok(permit)
+    }
+
+    /// Gives the slot back and teaches the limit how the request went.
+    pub(crate) fn release(&self, mut permit: Permit<'_>, outcome: Outcome) -> Load {
+        permit.released = true;
+        self.finish(permit.probe, permit.sent, outcome)
+    }
+
+    fn finish(&self, probe: bool, sent: Instant, outcome: Outcome) -> Load {
+        let now = Instant::now();
+        let mut slots = self.slots();
+        let in_flight = slots.in_flight;
+        match outcome {
+            Outcome::Answered => {
+                slots.gradient.on_sample(
+                    now,
+                    now.saturating_duration_since(sent),
+                    in_flight,
+                    probe,
+                );
+            }
+            Outcome::Overloaded => {
+                slots.gradient.on_drop(now, probe);
+            }
+            Outcome::Ignored => slots.gradient.on_ignored(probe),
+        }
+        slots.in_flight = in_flight.saturating_sub(1);
+        slots.grant();
+        slots.load()
     }
 
     /// Corrects the token bucket once the real usage is known.
@@ -165,5 +326,64 @@ mod tests {
             Err(Error::Cancelled)
         ));
         drop(held);
+        // The slot came back: a new run can go on.
+        let fresh = CancelToken::new();
+        let p = limiter.acquire(1, &fresh).await.unwrap();
+        assert_eq!(
+            limiter.load(),
+            Load {
+                limit: 1,
+                in_flight: 1
+            }
+        );
+        limiter.release(p, Outcome::Answered);
+        assert_eq!(limiter.load().in_flight, 0);
+    }
+
+    #[tokio::test]
+    async fn overload_halves_the_slots_and_waiters_go_in_order() {
+        let limiter = Limiter::new(4, 0, 0);
+        let cancel = CancelToken::new();
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(limiter.acquire(1, &cancel).await.unwrap());
+        }
+        assert_eq!(
+            limiter.load(),
+            Load {
+                limit: 4,
+                in_flight: 4
+            }
+        );
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut waiters = Vec::new();
+        for i in 0..3 {
+            let (l, c, o) = (&limiter, cancel.clone(), order.clone());
+            waiters.push(async move {
+                let p = l.acquire(1, &c).await.unwrap();
+                o.lock().unwrap().push(i);
+                l.release(p, Outcome::Answered);
+            });
+        }
+        let first = held.remove(0);
+        let load = limiter.release(first, Outcome::Overloaded);
+        // Halved to 2 with 3 still out: nobody else may start yet.
+        assert_eq!(
+            load,
+            Load {
+                limit: 2,
+                in_flight: 3
+            }
+        );
+        let releases = async {
+            tokio::task::yield_now().await;
+            for p in held.drain(..) {
+                limiter.release(p, Outcome::Ignored);
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::join!(futures_util::future::join_all(waiters), releases);
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
+        assert_eq!(limiter.load().in_flight, 0);
     }
 }

@@ -8,9 +8,12 @@
 //! - [`ApiEmbedder`]: any OpenAI-compatible `/embeddings` server.
 //! - [`ScriptedChat`]: answers from a closure, for tests.
 //!
-//! Typed answers go through [`structured()`]. Every call goes through the
-//! on-disk [`Cache`], the client's concurrency and rate limits, and its
-//! retry policy; it reports [`ClientEvent`]s and stops on a [`CancelToken`].
+//! Typed answers go through [`structured()`], which reads small models'
+//! near-JSON leniently ([`lenient`]). Every call goes through the on-disk
+//! [`Cache`], the client's adaptive concurrency limit and rate limits, and
+//! its retry policy; it reports [`ClientEvent`]s and stops on a
+//! [`CancelToken`]. How to ask for structured output is negotiated once
+//! per server and remembered ([`capability`]).
 //! [`accounting`] turns events into per-stage tokens and cost, and
 //! estimates a run's cost up front.
 
@@ -18,11 +21,14 @@ pub mod accounting;
 mod anthropic;
 mod base_url;
 pub mod cache;
+pub mod capability;
 mod codec;
 mod core;
 mod embeddings;
 mod events;
+mod gradient;
 mod http;
+pub mod lenient;
 mod limiter;
 mod openai;
 mod redact;
@@ -39,16 +45,18 @@ pub use accounting::{Accounting, Estimate, EstimatedCall, TagUsage, estimate, ne
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicChat};
 pub use base_url::{anthropic_base, openai_base};
 pub use cache::{Cache, CacheStats};
+pub use capability::{LearnedMode, learned_modes};
 pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
-pub use events::{CancelToken, ClientEvent, ClientHooks, Events};
+pub use events::{CancelToken, ClientEvent, ClientHooks, Events, RetryCause};
 pub use http::shared_client;
+pub use lenient::ParseFixes;
 pub use openai::OpenAiChat;
 pub use redact::Redactor;
 pub use scripted::ScriptedChat;
 pub use settings::{
     ClientSettings, DEFAULT_ANTHROPIC_BASE, DEFAULT_EMBEDDING_MODEL, DEFAULT_OPENAI_BASE,
 };
-pub use structured::{Structured, extract_json, structured};
+pub use structured::{Structured, extract_json, parse_lenient, structured};
 pub use types::{
     BoxFuture, ChatMessage, ChatModel, ChatRequest, ChatResponse, ChatRole, JsonSchemaSpec, Usage,
     estimate_tokens,

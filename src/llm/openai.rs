@@ -5,16 +5,19 @@
 //! schema is sent with `response_format: {type: "json_schema"}`; a server
 //! that rejects that gets `{type: "json_object"}` plus the schema in the
 //! prompt, and one that rejects that too gets plain text with the schema in
-//! the prompt. The mode that works is remembered for the client's lifetime.
+//! the prompt. A rejection of either is answered at once, without retries,
+//! and the mode that works is shared by every request and remembered for
+//! the next run (see [`super::capability`]).
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
 use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
+use super::capability::{Memory, Negotiator, mode_name};
 use super::core::{ChatCore, schema_instruction};
-use super::events::ClientHooks;
+use super::events::{ClientEvent, ClientHooks};
 use super::http::{Failure, Transport};
 use super::settings::ClientSettings;
 use super::types::{
@@ -23,16 +26,18 @@ use super::types::{
 use crate::config::StructuredOutput;
 use crate::error::Result;
 
-const MODE_SCHEMA: u8 = 0;
-const MODE_OBJECT: u8 = 1;
-const MODE_TEXT: u8 = 2;
+const MODE_SCHEMA: usize = 0;
+const MODE_OBJECT: usize = 1;
+const LADDER: &[StructuredOutput] = &[
+    StructuredOutput::JsonSchema,
+    StructuredOutput::JsonObject,
+    StructuredOutput::Text,
+];
 
 /// A chat client for any OpenAI-compatible server.
 pub struct OpenAiChat {
     core: ChatCore,
-    mode: AtomicU8,
-    /// False when the structured-output mode was forced in config.
-    fallback: bool,
+    modes: Negotiator,
     /// Some newer models want `max_completion_tokens` instead.
     completion_tokens_field: AtomicBool,
 }
@@ -45,36 +50,32 @@ impl OpenAiChat {
             .iter()
             .map(|k| ("authorization", format!("Bearer {}", k.expose())))
             .collect();
-        let (mode, fallback) = match settings.structured_output {
-            StructuredOutput::Auto => (MODE_SCHEMA, true),
-            StructuredOutput::JsonSchema => (MODE_SCHEMA, false),
-            StructuredOutput::JsonObject => (MODE_OBJECT, false),
-            StructuredOutput::Text => (MODE_TEXT, false),
-        };
+        let url = endpoint(&base, "chat/completions")?;
+        let memory = settings.cache_dir.as_ref().map(|dir| Memory {
+            cache_dir: dir.clone(),
+            provider: "openai",
+            url: url.clone(),
+            model: settings.model.clone(),
+        });
         Ok(OpenAiChat {
             core: ChatCore {
                 transport: Transport::new(settings, &auth, hooks)?,
                 cache: settings.cache_dir.as_ref().map(Cache::new),
                 provider: "openai",
                 model: settings.model.clone(),
-                url: endpoint(&base, "chat/completions")?,
+                url,
             },
-            mode: AtomicU8::new(mode),
-            fallback,
+            modes: Negotiator::new(LADDER, settings.structured_output, memory),
             completion_tokens_field: AtomicBool::new(false),
         })
     }
 
     /// The structured-output mode in use now (after any fallback).
     pub fn structured_mode(&self) -> StructuredOutput {
-        match self.mode.load(Ordering::Relaxed) {
-            MODE_SCHEMA => StructuredOutput::JsonSchema,
-            MODE_OBJECT => StructuredOutput::JsonObject,
-            _ => StructuredOutput::Text,
-        }
+        self.modes.mode()
     }
 
-    fn body(&self, req: &ChatRequest, mode: u8) -> Value {
+    fn body(&self, req: &ChatRequest, mode: usize) -> Value {
         let mut messages: Vec<Value> = req
             .messages
             .iter()
@@ -106,41 +107,59 @@ impl OpenAiChat {
 
     async fn send(&self, req: &ChatRequest) -> Result<(String, Option<Usage>)> {
         let est = estimate_tokens(req.input_chars());
+        let structured = req.schema.is_some();
         loop {
-            let mode = self.mode.load(Ordering::Relaxed);
+            // Until the mode is known, structured requests go one at a time.
+            let _gate = match structured {
+                true => self.modes.enter().await,
+                false => None,
+            };
+            let mode = self.modes.level();
             let body = self.body(req, mode);
+            let may_fall_back = structured && self.modes.can_fall_back(mode);
+            let tokens_field_known = self.completion_tokens_field.load(Ordering::Relaxed);
+            let capability = move |lower: &str| {
+                (may_fall_back && rejects_format(lower))
+                    || (!tokens_field_known && lower.contains("max_completion_tokens"))
+            };
             let reply = self
                 .core
                 .transport
-                .post_json(&req.tag, &self.core.url, &body, est)
+                .post_json(&req.tag, &self.core.url, &body, est, Some(&capability))
                 .await;
             match reply {
-                Ok(v) => return self.parse(&req.tag, &v),
+                Ok(v) => {
+                    if structured {
+                        self.modes.succeeded(mode);
+                    }
+                    return self.parse(&req.tag, &v);
+                }
                 Err(Failure::Status {
                     code,
                     body,
                     retries,
                 }) if code >= 400 => {
                     let lower = body.to_ascii_lowercase();
-                    if req.schema.is_some()
-                        && self.fallback
-                        && mode < MODE_TEXT
-                        && rejects_format(&lower)
-                    {
-                        let next = mode + 1;
-                        // Another request may have moved on already; never go back.
-                        let _ = self.mode.compare_exchange(
-                            mode,
-                            next,
-                            Ordering::Relaxed,
-                            Ordering::Relaxed,
-                        );
-                        tracing::info!(
-                            model = %self.core.model,
-                            "server rejected {}; falling back to {}",
-                            mode_name(mode),
-                            mode_name(next)
-                        );
+                    if may_fall_back && rejects_format(&lower) {
+                        if let Some((from, to)) = self.modes.rejected(mode) {
+                            tracing::info!(
+                                model = %self.core.model,
+                                status = code,
+                                "server rejected {}; using {} from now on",
+                                mode_name(from),
+                                mode_name(to)
+                            );
+                            self.core
+                                .transport
+                                .hooks
+                                .events
+                                .emit(ClientEvent::Negotiated {
+                                    tag: req.tag.clone(),
+                                    from: mode_name(from).into(),
+                                    to: mode_name(to).into(),
+                                    status: code,
+                                });
+                        }
                         continue;
                     }
                     if lower.contains("max_completion_tokens")
@@ -200,27 +219,24 @@ impl ChatModel for OpenAiChat {
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>> {
         Box::pin(async move { self.core.call(&req, |r| self.send(r)).await })
     }
+
+    fn report(&self, event: ClientEvent) {
+        self.core.transport.hooks.events.emit(event);
+    }
 }
 
 /// True when an error body says the structured-output request was the
-/// problem.
-fn rejects_format(lower_body: &str) -> bool {
+/// problem: a capability answer, whatever its status.
+pub(crate) fn rejects_format(lower_body: &str) -> bool {
     [
         "response_format",
         "json_schema",
         "json_object",
         "structured output",
+        "tools",
     ]
     .iter()
     .any(|w| lower_body.contains(w))
-}
-
-fn mode_name(mode: u8) -> &'static str {
-    match mode {
-        MODE_SCHEMA => "json_schema",
-        MODE_OBJECT => "json_object",
-        _ => "plain text",
-    }
 }
 
 /// Appends `text` to the first system message, or adds one at the front.

@@ -1,9 +1,13 @@
 //! Typed answers: ask with a schema, pull the JSON out of whatever came back,
-//! check it against the Rust type and the caller's rules, and re-ask with
-//! the problem spelled out when it does not fit.
+//! read it leniently (see [`super::lenient`]), check it against the Rust
+//! type and the caller's rules, and re-ask with the problem spelled out
+//! when it still does not fit.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
+use super::events::ClientEvent;
+use super::lenient::{ParseFixes, coerce, relax};
 use super::types::{ChatMessage, ChatModel, ChatRequest, Usage};
 use crate::error::{Error, Result};
 
@@ -17,12 +21,18 @@ pub struct Structured<T> {
     pub attempts: u32,
     /// True when every answer came from the cache.
     pub cached: bool,
+    /// What lenient parsing fixed in the answer used, and whether it took
+    /// a re-ask (`reasked`).
+    pub fixes: ParseFixes,
 }
 
 /// Asks `chat` until the answer parses as `T` and passes `validate`, with up
-/// to `repair_attempts` re-asks. Each re-ask repeats the conversation with
-/// the bad answer and the reason it was rejected appended. Transport errors
-/// are returned at once (the client has already retried them).
+/// to `repair_attempts` re-asks. Each answer is read leniently against the
+/// request's schema first; only one that is still unusable is re-asked,
+/// repeating the conversation with the bad answer and the reason it was
+/// rejected appended. Transport errors are returned at once (the client
+/// has already retried them). Fixes are reported to the model's events as
+/// [`ClientEvent::Lenient`].
 pub async fn structured<T, V>(
     chat: &dyn ChatModel,
     mut req: ChatRequest,
@@ -42,13 +52,23 @@ where
         let resp = chat.chat(req.clone()).await?;
         usage += resp.usage;
         all_cached &= resp.cached;
-        match parse_answer::<T, V>(&resp.content, &validate) {
-            Ok(value) => {
+        let schema = req.schema.as_ref().map(|s| &s.schema);
+        match parse_lenient::<T, V>(&resp.content, schema, &validate) {
+            Ok((value, mut fixes)) => {
+                fixes.reasked = u32::from(attempt > 1);
+                if !fixes.is_empty() {
+                    tracing::debug!(tag = %req.tag, fixes = %fixes.render(), "answer fixed");
+                    chat.report(ClientEvent::Lenient {
+                        tag: req.tag.clone(),
+                        fixes,
+                    });
+                }
                 return Ok(Structured {
                     value,
                     usage,
                     attempts: attempt,
                     cached: all_cached,
+                    fixes,
                 });
             }
             Err(problem) => {
@@ -80,12 +100,63 @@ pub fn repair_prompt(problem: &str) -> String {
     )
 }
 
-/// Extracts, deserialises and validates one answer.
+/// Extracts, deserialises and validates one answer, strictly: no fixes.
 pub fn parse_answer<T, V>(content: &str, validate: &V) -> std::result::Result<T, String>
 where
     T: DeserializeOwned,
     V: Fn(&T) -> std::result::Result<(), String>,
 {
+    let json = locate(content)?.0;
+    let value: T = serde_json::from_str(json)
+        .map_err(|e| format!("the JSON does not match the expected structure: {e}"))?;
+    validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;
+    Ok(value)
+}
+
+/// Like [`parse_answer`], but fixes what small models predictably get
+/// wrong first (see [`super::lenient`]); `schema` guides the fixes of
+/// types and missing or extra properties. Returns what was fixed.
+pub fn parse_lenient<T, V>(
+    content: &str,
+    schema: Option<&Value>,
+    validate: &V,
+) -> std::result::Result<(T, ParseFixes), String>
+where
+    T: DeserializeOwned,
+    V: Fn(&T) -> std::result::Result<(), String>,
+{
+    let mut fixes = ParseFixes::default();
+    let (json, extracted) = locate(content)?;
+    fixes.extracted = u32::from(extracted);
+    let mut value: Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(strict) => serde_json::from_str(&relax(json, &mut fixes))
+            .map_err(|_| format!("the answer is not valid JSON ({strict})"))?,
+    };
+    let given: Option<Vec<String>> = value.as_object().map(|m| m.keys().cloned().collect());
+    if let Some(schema) = schema {
+        coerce(&mut value, schema, &mut fixes);
+    }
+    let value: T = match T::deserialize(&value) {
+        Ok(v) => v,
+        Err(e) => {
+            // Name a missing field as missing, not by the null it got.
+            if let (Some(given), Value::Object(map)) = (&given, &mut value) {
+                map.retain(|k, v| given.contains(k) || !v.is_null());
+            }
+            let e = T::deserialize(&value).err().unwrap_or(e);
+            return Err(format!(
+                "the JSON does not match the expected structure: {e}"
+            ));
+        }
+    };
+    validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;
+    Ok((value, fixes))
+}
+
+/// The JSON object of an answer, and whether prose or a fence had to be
+/// cut away to find it.
+fn locate(content: &str) -> std::result::Result<(&str, bool), String> {
     let json = extract_json(content).ok_or_else(|| {
         if content.contains('{') {
             "the answer holds no complete JSON object (was it cut off?)".to_string()
@@ -93,21 +164,23 @@ where
             "the answer holds no JSON object".to_string()
         }
     })?;
-    let value: T = serde_json::from_str(json)
-        .map_err(|e| format!("the JSON does not match the expected structure: {e}"))?;
-    validate(&value).map_err(|e| format!("the JSON failed validation: {e}"))?;
-    Ok(value)
+    let bare = strip_think(content).trim();
+    Ok((json, json.len() != bare.len()))
+}
+
+/// The answer without a leading `<think>…</think>` block.
+fn strip_think(text: &str) -> &str {
+    match text.find("</think>") {
+        Some(end) if text.trim_start().starts_with("<think>") => &text[end + "</think>".len()..],
+        _ => text,
+    }
 }
 
 /// Finds the JSON object in a model's answer: the whole answer if it is
 /// one, else the inside of the first ``` fence, else the first balanced
 /// `{…}`. A leading `<think>…</think>` block is skipped.
 pub fn extract_json(text: &str) -> Option<&str> {
-    let text = match text.find("</think>") {
-        Some(end) if text.trim_start().starts_with("<think>") => &text[end + "</think>".len()..],
-        _ => text,
-    };
-    let trimmed = text.trim();
+    let trimmed = strip_think(text).trim();
     if trimmed.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
         return Some(trimmed);
     }
@@ -125,24 +198,33 @@ pub fn extract_json(text: &str) -> Option<&str> {
     balanced_object(trimmed)
 }
 
-/// The first `{…}` whose braces balance, ignoring braces inside strings.
+/// The first `{…}` whose braces balance, ignoring braces inside strings
+/// (double-quoted, or single-quoted where a string may start).
 fn balanced_object(s: &str) -> Option<&str> {
     let start = s.find('{')?;
     let mut depth = 0usize;
-    let mut in_string = false;
+    let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut prev = None;
     for (i, c) in s[start..].char_indices() {
-        if in_string {
+        if let Some(q) = quote {
             match c {
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
-                '"' => in_string = false,
+                c if c == q => {
+                    quote = None;
+                    prev = Some('"');
+                }
                 _ => {}
             }
             continue;
         }
+        if !c.is_whitespace() && c != '"' && c != '\'' {
+            prev = Some(c);
+        }
         match c {
-            '"' => in_string = true,
+            '"' => quote = Some('"'),
+            '\'' if matches!(prev, Some('{' | '[' | ':' | ',')) => quote = Some('\''),
             '{' => depth += 1,
             '}' => {
                 depth = depth.saturating_sub(1);

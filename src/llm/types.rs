@@ -190,6 +190,13 @@ pub trait ChatModel: Send + Sync {
 
     /// Sends one request (or answers it from the cache).
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>>;
+
+    /// Passes an event about this model's answers (e.g. what lenient
+    /// parsing fixed) to whoever listens to its requests. Does nothing
+    /// unless the model has listeners.
+    fn report(&self, event: super::events::ClientEvent) {
+        let _ = event;
+    }
 }
 
 /// The rough token count of `chars` characters of text (chars / 4, rounded

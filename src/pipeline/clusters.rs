@@ -4,7 +4,8 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{Event, Stage, StageCtx};
+use super::plan::StageInputs;
+use super::{Event, Stage, StageCtx, cached};
 use crate::cluster::{self, KMeansParams, KnnMemo, UmapParams};
 use crate::config::{ClusterAlgorithm, ClusterConfig};
 use crate::error::{Error, Result};
@@ -123,22 +124,18 @@ pub fn centroids(embeddings: ArrayView2<f32>, groups: &[Vec<usize>]) -> Array2<f
     out
 }
 
-/// Runs (or loads) the base clusters.
+/// Runs (or loads) the base clusters; returns them with the checkpoint's
+/// digest. `config` holds the run's effective seed and k.
 pub async fn run(
     ctx: &StageCtx,
     summaries: &[Summary],
     embeddings: &Array2<f32>,
     config: &ClusterConfig,
-    k_override: Option<usize>,
-    key: &str,
-) -> Result<Vec<Cluster>> {
+    inputs: &StageInputs,
+) -> Result<(Vec<Cluster>, String)> {
     let stage = Stage::Clusters;
-    if let Some(c) = checkpoint::load::<Cluster>(ctx.cps.as_ref(), stage.name(), Some(key))? {
-        let _ = ctx.events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
-        return Ok(c);
+    if let Some(done) = cached::records::<Cluster>(ctx, inputs)? {
+        return Ok(done);
     }
     let _ = ctx.events.send(Event::Started {
         stage,
@@ -148,11 +145,23 @@ pub async fn run(
     let emb = embeddings.clone();
     let cfg = config.clone();
     let knn = ctx.knn.clone();
-    let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, k_override, &knn))
+    let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, None, &knn))
         .await
         .map_err(|e| Error::Other(format!("clustering task failed: {e}")))??;
     let clusters = build(summaries, &labels);
-    checkpoint::save(ctx.cps.as_ref(), stage.name(), key, &clusters)?;
+    let mut built_with = serde_json::Map::new();
+    let algorithm = serde_json::to_value(config.algorithm).unwrap_or_default();
+    built_with.insert("algorithm".into(), algorithm);
+    built_with.insert(
+        "k".into(),
+        clusters.iter().filter(|c| !c.noise).count().into(),
+    );
+    let digest = checkpoint::save(
+        ctx.cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, Vec::new()),
+        &clusters,
+    )?;
     let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
     let _ = ctx.events.send(Event::Log {
         level: super::LogLevel::Info,
@@ -162,5 +171,5 @@ pub async fn run(
         stage,
         cached: false,
     });
-    Ok(clusters)
+    Ok((clusters, digest))
 }

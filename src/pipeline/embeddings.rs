@@ -5,28 +5,26 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ndarray::Array2;
 
-use super::{Event, Stage, StageCtx};
+use super::plan::StageInputs;
+use super::{Event, Stage, StageCtx, cached};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::model::Summary;
 use crate::project::checkpoint;
 
-/// Runs (or loads) the embeddings of `summaries`.
+/// Runs (or loads) the embeddings of `summaries`; returns them with the
+/// checkpoint's digest.
 pub async fn run(
     ctx: &StageCtx,
     summaries: &[Summary],
     embedder: Arc<dyn Embedder>,
-    key: &str,
-) -> Result<Array2<f32>> {
+    inputs: &StageInputs,
+) -> Result<(Array2<f32>, String)> {
     let stage = Stage::Embeddings;
-    if let Some(m) = checkpoint::load_matrix(ctx.cps.as_ref(), stage.name(), key)?
+    if let Some((m, digest)) = cached::matrix(ctx, inputs)?
         && m.nrows() == summaries.len()
     {
-        let _ = ctx.events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
-        return Ok(m);
+        return Ok((m, digest));
     }
     let texts: Vec<String> = summaries.iter().map(Summary::embedding_text).collect();
     let _ = ctx.events.send(Event::Started {
@@ -58,10 +56,18 @@ pub async fn run(
             texts.len()
         )));
     }
-    checkpoint::save_matrix(ctx.cps.as_ref(), stage.name(), key, matrix.view())?;
+    let mut built_with = serde_json::Map::new();
+    built_with.insert("embedder".into(), embedder.name().into());
+    built_with.insert("dims".into(), matrix.ncols().into());
+    let digest = checkpoint::save_matrix(
+        ctx.cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, Vec::new()),
+        matrix.view(),
+    )?;
     let _ = ctx.events.send(Event::Finished {
         stage,
         cached: false,
     });
-    Ok(matrix)
+    Ok((matrix, digest))
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Stage;
+use crate::llm::ParseFixes;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,22 @@ pub enum Event {
     Retry {
         stage: Stage,
         reason: String,
+    },
+    /// The LLM client's adaptive concurrency limit and its requests in
+    /// flight, after a request of `stage` took or gave back a slot.
+    Concurrency {
+        stage: Stage,
+        limit: u32,
+        in_flight: u32,
+    },
+    /// A request of `stage` timed out (it is retried; also sent as `Retry`).
+    Timeout {
+        stage: Stage,
+    },
+    /// One answer of `stage` was usable only after lenient parsing.
+    Fixed {
+        stage: Stage,
+        fixes: ParseFixes,
     },
     /// One item failed (the stage goes on).
     ItemFailed {

@@ -8,12 +8,19 @@
 //! same deterministic grouping for any level that fails to shrink, so the
 //! loop always ends with a valid tree.
 
+use std::sync::Arc;
+
 use ndarray::{Array2, ArrayView2};
 
+use super::hierarchy_llm::{Gaps, HierarchyLlm, plan_llm};
 use super::naming::{self, GeneratedName};
+use super::plan::StageInputs;
+use super::{Event, LogLevel, Stage, StageCtx, cached, clusters};
 use crate::cluster::{self, Linkage};
-use crate::error::Result;
-use crate::model::Cluster;
+use crate::config::HierarchyConfig;
+use crate::error::{Error, Result};
+use crate::model::{Cluster, Summary};
+use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
 /// `i`, `names[p]` the parent's name.
@@ -110,4 +117,157 @@ pub fn dedupe_slugs(all: &mut [Cluster]) {
         taken.insert(s.clone());
         c.slug = s;
     }
+}
+
+/// What the hierarchy stage produced.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Every level's clusters, base clusters first, noise last.
+    pub clusters: Vec<Cluster>,
+    /// The checkpoint's digest.
+    pub digest: String,
+    /// LLM work that fell back (empty when all of it succeeded).
+    pub incomplete: Vec<String>,
+}
+
+/// Runs (or loads) the hierarchy stage.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    ctx: &StageCtx,
+    base: Vec<Cluster>,
+    summaries: &[Summary],
+    embeddings: &Array2<f32>,
+    llm: Option<Arc<dyn HierarchyLlm>>,
+    config: &HierarchyConfig,
+    seed: u64,
+    inputs: &StageInputs,
+) -> Result<Built> {
+    let stage = Stage::Hierarchy;
+    if let Some((clusters, digest)) = cached::records::<Cluster>(ctx, inputs)? {
+        return Ok(Built {
+            clusters,
+            digest,
+            incomplete: Vec::new(),
+        });
+    }
+    let mut gaps = Gaps::default();
+    let (noise, mut current): (Vec<Cluster>, Vec<Cluster>) =
+        base.into_iter().partition(|c| c.noise);
+    let targets = cluster::level_targets(current.len(), config.max_top_level);
+    let levels = targets
+        .len()
+        .saturating_sub(1)
+        .min(config.max_levels.max(1));
+    let _ = ctx.events.send(Event::Started {
+        stage,
+        total: levels as u64,
+        resumed: 0,
+    });
+    let mut level_rows = naming::rows_of(&current, summaries);
+    let mut centroids = clusters::centroids(embeddings.view(), &level_rows);
+    let mut all = Vec::new();
+    let mut level = 0u32;
+    let plan_targets = targets.iter().skip(1).take(levels).copied();
+    // A last, deterministic step guarantees at most `max_top_level` roots
+    // whatever the LLM answered.
+    for (step, target) in plan_targets
+        .chain(std::iter::once(config.max_top_level))
+        .enumerate()
+    {
+        if current.len() <= config.max_top_level {
+            break;
+        }
+        if ctx.cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        level += 1;
+        let target = target.clamp(1, current.len() - 1);
+        let plan = match &llm {
+            Some(llm) if step < levels => {
+                plan_llm(
+                    llm, ctx, &current, &centroids, target, config, seed, level, &mut gaps,
+                )
+                .await?
+            }
+            _ => None,
+        };
+        let plan = match plan {
+            Some(p) => p,
+            None => {
+                let rows_now = level_rows.clone();
+                let ids: Vec<String> = current.iter().map(|c| c.id.clone()).collect();
+                let texts = |c: &Cluster| -> Vec<String> {
+                    ids.iter()
+                        .position(|id| *id == c.id)
+                        .map(|i| {
+                            rows_now[i]
+                                .iter()
+                                .map(|r| summaries[*r].embedding_text())
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                plan_offline(&current, centroids.view(), target, &texts)?
+            }
+        };
+        let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
+        let parents_n = plan.names.len();
+        let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
+        let mut new_rows = vec![Vec::new(); parents_n];
+        for (i, g) in plan.groups.iter().enumerate() {
+            new_rows[*g].extend(level_rows[i].iter().copied());
+        }
+        let parents = attach(&mut current, &plan, level);
+        let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
+        let _ = ctx.events.send(Event::Log {
+            level: super::LogLevel::Info,
+            message: format!("level {level}: {} clusters", parents.len()),
+        });
+        all.append(&mut current);
+        current = parents;
+        centroids = new_centroids;
+        level_rows = new_rows;
+    }
+    all.append(&mut current);
+    all.extend(noise);
+    dedupe_slugs(&mut all);
+    let incomplete = gaps.items();
+    let model = llm.as_ref().map_or_else(
+        || super::plan::OFFLINE_HIERARCHY.to_string(),
+        |l| l.identity(),
+    );
+    let mut built_with = serde_json::Map::new();
+    built_with.insert("model".into(), model.into());
+    built_with.insert("levels".into(), level.into());
+    built_with.insert(
+        "top_level".into(),
+        all.iter()
+            .filter(|c| c.parent.is_none() && !c.noise)
+            .count()
+            .into(),
+    );
+    let digest = checkpoint::save(
+        ctx.cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, incomplete.clone()),
+        &all,
+    )?;
+    if !incomplete.is_empty() {
+        let _ = ctx.events.send(Event::Log {
+            level: LogLevel::Warn,
+            message: format!(
+                "hierarchy: incomplete: {}; the next run redoes it",
+                incomplete.join("; ")
+            ),
+        });
+    }
+    let _ = ctx.events.send(Event::Finished {
+        stage,
+        cached: false,
+    });
+    Ok(Built {
+        clusters: all,
+        digest,
+        incomplete,
+    })
 }

@@ -21,15 +21,15 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use tokio::task::JoinSet;
 
-use super::hierarchy::{LevelPlan, attach, dedupe_slugs, parent_centroids, plan_offline};
-use super::naming::{self, GeneratedName};
+use super::failures::Failures;
+use super::hierarchy::LevelPlan;
+use super::naming::GeneratedName;
 use super::{Event, Stage, StageCtx};
 use crate::cluster::{self, KMeansParams};
 use crate::config::HierarchyConfig;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
-use crate::model::{Cluster, Summary, slugify};
-use crate::project::checkpoint;
+use crate::model::{Cluster, slugify};
 
 /// The LLM calls the hierarchy needs (the seam).
 pub trait HierarchyLlm: Send + Sync {
@@ -119,8 +119,63 @@ fn describe(c: &Cluster) -> String {
     }
 }
 
-/// Plans one level with the LLM; `None` means "use the fallback".
-async fn plan_llm(
+/// The hierarchy's LLM work that failed and fell back to a substitute,
+/// over all levels. Any of it makes the stage incomplete.
+#[derive(Debug, Default)]
+pub(super) struct Gaps {
+    proposals: (usize, Failures),
+    dedupe: Failures,
+    assignments: (usize, Failures),
+    renames: (usize, Failures),
+    levels: Vec<u32>,
+}
+
+impl Gaps {
+    pub(super) fn items(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let counted = |out: &mut Vec<String>, (total, f): &(usize, Failures), what: &str| {
+            if !f.is_empty() {
+                out.push(format!("{} of {total} {what} ({})", f.total(), f.summary()));
+            }
+        };
+        counted(&mut out, &self.proposals, "parent proposals failed");
+        if !self.dedupe.is_empty() {
+            out.push(format!(
+                "merging proposals failed {} times ({}); the proposals were used as they were",
+                self.dedupe.total(),
+                self.dedupe.summary()
+            ));
+        }
+        counted(
+            &mut out,
+            &self.assignments,
+            "assignments failed and used word overlap instead",
+        );
+        counted(
+            &mut out,
+            &self.renames,
+            "parent renames failed and kept the proposed name",
+        );
+        for l in &self.levels {
+            out.push(format!(
+                "level {l} fell back to agglomeration (every proposal failed)"
+            ));
+        }
+        out
+    }
+}
+
+fn item_failed(ctx: &StageCtx, what: &str, e: &Error) {
+    let _ = ctx.events.send(Event::ItemFailed {
+        stage: Stage::Hierarchy,
+        error: format!("{what}: {e}"),
+    });
+}
+
+/// Plans one level with the LLM; `None` means "use the fallback". Failed
+/// calls are reported and recorded in `gaps`.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn plan_llm(
     llm: &Arc<dyn HierarchyLlm>,
     ctx: &StageCtx,
     current: &[Cluster],
@@ -128,6 +183,8 @@ async fn plan_llm(
     target: usize,
     config: &HierarchyConfig,
     seed: u64,
+    level: u32,
+    gaps: &mut Gaps,
 ) -> Result<Option<LevelPlan>> {
     let m = current.len();
     let hoods = m.div_ceil(config.neighbourhood_size.max(2)).clamp(1, m);
@@ -141,6 +198,7 @@ async fn plan_llm(
     let lines: Vec<String> = current.iter().map(describe).collect();
     // 2. propose per neighbourhood.
     let mut proposals = Vec::new();
+    let mut failed_proposals = 0;
     for h in 0..hoods {
         let members: Vec<usize> = (0..m).filter(|i| labels[*i] == h).collect();
         if members.is_empty() {
@@ -154,31 +212,41 @@ async fn plan_llm(
             .map(|i| lines[i].clone())
             .collect();
         let texts: Vec<String> = members.iter().map(|i| lines[*i].clone()).collect();
+        gaps.proposals.0 += 1;
         match llm
             .propose(texts, nearby, t, (t * 3).div_ceil(2).max(1))
             .await
         {
             Ok(names) => proposals.extend(names),
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
             Err(e) => {
-                let _ = ctx.events.send(Event::ItemFailed {
-                    stage: Stage::Hierarchy,
-                    error: format!("proposing parents: {e}"),
-                });
+                failed_proposals += 1;
+                gaps.proposals.1.add(&e);
+                item_failed(ctx, &format!("level {level}: proposing parents"), &e);
             }
         }
     }
     let proposals = clean_names(proposals, usize::MAX);
     if proposals.is_empty() {
+        if failed_proposals > 0 {
+            gaps.levels.push(level);
+        }
         return Ok(None);
     }
     // 3. deduplicate across neighbourhoods.
     let max = (target * 6).div_ceil(5).max(1);
     let parents = match llm.dedupe(proposals.clone(), target, max).await {
         Ok(names) if !clean_names(names.clone(), max).is_empty() => clean_names(names, max),
-        _ => clean_names(proposals, max),
+        Err(Error::Cancelled) => return Err(Error::Cancelled),
+        Err(e) => {
+            gaps.dedupe.add(&e);
+            item_failed(ctx, &format!("level {level}: merging proposals"), &e);
+            clean_names(proposals, max)
+        }
+        Ok(_) => clean_names(proposals, max),
     };
     // 4. assign each child.
-    let mut set: JoinSet<(usize, Option<usize>)> = JoinSet::new();
+    let mut set: JoinSet<(usize, Option<usize>, Option<Error>)> = JoinSet::new();
     for (i, line) in lines.iter().enumerate() {
         let llm = llm.clone();
         let line = line.clone();
@@ -186,22 +254,40 @@ async fn plan_llm(
         let mut rng =
             rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
         set.spawn(async move {
+            let mut failure = None;
             for _ in 0..2 {
                 let mut order: Vec<usize> = (0..parents.len()).collect();
                 order.shuffle(&mut rng);
                 let shown: Vec<String> = order.iter().map(|j| parents[*j].clone()).collect();
-                if let Ok(answer) = llm.assign(line.clone(), shown).await
-                    && let Some(j) = match_parent(&answer, &parents)
-                {
-                    return (i, Some(j));
+                match llm.assign(line.clone(), shown).await {
+                    Ok(answer) => {
+                        if let Some(j) = match_parent(&answer, &parents) {
+                            return (i, Some(j), None);
+                        }
+                    }
+                    Err(e) => failure = Some(e),
                 }
             }
-            (i, None)
+            (i, None, failure)
         });
     }
     let mut groups = vec![0usize; m];
+    gaps.assignments.0 += m;
     while let Some(joined) = set.join_next().await {
-        let (i, j) = joined.map_err(|e| Error::Other(format!("assign task failed: {e}")))?;
+        let (i, j, failure) =
+            joined.map_err(|e| Error::Other(format!("assign task failed: {e}")))?;
+        match failure {
+            Some(Error::Cancelled) => return Err(Error::Cancelled),
+            Some(e) => {
+                gaps.assignments.1.add(&e);
+                item_failed(
+                    ctx,
+                    &format!("level {level}: assigning {}", current[i].name),
+                    &e,
+                );
+            }
+            None => {}
+        }
         groups[i] = j.unwrap_or_else(|| closest_parent(&lines[i], &parents));
     }
     // Renumber used parents compactly, in order of first use.
@@ -224,9 +310,24 @@ async fn plan_llm(
             .filter(|i| groups[*i] == p)
             .map(|i| lines[i].clone())
             .collect();
-        let name = match llm.rename(children.clone()).await {
-            Ok(n) if !n.name.trim().is_empty() => n,
-            _ => GeneratedName {
+        gaps.renames.0 += 1;
+        let renamed = match llm.rename(children.clone()).await {
+            Ok(n) if !n.name.trim().is_empty() => Some(n),
+            Ok(_) => None,
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
+            Err(e) => {
+                gaps.renames.1.add(&e);
+                item_failed(
+                    ctx,
+                    &format!("level {level}: renaming {}", parents[*orig]),
+                    &e,
+                );
+                None
+            }
+        };
+        let name = match renamed {
+            Some(n) => n,
+            None => GeneratedName {
                 name: parents[*orig].clone(),
                 description: format!("Groups {} related clusters.", children.len()),
                 slug: slugify(&parents[*orig], 4),
@@ -239,109 +340,4 @@ async fn plan_llm(
         names.push(name);
     }
     Ok(Some(LevelPlan { groups, names }))
-}
-
-/// Runs (or loads) the hierarchy stage.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    ctx: &StageCtx,
-    base: Vec<Cluster>,
-    summaries: &[Summary],
-    embeddings: &Array2<f32>,
-    llm: Option<Arc<dyn HierarchyLlm>>,
-    config: &HierarchyConfig,
-    seed: u64,
-    key: &str,
-) -> Result<Vec<Cluster>> {
-    let stage = Stage::Hierarchy;
-    if let Some(c) = checkpoint::load::<Cluster>(ctx.cps.as_ref(), stage.name(), Some(key))? {
-        let _ = ctx.events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
-        return Ok(c);
-    }
-    let (noise, mut current): (Vec<Cluster>, Vec<Cluster>) =
-        base.into_iter().partition(|c| c.noise);
-    let targets = cluster::level_targets(current.len(), config.max_top_level);
-    let levels = targets
-        .len()
-        .saturating_sub(1)
-        .min(config.max_levels.max(1));
-    let _ = ctx.events.send(Event::Started {
-        stage,
-        total: levels as u64,
-        resumed: 0,
-    });
-    let mut level_rows = naming::rows_of(&current, summaries);
-    let mut centroids = super::clusters::centroids(embeddings.view(), &level_rows);
-    let mut all = Vec::new();
-    let mut level = 0u32;
-    let plan_targets = targets.iter().skip(1).take(levels).copied();
-    // A last, deterministic step guarantees at most `max_top_level` roots
-    // whatever the LLM answered.
-    for (step, target) in plan_targets
-        .chain(std::iter::once(config.max_top_level))
-        .enumerate()
-    {
-        if current.len() <= config.max_top_level {
-            break;
-        }
-        if ctx.cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        level += 1;
-        let target = target.clamp(1, current.len() - 1);
-        let plan = match &llm {
-            Some(llm) if step < levels => {
-                plan_llm(llm, ctx, &current, &centroids, target, config, seed).await?
-            }
-            _ => None,
-        };
-        let plan = match plan {
-            Some(p) => p,
-            None => {
-                let rows_now = level_rows.clone();
-                let ids: Vec<String> = current.iter().map(|c| c.id.clone()).collect();
-                let texts = |c: &Cluster| -> Vec<String> {
-                    ids.iter()
-                        .position(|id| *id == c.id)
-                        .map(|i| {
-                            rows_now[i]
-                                .iter()
-                                .map(|r| summaries[*r].embedding_text())
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                plan_offline(&current, centroids.view(), target, &texts)?
-            }
-        };
-        let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
-        let parents_n = plan.names.len();
-        let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
-        let mut new_rows = vec![Vec::new(); parents_n];
-        for (i, g) in plan.groups.iter().enumerate() {
-            new_rows[*g].extend(level_rows[i].iter().copied());
-        }
-        let parents = attach(&mut current, &plan, level);
-        let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
-        let _ = ctx.events.send(Event::Log {
-            level: super::LogLevel::Info,
-            message: format!("level {level}: {} clusters", parents.len()),
-        });
-        all.append(&mut current);
-        current = parents;
-        centroids = new_centroids;
-        level_rows = new_rows;
-    }
-    all.append(&mut current);
-    all.extend(noise);
-    dedupe_slugs(&mut all);
-    checkpoint::save(ctx.cps.as_ref(), stage.name(), key, &all)?;
-    let _ = ctx.events.send(Event::Finished {
-        stage,
-        cached: false,
-    });
-    Ok(all)
 }

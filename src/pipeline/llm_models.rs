@@ -19,6 +19,26 @@ use crate::llm::{ChatModel, ChatRequest, structured};
 use crate::model::{Conversation, Summary};
 use crate::project::checkpoint::hash_key;
 
+/// The identity of the LLM summariser (part of the summaries' key):
+/// the chat model's name, the prompt and the custom facets.
+pub fn summariser_identity(chat: &str, prompt: &Prompt, facets: &[FacetSpec]) -> String {
+    format!("llm:{chat}:{}", hash_key(&(&prompt.text, facets)))
+}
+
+/// The identity of the LLM cluster namer.
+pub fn namer_identity(chat: &str, prompt: &Prompt) -> String {
+    format!("llm:{chat}:{}", hash_key(&prompt.text))
+}
+
+/// The identity of the LLM hierarchy (propose, dedupe, assign, rename).
+pub fn hierarchy_identity(chat: &str, prompts: [&Prompt; 4]) -> String {
+    let [p, d, a, r] = prompts;
+    format!(
+        "llm:{chat}:{}",
+        hash_key(&(&p.text, &d.text, &a.text, &r.text))
+    )
+}
+
 /// Settings every LLM seam shares.
 #[derive(Clone)]
 pub struct LlmParams {
@@ -132,6 +152,10 @@ fn check_custom(
         let Some(v) = rest.get(&f.name) else {
             return Err(format!("missing custom facet `{}`", f.name));
         };
+        // Lenient parsing fills a missing number or flag with null.
+        if v.is_null() {
+            continue;
+        }
         let ok = match f.kind {
             FacetType::String => v.is_string(),
             FacetType::Integer => v.is_i64() || v.is_u64(),
@@ -159,11 +183,7 @@ pub struct LlmSummariser {
 
 impl Summariser for LlmSummariser {
     fn identity(&self) -> String {
-        format!(
-            "llm:{}:{}",
-            self.llm.chat.name(),
-            hash_key(&(&self.prompt.text, &self.facets))
-        )
+        summariser_identity(&self.llm.chat.name(), &self.prompt, &self.facets)
     }
 
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {
@@ -204,7 +224,7 @@ impl Summariser for LlmSummariser {
             let raw = out.value;
             let mut custom = serde_json::Map::new();
             for f in &self.facets {
-                if let Some(v) = raw.rest.get(&f.name) {
+                if let Some(v) = raw.rest.get(&f.name).filter(|v| !v.is_null()) {
                     custom.insert(f.name.clone(), v.clone());
                 }
             }
@@ -268,11 +288,7 @@ pub struct LlmNamer {
 
 impl ClusterNamer for LlmNamer {
     fn identity(&self) -> String {
-        format!(
-            "llm:{}:{}",
-            self.llm.chat.name(),
-            hash_key(&self.prompt.text)
-        )
+        namer_identity(&self.llm.chat.name(), &self.prompt)
     }
 
     fn name<'a>(&'a self, input: NamingInput) -> BoxFuture<'a, Result<GeneratedName>> {
@@ -346,15 +362,9 @@ impl LlmHierarchy {
 
 impl HierarchyLlm for LlmHierarchy {
     fn identity(&self) -> String {
-        format!(
-            "llm:{}:{}",
-            self.llm.chat.name(),
-            hash_key(&(
-                &self.propose.text,
-                &self.dedupe.text,
-                &self.assign.text,
-                &self.rename.text
-            ))
+        hierarchy_identity(
+            &self.llm.chat.name(),
+            [&self.propose, &self.dedupe, &self.assign, &self.rename],
         )
     }
 

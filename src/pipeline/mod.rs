@@ -2,19 +2,23 @@
 //! hierarchy → 2D map. Stages report through [`events`]; nothing here knows
 //! about the terminal.
 
+mod cached;
 mod cancel;
 pub mod clusters;
 pub mod embeddings;
 pub mod estimate;
 pub mod events;
+mod failures;
 pub mod hierarchy;
 pub mod hierarchy_llm;
 pub mod llm_models;
 pub mod models;
 pub mod naming;
+pub mod plan;
 mod progress;
 pub mod projection;
 pub mod prompts;
+pub mod run_log;
 pub mod runner;
 mod session;
 mod stage;
@@ -23,6 +27,7 @@ pub mod truncate;
 
 pub use cancel::Cancel;
 pub use events::{Event, EventReceiver, EventSender, LogLevel, Outcome};
+pub use failures::Failures;
 pub use progress::{RunProgress, StageProgress};
 pub use runner::{Models, RunOptions, RunOutput, run};
 pub use session::run_project;
@@ -30,7 +35,6 @@ pub use stage::Stage;
 
 use std::sync::Arc;
 
-use crate::config::{Config, EmbedderKind};
 use crate::project::checkpoint::CheckpointStore;
 
 /// What every stage needs besides its inputs.
@@ -44,18 +48,4 @@ pub struct StageCtx {
     /// Neighbour searches over the run's embeddings, shared by the stages
     /// that need them (HDBSCAN's 5-d UMAP and the 2-d map). One per run.
     pub knn: crate::cluster::KnnMemo,
-}
-
-/// The embedder a run will use, by name, for `info` and the UI.
-pub fn resolve_embedder_name(config: &Config, env: &dyn crate::config::EnvSource) -> String {
-    match models::resolve_embedder(config, config.is_offline()) {
-        EmbedderKind::Auto => {
-            if crate::embed::minilm_installed(env) {
-                "minilm".into()
-            } else {
-                "lexical".into()
-            }
-        }
-        other => other.as_str().into(),
-    }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::events::LogLevel;
 use super::llm_models::{LlmHierarchy, LlmNamer, LlmParams, LlmSummariser};
 use super::prompts::{Prompt, PromptKind};
 use super::runner::Models;
@@ -12,9 +13,12 @@ use super::{Event, EventSender, Stage};
 use crate::config::{Config, EmbedderKind, EnvSource, FacetSpec};
 use crate::embed::BoxFuture;
 use crate::error::Result;
-use crate::llm::{ClientEvent, ClientHooks, Events};
+use crate::llm::{ClientEvent, ClientHooks, Events, RetryCause};
 use crate::model::{Conversation, Summary};
 use crate::project::Layout;
+
+/// The offline summariser's identity (part of the summaries' key).
+pub const OFFLINE_SUMMARISER: &str = "offline-extractive-v1";
 
 /// Extractive summaries with no LLM.
 pub struct OfflineSummariser {
@@ -23,7 +27,7 @@ pub struct OfflineSummariser {
 
 impl Summariser for OfflineSummariser {
     fn identity(&self) -> String {
-        "offline-extractive-v1".into()
+        OFFLINE_SUMMARISER.into()
     }
 
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {
@@ -74,14 +78,56 @@ pub fn hooks(events: EventSender, cancel: super::Cancel, config: &Config) -> Cli
             tag,
             reason,
             attempt,
+            cause,
             ..
         } => {
+            let stage = stage_of(&tag);
+            if cause == RetryCause::Timeout {
+                let _ = events.send(Event::Timeout { stage });
+            }
             let _ = events.send(Event::Retry {
-                stage: stage_of(&tag),
+                stage,
                 reason: format!("attempt {attempt}: {reason}"),
             });
         }
-        _ => {}
+        ClientEvent::Concurrency {
+            tag,
+            limit,
+            in_flight,
+        } => {
+            let _ = events.send(Event::Concurrency {
+                stage: stage_of(&tag),
+                limit: u32::try_from(limit).unwrap_or(u32::MAX),
+                in_flight: u32::try_from(in_flight).unwrap_or(u32::MAX),
+            });
+        }
+        ClientEvent::Negotiated {
+            tag,
+            from,
+            to,
+            status,
+        } => {
+            let message = format!(
+                "{}: the server refused {from} structured output (HTTP {status}); \
+                 using {to} for the rest of the run and remembering it",
+                stage_of(&tag).name()
+            );
+            tracing::info!("{message}");
+            let _ = events.send(Event::Log {
+                level: LogLevel::Warn,
+                message,
+            });
+        }
+        ClientEvent::Lenient { tag, fixes } => {
+            let _ = events.send(Event::Fixed {
+                stage: stage_of(&tag),
+                fixes,
+            });
+        }
+        ClientEvent::Failed { tag, error } => {
+            tracing::debug!(%tag, %error, "LLM request failed");
+        }
+        ClientEvent::RequestStarted { .. } => {}
     };
     ClientHooks {
         events: Events::from_fn(sink),

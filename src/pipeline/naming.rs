@@ -11,7 +11,9 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use super::{Event, Stage, StageCtx};
+use super::failures::Failures;
+use super::plan::StageInputs;
+use super::{Event, Stage, StageCtx, cached};
 use crate::cluster;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
@@ -39,11 +41,36 @@ pub trait ClusterNamer: Send + Sync {
     fn name<'a>(&'a self, input: NamingInput) -> BoxFuture<'a, Result<GeneratedName>>;
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Partial {
-    k: String,
-    id: String,
-    n: GeneratedName,
+/// One line of `names.partial.jsonl`. Version 1 files used the short
+/// names `k`, `id` and `n`; they still read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialName {
+    /// The key of the stage inputs the record was made under.
+    #[serde(alias = "k")]
+    pub key: String,
+    #[serde(alias = "id")]
+    pub cluster_id: String,
+    #[serde(alias = "n")]
+    pub name: GeneratedName,
+}
+
+/// The partial names made under `key`, by cluster id (the first of
+/// duplicates wins). Unreadable lines are reported as a warning.
+pub fn load_partial(
+    cps: &dyn checkpoint::CheckpointStore,
+    key: &str,
+    warnings: &mut Vec<String>,
+) -> Result<HashMap<String, GeneratedName>> {
+    let stage = Stage::Names.name();
+    let read = checkpoint::read_partial::<PartialName>(cps, stage)?;
+    warnings.extend(read.problem(&cps.describe(&format!("{stage}.partial.jsonl"))));
+    let mut done = HashMap::new();
+    for p in read.records {
+        if p.key == key {
+            done.entry(p.cluster_id).or_insert(p.name);
+        }
+    }
+    Ok(done)
 }
 
 /// Rows of each cluster, in cluster order.
@@ -188,7 +215,8 @@ pub fn apply(clusters: &mut [Cluster], names: &[GeneratedName]) {
     }
 }
 
-/// Runs (or resumes, or loads) the naming stage.
+/// Runs (or resumes, or loads) the naming stage; returns the named
+/// clusters with the checkpoint's digest.
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
     ctx: &StageCtx,
@@ -198,16 +226,15 @@ pub async fn run(
     namer: Option<Arc<dyn ClusterNamer>>,
     max_examples: usize,
     contrastive: usize,
-    key: &str,
-) -> Result<Vec<Cluster>> {
+    inputs: &StageInputs,
+) -> Result<(Vec<Cluster>, String)> {
     let stage = Stage::Names;
-    if let Some(c) = checkpoint::load::<Cluster>(ctx.cps.as_ref(), stage.name(), Some(key))? {
-        let _ = ctx.events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
-        return Ok(c);
+    if let Some(done) = cached::records::<Cluster>(ctx, inputs)? {
+        return Ok(done);
     }
+    let namer_id = namer
+        .as_ref()
+        .map_or_else(|| super::plan::KEYWORD_NAMER.to_string(), |n| n.identity());
     let rows = rows_of(&clusters, summaries);
     let names = match namer {
         None => {
@@ -232,8 +259,9 @@ pub async fn run(
             names
         }
         Some(namer) => {
+            let key = inputs.key();
             let centroids = super::clusters::centroids(embeddings.view(), &rows);
-            let inputs = inputs(
+            let naming_inputs = self::inputs(
                 &rows,
                 &centroids,
                 embeddings.view(),
@@ -241,7 +269,7 @@ pub async fn run(
                 max_examples,
                 contrastive,
             );
-            name_with_llm(ctx, &clusters, inputs, namer, key).await?
+            name_with_llm(ctx, &clusters, naming_inputs, namer, &key).await?
         }
     };
     apply(&mut clusters, &names);
@@ -251,13 +279,20 @@ pub async fn run(
             text: c.name.clone(),
         });
     }
-    checkpoint::save(ctx.cps.as_ref(), stage.name(), key, &clusters)?;
+    let mut built_with = serde_json::Map::new();
+    built_with.insert("namer".into(), namer_id.into());
+    let digest = checkpoint::save(
+        ctx.cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, Vec::new()),
+        &clusters,
+    )?;
     ctx.cps.clear_partial(stage.name())?;
     let _ = ctx.events.send(Event::Finished {
         stage,
         cached: false,
     });
-    Ok(clusters)
+    Ok((clusters, digest))
 }
 
 async fn name_with_llm(
@@ -268,11 +303,13 @@ async fn name_with_llm(
     key: &str,
 ) -> Result<Vec<GeneratedName>> {
     let stage = Stage::Names;
-    let mut done: HashMap<String, GeneratedName> = HashMap::new();
-    for p in checkpoint::load_partial::<Partial>(ctx.cps.as_ref(), stage.name())? {
-        if p.k == key {
-            done.entry(p.id).or_insert(p.n);
-        }
+    let mut warnings = Vec::new();
+    let mut done = load_partial(ctx.cps.as_ref(), key, &mut warnings)?;
+    for message in warnings {
+        let _ = ctx.events.send(Event::Log {
+            level: super::LogLevel::Warn,
+            message,
+        });
     }
     let _ = ctx.events.send(Event::Started {
         stage,
@@ -287,7 +324,7 @@ async fn name_with_llm(
         .map(|(c, i)| (c.id.clone(), i))
         .collect();
     let mut pending = todo.into_iter();
-    let mut failures = 0;
+    let mut failures = Failures::default();
     loop {
         while set.len() < ctx.concurrency.max(1) && !ctx.cancel.is_cancelled() {
             let Some((id, input)) = pending.next() else {
@@ -311,10 +348,10 @@ async fn name_with_llm(
                 checkpoint::append_partial(
                     ctx.cps.as_ref(),
                     stage.name(),
-                    &Partial {
-                        k: key.into(),
-                        id: id.clone(),
-                        n: n.clone(),
+                    &PartialName {
+                        key: key.into(),
+                        cluster_id: id.clone(),
+                        name: n.clone(),
                     },
                 )?;
                 let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
@@ -325,7 +362,7 @@ async fn name_with_llm(
                 done.insert(id, n);
             }
             Err(e) => {
-                failures += 1;
+                failures.add(&e);
                 let _ = ctx.events.send(Event::ItemFailed {
                     stage,
                     error: format!("cluster {id}: {e}"),
@@ -337,9 +374,12 @@ async fn name_with_llm(
         set.abort_all();
         return Err(Error::Cancelled);
     }
-    if failures > 0 {
+    if !failures.is_empty() {
         return Err(Error::Llm(format!(
-            "{failures} clusters could not be named (see the log); the other names are saved, rerun to retry"
+            "{} of {} clusters could not be named ({}); the other names are saved, rerun to retry",
+            failures.total(),
+            clusters.iter().filter(|c| !c.noise).count(),
+            failures.summary()
         )));
     }
     Ok(clusters

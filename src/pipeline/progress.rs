@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::Stage;
 use super::events::{Event, LogLevel, Outcome};
+use crate::llm::ParseFixes;
 
 const LOG_LINES: usize = 200;
 const PREVIEWS: usize = 20;
@@ -25,7 +26,14 @@ pub struct StageProgress {
     pub cost_usd: f64,
     pub cached_calls: u64,
     pub retries: u64,
+    /// Retries after a timeout (also counted in `retries`).
+    pub timeouts: u64,
     pub errors: u64,
+    /// The LLM client's concurrency limit and requests in flight, as last
+    /// reported for this stage.
+    pub concurrency: Option<(u32, u32)>,
+    /// What lenient parsing fixed in this stage's answers.
+    pub fixes: ParseFixes,
     /// Loaded from its checkpoint without work.
     pub from_checkpoint: bool,
 }
@@ -165,6 +173,13 @@ impl RunProgress {
                 self.stage_mut(*stage).retries += 1;
                 self.log_line(LogLevel::Warn, format!("{}: retry: {reason}", stage.name()));
             }
+            Event::Concurrency {
+                stage,
+                limit,
+                in_flight,
+            } => self.stage_mut(*stage).concurrency = Some((*limit, *in_flight)),
+            Event::Timeout { stage } => self.stage_mut(*stage).timeouts += 1,
+            Event::Fixed { stage, fixes } => self.stage_mut(*stage).fixes.add(fixes),
             Event::ItemFailed { stage, error } => {
                 self.stage_mut(*stage).errors += 1;
                 self.log_line(LogLevel::Error, format!("{}: {error}", stage.name()));
@@ -184,12 +199,17 @@ impl RunProgress {
                 p.finished_at = Some(now);
                 p.from_checkpoint = *cached;
                 p.done = p.done.max(p.total);
+                let fixes = p.fixes;
                 let msg = if *cached {
                     format!("{}: loaded from checkpoint", stage.name())
                 } else {
                     format!("{}: done", stage.name())
                 };
                 self.log_line(LogLevel::Info, msg);
+                if !fixes.is_empty() {
+                    let line = format!("{}: answers fixed: {}", stage.name(), fixes.render());
+                    self.log_line(LogLevel::Info, line);
+                }
             }
             Event::Done(outcome) => {
                 let msg = match outcome {
@@ -274,6 +294,61 @@ mod tests {
         p.apply(&Event::Done(Outcome::Completed), s(21));
         assert_eq!(p.outcome, Some(Outcome::Completed));
         assert!(p.log.iter().any(|(_, l)| l.contains("retry: 429")));
+    }
+
+    #[test]
+    fn folds_concurrency_timeouts_and_fixes() {
+        let mut p = RunProgress::new();
+        let st = Stage::Summaries;
+        p.apply(
+            &Event::Started {
+                stage: st,
+                total: 2,
+                resumed: 0,
+            },
+            s(0),
+        );
+        p.apply(
+            &Event::Concurrency {
+                stage: st,
+                limit: 32,
+                in_flight: 2,
+            },
+            s(1),
+        );
+        p.apply(
+            &Event::Concurrency {
+                stage: st,
+                limit: 3,
+                in_flight: 3,
+            },
+            s(2),
+        );
+        p.apply(&Event::Timeout { stage: st }, s(2));
+        let fixes = ParseFixes {
+            trailing_commas: 1,
+            ..Default::default()
+        };
+        p.apply(&Event::Fixed { stage: st, fixes }, s(3));
+        p.apply(&Event::Fixed { stage: st, fixes }, s(3));
+        let sp = p.stage(st).unwrap();
+        assert_eq!(sp.concurrency, Some((3, 3)));
+        assert_eq!(sp.timeouts, 1);
+        assert_eq!(sp.fixes.trailing_commas, 2);
+        p.apply(
+            &Event::Finished {
+                stage: st,
+                cached: false,
+            },
+            s(4),
+        );
+        assert!(
+            p.log
+                .iter()
+                .any(|(_, l)| l == "summaries: answers fixed: trailing commas 2"),
+            "{:?}",
+            p.log
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use ndarray::Array2;
 
-use super::{Event, Stage, StageCtx};
+use super::plan::StageInputs;
+use super::{Event, Stage, StageCtx, cached};
 use crate::cluster::{self, KnnMemo, UmapParams};
 use crate::config::ProjectionConfig;
 use crate::error::{Error, Result};
@@ -34,7 +35,7 @@ fn layout(
     }
 }
 
-/// Runs (or loads) the 2D map.
+/// Runs (or loads) the 2D map; returns it with the checkpoint's digest.
 pub async fn run(
     ctx: &StageCtx,
     summaries: &[Summary],
@@ -42,15 +43,11 @@ pub async fn run(
     base: &[Cluster],
     config: &ProjectionConfig,
     seed: u64,
-    key: &str,
-) -> Result<Vec<Point2D>> {
+    inputs: &StageInputs,
+) -> Result<(Vec<Point2D>, String)> {
     let stage = Stage::Projection;
-    if let Some(p) = checkpoint::load::<Point2D>(ctx.cps.as_ref(), stage.name(), Some(key))? {
-        let _ = ctx.events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
-        return Ok(p);
+    if let Some(done) = cached::records::<Point2D>(ctx, inputs)? {
+        return Ok(done);
     }
     let _ = ctx.events.send(Event::Started {
         stage,
@@ -86,7 +83,14 @@ pub async fn run(
                 .unwrap_or_default(),
         })
         .collect();
-    checkpoint::save(ctx.cps.as_ref(), stage.name(), key, &points)?;
+    let mut built_with = serde_json::Map::new();
+    built_with.insert("points".into(), points.len().into());
+    let digest = checkpoint::save(
+        ctx.cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, Vec::new()),
+        &points,
+    )?;
     let _ = ctx.events.send(Event::Advanced {
         stage,
         n: points.len() as u64,
@@ -95,7 +99,7 @@ pub async fn run(
         stage,
         cached: false,
     });
-    Ok(points)
+    Ok((points, digest))
 }
 
 /// Each cluster's position: the mean of its members' points.

@@ -1,19 +1,22 @@
-//! Runs the stages in order, each loaded from its checkpoint when its key
-//! (a hash of its inputs and the settings that matter) is unchanged, so a
-//! changed setting recomputes only that stage and the ones after it.
+//! Runs the stages in order. Each stage is loaded from its checkpoint when
+//! that was built from the inputs the [`plan`](super::plan) gives it: the
+//! settings that matter, its model's identity and the content digests of
+//! the stages it reads. A changed setting recomputes that stage, and the
+//! stages after it only if its output changed.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::naming::ClusterNamer;
+use super::plan::{Digests, Identities, Settings};
 use super::summarise::Summariser;
-use super::{Event, Outcome, StageCtx, clusters, embeddings, naming, projection, summarise};
+use super::{
+    Event, Outcome, Stage, StageCtx, clusters, embeddings, hierarchy, naming, projection, summarise,
+};
 use crate::config::Config;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Point2D, Summary};
-use crate::project::checkpoint::hash_key;
 use crate::project::store::Store;
 
 /// Per-run overrides of `kura.toml`.
@@ -22,6 +25,9 @@ pub struct RunOptions {
     pub max_conversations: Option<usize>,
     pub k: Option<usize>,
     pub seed: Option<u64>,
+    /// Where to write the run's log; `None` picks
+    /// `logs/run-<timestamp>.log` in the project.
+    pub log: Option<PathBuf>,
 }
 
 /// The models a run uses: the seams.
@@ -41,12 +47,9 @@ pub struct RunOutput {
     pub summaries: Vec<Summary>,
     pub clusters: Vec<Cluster>,
     pub points: Vec<Point2D>,
-}
-
-#[derive(Serialize)]
-struct StoreFingerprint {
-    conversations: usize,
-    bytes: u64,
+    /// LLM work of the hierarchy that fell back; non-empty means the run
+    /// finished with an incomplete hierarchy, which the next run redoes.
+    pub incomplete: Vec<String>,
 }
 
 /// Runs every stage; sends `Event::Done` at the end whatever happens.
@@ -74,86 +77,76 @@ async fn run_stages(
     options: &RunOptions,
     models: &Models,
 ) -> Result<RunOutput> {
-    let n = options
-        .max_conversations
-        .map_or(store.len(), |m| m.min(store.len()));
-    let seed = options.seed.unwrap_or(config.cluster.seed);
-    let fingerprint = StoreFingerprint {
-        conversations: n,
-        bytes: std::fs::metadata(store.path())
-            .map(|m| m.len())
-            .unwrap_or(0),
-    };
-    let k_sum = hash_key(&(
-        "summaries-v1",
-        models.summariser.identity(),
-        &config.summarise,
-        &fingerprint,
-    ));
-    let summaries = summarise::run(ctx, store, n, models.summariser.clone(), &k_sum).await?;
+    let settings = Settings::new(
+        config,
+        options,
+        Identities::from_models(models),
+        store.fingerprint(),
+    );
+    let mut digests = Digests::new();
+    let n = settings.conversations;
+    let seed = settings.cluster.seed;
 
-    let k_emb = hash_key(&("embeddings-v1", &k_sum, models.embedder.name()));
-    let emb = embeddings::run(ctx, &summaries, models.embedder.clone(), &k_emb).await?;
+    let inputs = settings.inputs(Stage::Summaries, &digests);
+    let (summaries, d) = summarise::run(ctx, store, n, models.summariser.clone(), &inputs).await?;
+    digests.insert(Stage::Summaries, d);
 
-    let k_clu = hash_key(&("clusters-v1", &k_emb, &config.cluster, options.k, seed));
-    let mut cluster_cfg = config.cluster.clone();
-    cluster_cfg.seed = seed;
-    let base = clusters::run(ctx, &summaries, &emb, &cluster_cfg, options.k, &k_clu).await?;
+    let inputs = settings.inputs(Stage::Embeddings, &digests);
+    let (emb, d) = embeddings::run(ctx, &summaries, models.embedder.clone(), &inputs).await?;
+    digests.insert(Stage::Embeddings, d);
+
+    let inputs = settings.inputs(Stage::Clusters, &digests);
+    let (base, d) = clusters::run(ctx, &summaries, &emb, &settings.cluster, &inputs).await?;
+    digests.insert(Stage::Clusters, d);
 
     // The map needs only embeddings and clusters: compute it while the
     // LLM names clusters.
-    let k_proj = hash_key(&("projection-v1", &k_emb, &k_clu, &config.projection, seed));
+    let inputs = settings.inputs(Stage::Projection, &digests);
     let proj_ctx = ctx.clone();
     let (p_sum, p_emb, p_base, p_cfg) = (
         summaries.clone(),
         emb.clone(),
         base.clone(),
-        config.projection.clone(),
+        settings.projection.clone(),
     );
     let projection = tokio::spawn(async move {
-        projection::run(&proj_ctx, &p_sum, &p_emb, &p_base, &p_cfg, seed, &k_proj).await
+        projection::run(&proj_ctx, &p_sum, &p_emb, &p_base, &p_cfg, seed, &inputs).await
     });
 
-    let namer_id = models
-        .namer
-        .as_ref()
-        .map_or("keywords".to_string(), |m| m.identity());
-    let k_names = hash_key(&("names-v1", &k_clu, &namer_id, &config.naming));
-    let named = naming::run(
+    let inputs = settings.inputs(Stage::Names, &digests);
+    let (named, d) = naming::run(
         ctx,
         base,
         &summaries,
         &emb,
         models.namer.clone(),
-        config.naming.max_examples,
-        config.naming.contrastive_examples,
-        &k_names,
+        settings.naming.max_examples,
+        settings.naming.contrastive_examples,
+        &inputs,
     )
     .await?;
+    digests.insert(Stage::Names, d);
 
-    let hier_id = models
-        .hierarchy
-        .as_ref()
-        .map_or("agglomerative".to_string(), |m| m.identity());
-    let k_hier = hash_key(&("hierarchy-v1", &k_names, &hier_id, &config.hierarchy, seed));
-    let clusters = super::hierarchy_llm::run(
+    let inputs = settings.inputs(Stage::Hierarchy, &digests);
+    let built = hierarchy::run(
         ctx,
         named,
         &summaries,
         &emb,
         models.hierarchy.clone(),
-        &config.hierarchy,
+        &settings.hierarchy,
         seed,
-        &k_hier,
+        &inputs,
     )
     .await?;
 
-    let points = projection
+    let (points, _) = projection
         .await
         .map_err(|e| Error::Other(format!("projection task failed: {e}")))??;
     Ok(RunOutput {
         summaries,
-        clusters,
+        clusters: built.clusters,
         points,
+        incomplete: built.incomplete,
     })
 }

@@ -1,13 +1,15 @@
 //! Stage 1: a summary with facets for every conversation, saved per record so
 //! a killed run resumes where it stopped.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use super::{Event, Stage, StageCtx};
+use super::failures::Failures;
+use super::plan::StageInputs;
+use super::{Event, LogLevel, Stage, StageCtx, cached};
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Summary};
@@ -23,24 +25,50 @@ pub trait Summariser: Send + Sync {
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>>;
 }
 
-/// One line of `summaries.partial.jsonl`.
-#[derive(Debug, Serialize, Deserialize)]
-struct Partial {
-    /// The stage key the record was made under.
-    k: String,
+/// One line of `summaries.partial.jsonl`. Version 1 files used the short
+/// names `k`, `i` and `s`; they still read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialSummary {
+    /// The key of the stage inputs the record was made under.
+    #[serde(alias = "k")]
+    pub key: String,
     /// Store position.
-    i: usize,
-    s: Summary,
+    #[serde(alias = "i")]
+    pub index: usize,
+    #[serde(alias = "s")]
+    pub summary: Summary,
 }
 
-/// Runs (or resumes, or loads) the summaries of the first `n` conversations.
+/// The partial summaries made under `key` for the first `n` conversations,
+/// by store position (the first of duplicates wins). Unreadable lines are
+/// reported as a warning.
+pub fn load_partial(
+    cps: &dyn checkpoint::CheckpointStore,
+    key: &str,
+    n: usize,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<usize, Summary>> {
+    let stage = Stage::Summaries.name();
+    let read = checkpoint::read_partial::<PartialSummary>(cps, stage)?;
+    warnings.extend(read.problem(&cps.describe(&format!("{stage}.partial.jsonl"))));
+    let mut done = BTreeMap::new();
+    for p in read.records {
+        if p.key == key && p.index < n {
+            done.entry(p.index).or_insert(p.summary);
+        }
+    }
+    Ok(done)
+}
+
+/// Runs (or resumes, or loads) the summaries of the first `n`
+/// conversations; returns them with the checkpoint's digest.
 pub async fn run(
     ctx: &StageCtx,
     store: &Store,
     n: usize,
     summariser: Arc<dyn Summariser>,
-    key: &str,
-) -> Result<Vec<Summary>> {
+    inputs: &StageInputs,
+) -> Result<(Vec<Summary>, String)> {
     let StageCtx {
         cps,
         events,
@@ -49,25 +77,24 @@ pub async fn run(
         ..
     } = ctx;
     let stage = Stage::Summaries;
-    if let Some(done) = checkpoint::load::<Summary>(cps.as_ref(), stage.name(), Some(key))? {
-        let _ = events.send(Event::Finished {
-            stage,
-            cached: true,
-        });
+    if let Some(done) = cached::records::<Summary>(ctx, inputs)? {
         return Ok(done);
     }
-    let mut done: HashMap<usize, Summary> = HashMap::new();
-    for p in checkpoint::load_partial::<Partial>(cps.as_ref(), stage.name())? {
-        if p.k == key && p.i < n {
-            done.entry(p.i).or_insert(p.s);
-        }
+    let key = inputs.key();
+    let mut warnings = Vec::new();
+    let mut done = load_partial(cps.as_ref(), &key, n, &mut warnings)?;
+    for message in warnings {
+        let _ = events.send(Event::Log {
+            level: LogLevel::Warn,
+            message,
+        });
     }
     let _ = events.send(Event::Started {
         stage,
         total: n as u64,
         resumed: done.len() as u64,
     });
-    let mut failures = 0u64;
+    let mut failures = Failures::default();
     let mut in_flight: JoinSet<(usize, String, Result<Summary>)> = JoinSet::new();
     let mut conversations = store.iter()?.enumerate().take(n);
     let limit = (*concurrency).max(1);
@@ -102,10 +129,10 @@ pub async fn run(
                 checkpoint::append_partial(
                     cps.as_ref(),
                     stage.name(),
-                    &Partial {
-                        k: key.to_string(),
-                        i,
-                        s: summary.clone(),
+                    &PartialSummary {
+                        key: key.clone(),
+                        index: i,
+                        summary: summary.clone(),
                     },
                 )?;
                 let _ = events.send(Event::Advanced { stage, n: 1 });
@@ -117,10 +144,10 @@ pub async fn run(
             }
             Err(Error::Cancelled) => break,
             Err(e) => {
-                failures += 1;
+                failures.add(&e);
                 let _ = events.send(Event::ItemFailed {
                     stage,
-                    error: format!("conversation {}: {e}", i + 1),
+                    error: format!("conversation {} ({conv_id}): {e}", i + 1),
                 });
             }
         }
@@ -129,9 +156,11 @@ pub async fn run(
         in_flight.abort_all();
         return Err(Error::Cancelled);
     }
-    if failures > 0 {
+    if !failures.is_empty() {
         return Err(Error::Llm(format!(
-            "{failures} of {n} conversations could not be summarised (see the log); the other summaries are saved, rerun to retry the rest"
+            "{} of {n} conversations could not be summarised ({}); the other summaries are saved, rerun to retry the rest",
+            failures.total(),
+            failures.summary()
         )));
     }
     let mut out = Vec::with_capacity(n);
@@ -145,11 +174,19 @@ pub async fn run(
             }
         }
     }
-    checkpoint::save(cps.as_ref(), stage.name(), key, &out)?;
+    let mut built_with = serde_json::Map::new();
+    built_with.insert("summariser".into(), summariser.identity().into());
+    built_with.insert("conversations".into(), n.into());
+    let digest = checkpoint::save(
+        cps.as_ref(),
+        stage.name(),
+        &inputs.meta(built_with, Vec::new()),
+        &out,
+    )?;
     cps.clear_partial(stage.name())?;
     let _ = events.send(Event::Finished {
         stage,
         cached: false,
     });
-    Ok(out)
+    Ok((out, digest))
 }

@@ -15,8 +15,14 @@
 //!
 //! The server runs on its own thread and runtime, so it works from sync and
 //! async tests alike, and stops when dropped. It records every request
-//! (path, lower-cased headers, JSON body) and the most requests it ever had
-//! in flight at once.
+//! (path, lower-cased headers, JSON body), how many repeated an earlier
+//! body (duplicate work), and the most requests it ever had in flight.
+//!
+//! [`MockServer::single_slot`] serves like a local server with one slot:
+//! one request at a time, each for a fixed service time, the rest queued
+//! in arrival order. [`reject_json_schema`] wraps a responder so that
+//! `response_format: json_schema` gets HTTP 500 naming `response_format`,
+//! as llama-cpp-python's server does.
 
 #![allow(dead_code)]
 
@@ -206,12 +212,37 @@ impl MockReply {
     pub fn after(self, delay: Duration) -> Self {
         MockReply::Delayed(delay, Box::new(self))
     }
+
+    /// 500 with llama-cpp-python's validation error for `json_schema`,
+    /// naming `response_format` and `json_object`.
+    pub fn schema_rejected_500() -> Self {
+        MockReply::status(
+            500,
+            r#"{"error":{"message":"1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  Input should be 'text' or 'json_object' [type=literal_error, input_value='json_schema', input_type=str]","type":"internal_server_error"}}"#,
+        )
+    }
+}
+
+/// Wraps `inner` so that chat requests asking for `json_schema` get
+/// [`MockReply::schema_rejected_500`]; everything else goes to `inner`.
+pub fn reject_json_schema(
+    inner: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static,
+) -> impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static {
+    move |req| {
+        if req.is_chat() && req.response_format() == Some("json_schema") {
+            MockReply::schema_rejected_500()
+        } else {
+            inner(req)
+        }
+    }
 }
 
 type Responder = dyn Fn(&MockRequest) -> MockReply + Send + Sync;
 
 struct Shared {
     responder: Box<Responder>,
+    /// Single-slot mode: the slot, and how long each request holds it.
+    slot: Option<(tokio::sync::Mutex<()>, Duration)>,
     requests: Mutex<Vec<MockRequest>>,
     seen: Mutex<HashMap<String, usize>>,
     in_flight: AtomicUsize,
@@ -237,8 +268,26 @@ pub struct MockServer {
 
 impl MockServer {
     pub fn start(responder: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static) -> Self {
+        Self::launch(responder, None)
+    }
+
+    /// A server with one slot: requests are served one at a time in
+    /// arrival order, each taking `service` (plus any delay the reply
+    /// asks for); the others wait in the queue.
+    pub fn single_slot(
+        service: Duration,
+        responder: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static,
+    ) -> Self {
+        Self::launch(responder, Some(service))
+    }
+
+    fn launch(
+        responder: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static,
+        slot: Option<Duration>,
+    ) -> Self {
         let shared = Arc::new(Shared {
             responder: Box::new(responder),
+            slot: slot.map(|d| (tokio::sync::Mutex::new(()), d)),
             requests: Mutex::new(Vec::new()),
             seen: Mutex::new(HashMap::new()),
             in_flight: AtomicUsize::new(0),
@@ -291,6 +340,29 @@ impl MockServer {
 
     pub fn request_count(&self) -> usize {
         self.shared.requests.lock().unwrap().len()
+    }
+
+    /// Requests whose (path, body) repeated an earlier one: retries after
+    /// timeouts or errors, i.e. work the server may have done twice.
+    pub fn duplicates(&self) -> usize {
+        self.shared
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.seen > 0)
+            .count()
+    }
+
+    /// Chat requests that asked for `response_format` of this type.
+    pub fn count_format(&self, kind: &str) -> usize {
+        self.shared
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.is_chat() && r.response_format() == Some(kind))
+            .count()
     }
 
     /// The most requests the server ever had in flight at once.
@@ -351,7 +423,15 @@ async fn handle(
     };
     shared.count.send_modify(|c| *c += 1);
     let reply = (shared.responder)(&request);
-    respond(&request, reply).await
+    match &shared.slot {
+        Some((slot, service)) => {
+            // The queue: tokio's mutex is fair, so first come first served.
+            let _held = slot.lock().await;
+            tokio::time::sleep(*service).await;
+            respond(&request, reply).await
+        }
+        None => respond(&request, reply).await,
+    }
 }
 
 async fn respond(req: &MockRequest, mut reply: MockReply) -> Response {

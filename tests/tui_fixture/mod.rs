@@ -291,8 +291,12 @@ pub fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-/// Writes a finished project to `root`: store, every stage checkpoint.
+/// Writes a finished project to `root`: store, every stage checkpoint,
+/// each keyed by the inputs the project's (offline, lexical) settings give,
+/// so the binary finds every stage done and opens the explorer at once.
 pub fn write_project(root: &Path) {
+    use kura_tui::pipeline::RunOptions;
+    use kura_tui::pipeline::plan::{self, Digests};
     let (layout, lock) = kura_tui::project::Project::create(root, false).unwrap();
     let mut w =
         StoreWriter::create(&layout.conversations(), &layout.conversations_index()).unwrap();
@@ -300,14 +304,46 @@ pub fn write_project(root: &Path) {
         w.push(&c).unwrap();
     }
     w.finish().unwrap();
+    let toml = std::fs::read_to_string(layout.config()).unwrap();
+    let toml = toml
+        .replacen("provider = \"openai\"", "provider = \"offline\"", 1)
+        .replacen("embedder = \"auto\"", "embedder = \"lexical\"", 1);
+    std::fs::write(layout.config(), toml).unwrap();
+    let env = std::collections::HashMap::from([(
+        "KURA_CONFIG_DIR".to_string(),
+        "/nonexistent".to_string(),
+    )]);
+    let project = kura_tui::project::Project::open(root, &env).unwrap();
+    let (_, settings) =
+        plan::for_project(&layout, &project.config, true, &RunOptions::default(), &env).unwrap();
     let cps = FileCheckpoints::new(layout.checkpoints());
-    checkpoint::save(&cps, "summaries", "k", &summaries()).unwrap();
-    let embeddings: Vec<Vec<f32>> = (0..N).map(|i| vec![i as f32, 1.0]).collect();
-    checkpoint::save(&cps, "embeddings", "k", &embeddings).unwrap();
+    let mut digests = Digests::new();
+    let save = |stage: Stage, digests: &mut Digests, records: &[Cluster]| {
+        let meta = settings
+            .inputs(stage, digests)
+            .meta(Default::default(), Vec::new());
+        let d = checkpoint::save(&cps, stage.name(), &meta, records).unwrap();
+        digests.insert(stage, d);
+    };
+    let meta = settings
+        .inputs(Stage::Summaries, &digests)
+        .meta(Default::default(), Vec::new());
+    let d = checkpoint::save(&cps, "summaries", &meta, &summaries()).unwrap();
+    digests.insert(Stage::Summaries, d);
+    let embeddings =
+        ndarray::Array2::from_shape_fn((N, 2), |(i, j)| if j == 0 { i as f32 } else { 1.0 });
+    let meta = settings
+        .inputs(Stage::Embeddings, &digests)
+        .meta(Default::default(), Vec::new());
+    let d = checkpoint::save_matrix(&cps, "embeddings", &meta, embeddings.view()).unwrap();
+    digests.insert(Stage::Embeddings, d);
     let base: Vec<Cluster> = clusters().into_iter().filter(|c| c.level == 0).collect();
-    checkpoint::save(&cps, "clusters", "k", &base).unwrap();
-    checkpoint::save(&cps, "names", "k", &base).unwrap();
-    checkpoint::save(&cps, "hierarchy", "k", &clusters()).unwrap();
-    checkpoint::save(&cps, "projection", "k", &points()).unwrap();
+    save(Stage::Clusters, &mut digests, &base);
+    save(Stage::Names, &mut digests, &base);
+    save(Stage::Hierarchy, &mut digests, &clusters());
+    let meta = settings
+        .inputs(Stage::Projection, &digests)
+        .meta(Default::default(), Vec::new());
+    checkpoint::save(&cps, "projection", &meta, &points()).unwrap();
     drop(lock);
 }

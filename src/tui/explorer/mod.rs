@@ -224,6 +224,20 @@ impl Explorer {
 }
 
 fn incomplete_banner(analysis: &Analysis) -> Option<String> {
+    if let Some(first) = analysis.warnings.first() {
+        let more = analysis.warnings.len() - 1;
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        let hint = if analysis.needs_run {
+            " Run again to bring the results up to date."
+        } else {
+            ""
+        };
+        return Some(format!("{first}{more}.{hint}"));
+    }
     if analysis.is_complete() {
         return None;
     }

@@ -162,7 +162,10 @@ fn stage_pane(
     };
     let tokens = short(p.input_tokens + p.output_tokens);
     let line2 = format!("{rate} · {eta} · {tokens} tok · ${:.3}", p.cost_usd);
-    let line3 = format!("retries {} · errors {}", p.retries, p.errors);
+    let mut line3 = format!("retries {} · errors {}", p.retries, p.errors);
+    if let (Some((limit, in_flight)), true) = (p.concurrency, p.is_running()) {
+        line3.push_str(&format!(" · {in_flight}/{limit} in flight"));
+    }
     let err_style = if p.errors > 0 { theme.error } else { theme.dim };
     let mut lines = vec![
         gauge(p, w, theme),

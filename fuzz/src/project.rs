@@ -1,0 +1,4 @@
+//! The store writer, which the importer writes into.
+
+#[path = "../../src/project/store.rs"]
+pub mod store;

@@ -1,0 +1,136 @@
+use std::collections::HashMap;
+
+use super::*;
+use crate::config::Secret;
+use crate::pipeline::{Cancel, events, models};
+use crate::project::checkpoint::MemoryCheckpoints;
+use crate::project::store::StoreFingerprint;
+
+fn env() -> HashMap<String, String> {
+    HashMap::from([
+        ("KURA_CONFIG_DIR".to_string(), "/nonexistent".to_string()),
+        ("KURA_DATA_DIR".to_string(), "/nonexistent".to_string()),
+    ])
+}
+
+fn llm_config() -> Config {
+    let mut c = Config::default();
+    c.llm.base_url = Some("http://127.0.0.1:9/v1".into());
+    c.llm.api_key = Some(Secret::new("sk-test"));
+    c.llm.model = Some("m".into());
+    c
+}
+
+#[test]
+fn identities_from_config_match_the_built_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout::new(dir.path());
+    for (config, offline) in [(Config::default(), true), (llm_config(), false)] {
+        let (tx, _rx) = events::channel();
+        let hooks = models::hooks(tx, Cancel::new(), &config);
+        let (built, _) = models::build(&config, &layout, offline, &hooks, &env()).unwrap();
+        let from_config = Identities::from_config(&config, &layout, offline, &env()).unwrap();
+        assert_eq!(Identities::from_models(&built), from_config);
+    }
+}
+
+fn settings(config: &Config) -> Settings {
+    let ids = Identities::from_config(config, &Layout::new("/nonexistent"), true, &env()).unwrap();
+    let store = StoreFingerprint {
+        conversations: 10,
+        digest: "d".into(),
+    };
+    Settings::new(config, &RunOptions::default(), ids, store)
+}
+
+#[test]
+fn a_changed_setting_is_named_and_upstream_content_counts() {
+    let mut config = Config::default();
+    let before = settings(&config);
+    config.hierarchy.max_top_level = 4;
+    let after = settings(&config);
+    let digests = Digests::from([(Stage::Names, "n1".to_string())]);
+    let old = before.inputs(Stage::Hierarchy, &digests);
+    let new = after.inputs(Stage::Hierarchy, &digests);
+    assert_ne!(old.key(), new.key());
+    assert_eq!(new.why(&old.map()), ["hierarchy.max_top_level 10 → 4"]);
+    // The names stage is untouched by a hierarchy setting.
+    assert_eq!(
+        before.inputs(Stage::Names, &digests).key(),
+        after.inputs(Stage::Names, &digests).key()
+    );
+    let moved = Digests::from([(Stage::Names, "n2".to_string())]);
+    let other = after.inputs(Stage::Hierarchy, &moved);
+    assert_eq!(other.why(&new.map()), ["upstream names changed"]);
+}
+
+#[test]
+fn run_options_override_seed_and_k() {
+    let config = Config::default();
+    let ids = Identities::from_config(&config, &Layout::new("/x"), true, &env()).unwrap();
+    let store = StoreFingerprint {
+        conversations: 100,
+        digest: "d".into(),
+    };
+    let options = RunOptions {
+        max_conversations: Some(30),
+        k: Some(5),
+        seed: Some(9),
+        log: None,
+    };
+    let s = Settings::new(&config, &options, ids, store);
+    assert_eq!((s.cluster.k, s.cluster.seed, s.conversations), (5, 9, 30));
+}
+
+#[test]
+fn plan_statuses_follow_the_checkpoints() {
+    let cps = MemoryCheckpoints::new();
+    let s = settings(&Config::default());
+    let plan = Plan::compute(&cps, &s).unwrap();
+    assert!(plan.stages.iter().all(|p| p.status == Status::Missing));
+    let mut digests = Digests::new();
+    let inputs = s.inputs(Stage::Summaries, &digests);
+    let d = checkpoint::save(
+        &cps,
+        "summaries",
+        &inputs.meta(Default::default(), vec![]),
+        &[1, 2],
+    )
+    .unwrap();
+    digests.insert(Stage::Summaries, d);
+    let emb = s.inputs(Stage::Embeddings, &digests);
+    let m = ndarray::Array2::<f32>::zeros((2, 3));
+    let d = checkpoint::save_matrix(
+        &cps,
+        "embeddings",
+        &emb.meta(Default::default(), vec![]),
+        m.view(),
+    )
+    .unwrap();
+    digests.insert(Stage::Embeddings, d);
+    // A clusters checkpoint made under other settings.
+    let mut other = Config::default();
+    other.cluster.k = 7;
+    let stale = settings(&other).inputs(Stage::Clusters, &digests);
+    let plan = Plan::compute(&cps, &s).unwrap();
+    assert_eq!(plan.stage(Stage::Summaries).unwrap().status, Status::Done);
+    assert_eq!(plan.stage(Stage::Embeddings).unwrap().status, Status::Done);
+    checkpoint::save(
+        &cps,
+        "clusters",
+        &stale.meta(Default::default(), vec![]),
+        &[0],
+    )
+    .unwrap();
+    let plan = Plan::compute(&cps, &s).unwrap();
+    match &plan.stage(Stage::Clusters).unwrap().status {
+        Status::Outdated { why } => assert_eq!(why, &["cluster.k 7 → 0"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(plan.stage(Stage::Names).unwrap().status, Status::Missing);
+    assert!(
+        plan.warnings()
+            .iter()
+            .any(|w| w.starts_with("clusters is outdated"))
+    );
+}

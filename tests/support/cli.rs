@@ -1,0 +1,126 @@
+//! The real binary on a project in a temporary directory, with no user
+//! config, no API keys from the machine, and its own data directory (so the
+//! lexical embedder is used whatever is installed).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Cli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Cli {
+    pub fn new() -> Self {
+        Cli {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `<tmp>/p`.
+    pub fn project(&self) -> PathBuf {
+        self.dir.path().join("p")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.project().join(rel)
+    }
+
+    pub fn bin(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kura-tui"));
+        c.env("KURA_CONFIG_DIR", self.dir.path().join("config"))
+            .env("KURA_DATA_DIR", self.dir.path().join("data"))
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("KURA_API_KEY")
+            .env_remove("KURA_BASE_URL")
+            .env_remove("KURA_OFFLINE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs the binary with `args`, where `P` stands for the project path.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let p = self.project();
+        let args: Vec<&std::ffi::OsStr> = args
+            .iter()
+            .map(|a| {
+                if *a == "P" {
+                    p.as_os_str()
+                } else {
+                    std::ffi::OsStr::new(a)
+                }
+            })
+            .collect();
+        self.bin().args(args).output().unwrap()
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "kura-tui {args:?} failed: {}",
+            stderr(&out)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A demo project of `n` conversations.
+    pub fn demo(&self, n: usize) {
+        self.ok(&["demo", "P", "--conversations", &n.to_string()]);
+    }
+
+    /// `info --json`.
+    pub fn info(&self) -> Value {
+        serde_json::from_str(&self.ok(&["info", "P", "--json"])).unwrap()
+    }
+
+    /// Replaces `from` by `to` in `kura.toml` (which must hold `from`).
+    pub fn edit_config(&self, from: &str, to: &str) {
+        let path = self.path("kura.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "kura.toml has no `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap()
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        std::fs::write(self.path(rel), bytes).unwrap();
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A checkpoint's header and body lines.
+pub fn checkpoint_lines(path: &Path) -> (Value, Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = serde_json::from_str(lines.next().unwrap()).unwrap();
+    (header, lines.map(str::to_string).collect())
+}
+
+/// The body of a checkpoint (everything after its header line).
+pub fn body(bytes: &[u8]) -> &[u8] {
+    let at = bytes.iter().position(|b| *b == b'\n').unwrap();
+    &bytes[at + 1..]
+}
