@@ -14,20 +14,34 @@
 //!   [`split_by_id`], [`stratified_folds`] and [`cross_validate`] make
 //!   deterministic splits.
 //!
+//! On a project (`classifiers/NAME.*`): a [`Definition`] (TOML, written by
+//! [`ops::define_from_clusters`] or by hand), labelled examples
+//! ([`labelled`]), evaluations stored with the classifier's version
+//! ([`evaluation`]) and applied labels ([`ops::apply`]).
+//!
 //! Every refusal is a typed [`ClassifyError`]; nothing here panics on
 //! user data.
 
+pub mod corpus;
+pub mod definition;
+pub mod engine;
 mod error;
+pub mod evaluation;
 mod features;
+pub mod files;
+pub mod labelled;
 mod metrics;
 mod model;
+pub mod ops;
 mod params;
 mod predict;
 mod space;
 mod split;
 mod svm;
 
+pub use definition::{Definition, EngineKind, LabelMode, TextSource};
 pub use error::ClassifyError;
+pub use files::ClassifierFiles;
 pub use metrics::{ClassMetrics, MultiLabelReport, Report, multi_label_report, report};
 pub use model::{Labels, LocalClassifier, MODEL_FORMAT, Mode, TrainSet};
 pub use params::{CheckedParams, MAX_NGRAM, Params};
