@@ -33,7 +33,7 @@ impl Item {
         Ok(Item::Text(record.text.clone().unwrap_or_default()))
     }
 
-    fn text<'a>(&'a self, corpus: &'a Corpus) -> &'a str {
+    pub fn text<'a>(&'a self, corpus: &'a Corpus) -> &'a str {
         match self {
             Item::Conversation(p) => corpus.texts.get(*p).map_or("", String::as_str),
             Item::Text(t) => t,

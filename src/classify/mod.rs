@@ -29,6 +29,7 @@ mod error;
 pub mod evaluation;
 mod features;
 pub mod files;
+pub mod judge;
 pub mod labelled;
 mod metrics;
 mod model;

@@ -194,26 +194,102 @@ pub fn load(project: &Project, files: &ClassifierFiles) -> Result<Loaded> {
     })
 }
 
-fn require_local(def: &Definition, files: &ClassifierFiles) -> Result<()> {
-    if def.engine == EngineKind::Llm {
-        return Err(Error::Other(format!(
-            "{}: engine = \"llm\" is not available in this build; set engine = \"local\"",
-            files.definition().display()
-        )));
+/// The LLM judge's chat model and filled-in system prompt.
+pub struct LlmJudge {
+    pub chat: std::sync::Arc<dyn crate::llm::ChatModel>,
+    pub system: String,
+}
+
+impl LlmJudge {
+    /// The judge of a definition, with the project's chat client.
+    pub fn for_project(project: &Project, def: &Definition) -> Result<LlmJudge> {
+        let chat = crate::llm::chat_from_config(
+            &project.config,
+            &project.layout.cache(),
+            &crate::llm::ClientHooks::default(),
+        )?;
+        let template = super::judge::template(&project.layout, def)?;
+        Ok(LlmJudge {
+            chat,
+            system: super::judge::system_prompt(&template, def),
+        })
     }
-    Ok(())
+
+    fn label(
+        &self,
+        def: &Definition,
+        corpus: &Corpus,
+        items: &[Item],
+    ) -> Result<Vec<engine::Labelled>> {
+        let texts: Vec<String> = items.iter().map(|i| i.text(corpus).to_string()).collect();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Other(format!("starting the async runtime: {e}")))?;
+        runtime.block_on(super::judge::judge(
+            self.chat.clone(),
+            def,
+            &self.system,
+            &texts,
+        ))
+    }
+}
+
+/// Labels `items` with the definition's engine: the local model trained on
+/// `train`, or the LLM judge. Returns the labels, the number of training
+/// (or few-shot) examples and whether embeddings were used.
+fn label_with(
+    loaded: &Loaded,
+    judge: Option<&LlmJudge>,
+    train: &[LabelledItem],
+    items: &[Item],
+) -> Result<(Vec<engine::Labelled>, Vec<String>, usize, bool)> {
+    let (def, corpus) = (&loaded.def, &loaded.corpus);
+    match def.engine {
+        EngineKind::Local => {
+            if train.is_empty() {
+                return Err(Error::Other(
+                    "the classifier has no labelled examples to train on; import some with `kura-tui classify label`".into(),
+                ));
+            }
+            let train_items: Vec<Item> = train
+                .iter()
+                .map(|r| Item::of(r, corpus))
+                .collect::<Result<_>>()?;
+            let all: Vec<&Item> = train_items.iter().chain(items).collect();
+            let use_emb = engine::can_embed(def, corpus, &all);
+            let trained: Trained = engine::train(def, corpus, train, use_emb)?;
+            let pred = trained.predict(corpus, items)?;
+            Ok((pred, trained.classes, trained.n_train, use_emb))
+        }
+        EngineKind::Llm => {
+            let judge = judge.ok_or_else(|| {
+                Error::Other(
+                    "engine = \"llm\" needs a configured LLM (see `[llm]` in kura.toml)".into(),
+                )
+            })?;
+            let examples = def.categories.iter().map(|c| c.examples.len()).sum();
+            let pred = judge.label(def, corpus, items)?;
+            Ok((pred, def.class_names(), examples, false))
+        }
+    }
 }
 
 /// Trains on the train split (plus the definition's examples) and
 /// evaluates on `split`; the record is stored in the eval history.
-pub fn evaluate(files: &ClassifierFiles, loaded: &Loaded, split: Split) -> Result<EvalRecord> {
+pub fn evaluate(
+    files: &ClassifierFiles,
+    loaded: &Loaded,
+    split: Split,
+    judge: Option<&LlmJudge>,
+) -> Result<EvalRecord> {
     let Loaded {
         def,
         labels,
         corpus,
         version,
     } = loaded;
-    require_local(def, files)?;
     let splits = labelled::splits(labels, def)?;
     let pick = |s: Split| -> Vec<LabelledItem> {
         labels
@@ -233,19 +309,11 @@ pub fn evaluate(files: &ClassifierFiles, loaded: &Loaded, split: Split) -> Resul
     }
     let mut train = pick(Split::Train);
     train.extend(engine::example_items(def, labels));
-    let train_items: Vec<Item> = train
-        .iter()
-        .map(|r| Item::of(r, corpus))
-        .collect::<Result<_>>()?;
     let held_items: Vec<Item> = held
         .iter()
         .map(|r| Item::of(r, corpus))
         .collect::<Result<_>>()?;
-    let all: Vec<&Item> = train_items.iter().chain(&held_items).collect();
-    let use_emb = engine::can_embed(def, corpus, &all);
-    let trained = engine::train(def, corpus, &train, use_emb)?;
-    let pred = trained.predict(corpus, &held_items)?;
-    let classes = trained.classes.clone();
+    let (pred, classes, n_train, use_emb) = label_with(loaded, judge, &train, &held_items)?;
     let k = classes.len();
     let truth: Vec<Vec<usize>> = held
         .iter()
@@ -259,7 +327,7 @@ pub fn evaluate(files: &ClassifierFiles, loaded: &Loaded, split: Split) -> Resul
         engine: def.engine,
         mode: def.mode,
         embeddings: use_emb,
-        n_train: trained.n_train,
+        n_train,
         n: held.len(),
         classes,
         accuracy: 0.0,
@@ -344,6 +412,7 @@ pub fn apply(
     files: &ClassifierFiles,
     loaded: &Loaded,
     input: Option<&Path>,
+    judge: Option<&LlmJudge>,
 ) -> Result<ApplySummary> {
     let Loaded {
         def,
@@ -351,15 +420,8 @@ pub fn apply(
         corpus,
         version,
     } = loaded;
-    require_local(def, files)?;
     let mut train = labels.clone();
     train.extend(engine::example_items(def, labels));
-    if train.is_empty() {
-        return Err(Error::Other(format!(
-            "classifier `{}` has no labelled examples; import some with `kura-tui classify label`",
-            files.name
-        )));
-    }
     let (targets, items) = match input {
         Some(path) => {
             let rows = labelled::read_unlabelled(path, &|id| corpus.position(id).is_some())?;
@@ -382,15 +444,8 @@ pub fn apply(
             (0..corpus.len()).map(Item::Conversation).collect(),
         ),
     };
-    let train_items: Vec<Item> = train
-        .iter()
-        .map(|r| Item::of(r, corpus))
-        .collect::<Result<_>>()?;
-    let all: Vec<&Item> = train_items.iter().chain(&items).collect();
-    let use_emb = engine::can_embed(def, corpus, &all);
-    let trained: Trained = engine::train(def, corpus, &train, use_emb)?;
-    let pred = trained.predict(corpus, &items)?;
-    let mut counts = vec![0usize; trained.classes.len()];
+    let (pred, classes, n_train, use_emb) = label_with(loaded, judge, &train, &items)?;
+    let mut counts = vec![0usize; classes.len()];
     let rows: Vec<AppliedLabel> = targets
         .into_iter()
         .zip(pred)
@@ -401,11 +456,7 @@ pub fn apply(
             AppliedLabel {
                 id: t.id,
                 text: t.text,
-                labels: p
-                    .classes
-                    .iter()
-                    .map(|&c| trained.classes[c].clone())
-                    .collect(),
+                labels: p.classes.iter().map(|&c| classes[c].clone()).collect(),
                 confidence: p
                     .confidence
                     .iter()
@@ -421,7 +472,7 @@ pub fn apply(
         engine: def.engine,
         mode: def.mode,
         embeddings: use_emb,
-        n_train: trained.n_train,
+        n_train,
         count: rows.len(),
     };
     let path = match input {
@@ -440,7 +491,7 @@ pub fn apply(
     Ok(ApplySummary {
         header,
         path,
-        counts: trained.classes.iter().cloned().zip(counts).collect(),
+        counts: classes.iter().cloned().zip(counts).collect(),
     })
 }
 

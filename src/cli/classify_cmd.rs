@@ -112,7 +112,8 @@ fn eval(a: ClassifyEvalArgs) -> Result<ExitCode> {
         SplitArg::Val => Split::Validation,
         SplitArg::Test => Split::Test,
     };
-    let rec = ops::evaluate(&files, &loaded, split)?;
+    let judge = judge_for(&project, &loaded)?;
+    let rec = ops::evaluate(&files, &loaded, split, judge.as_ref())?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&rec)?);
     } else {
@@ -124,7 +125,8 @@ fn eval(a: ClassifyEvalArgs) -> Result<ExitCode> {
 fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let (project, files) = open(&a.path, &a.name)?;
     let loaded = ops::load(&project, &files)?;
-    let s = ops::apply(&files, &loaded, a.input.as_deref())?;
+    let judge = judge_for(&project, &loaded)?;
+    let s = ops::apply(&files, &loaded, a.input.as_deref(), judge.as_ref())?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
@@ -140,4 +142,12 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         println!("  {n:>7}  {name}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The LLM judge, when the definition asks for it.
+fn judge_for(project: &Project, loaded: &ops::Loaded) -> Result<Option<ops::LlmJudge>> {
+    if loaded.def.engine != crate::classify::EngineKind::Llm {
+        return Ok(None);
+    }
+    Ok(Some(ops::LlmJudge::for_project(project, &loaded.def)?))
 }
