@@ -277,3 +277,50 @@ pub fn check_name(name: &str) -> Result<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Definition> {
+        Definition::parse(s, Path::new("c/x.toml"))
+    }
+
+    #[test]
+    fn hand_written_minimal_definition_loads_with_defaults() {
+        let d = parse("[[categories]]\nname = \"A\"\n[[categories]]\nname = \"b\"\n").unwrap();
+        assert_eq!(d.class_names(), ["A", "b", "other"]);
+        assert_eq!(
+            (d.mode, d.engine, d.text),
+            (LabelMode::Single, EngineKind::Local, TextSource::User)
+        );
+        assert_eq!(d.class_of(" B "), Some(1));
+        assert_eq!(d.class_of("OTHER"), Some(2));
+        let explicit = parse("[[categories]]\nname = \"Other\"\n").unwrap();
+        assert_eq!(explicit.class_names(), ["Other"]);
+    }
+
+    #[test]
+    fn written_definition_loads_back_the_same() {
+        let d = parse("mode = \"multi\"\n[[categories]]\nname = \"A\"\nexamples = [{ id = \"c1\", text = \"hi\" }]\n[local]\nc = 2.0\n").unwrap();
+        let again = parse(&d.to_toml().unwrap()).unwrap();
+        assert_eq!(again.class_names(), d.class_names());
+        assert_eq!(again.categories[0].examples, d.categories[0].examples);
+        assert_eq!((again.mode, again.local.c), (LabelMode::Multi, 2.0));
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let msg = |s: &str| parse(s).map(|_| ()).unwrap_err().to_string();
+        let m = msg("[[categories]]\nname = \"A\"\n\n[local]\ncee = 1\n");
+        assert!(m.starts_with("c/x.toml:5") && m.contains("`cee`"), "{m}");
+        let m = msg("[[categories]]\nname = \"A\"\n[local]\nc = -1.0\n");
+        assert!(m.contains("field `local.c`"), "{m}");
+        let m = msg("[[categories]]\nname = \"a;b\"\n");
+        assert!(m.starts_with("c/x.toml:2") && m.contains("`;`"), "{m}");
+        let m = msg("[split]\ntest = 0.9\nvalidation = 0.2\n[[categories]]\nname = \"A\"\n");
+        assert!(m.contains("field `split`"), "{m}");
+        assert!(check_name("ok_name-1").is_ok());
+        assert!(check_name("../up").is_err() && check_name("").is_err());
+    }
+}
