@@ -95,7 +95,10 @@ fn llm_judge_evaluates_and_applies_through_the_client() {
         lpath.to_str().unwrap(),
     ]);
 
-    let run = |args: &[&str]| -> String {
+    // Any priced call is above a zero budget: without --yes (and with no
+    // terminal to ask on) nothing is sent and nothing is written.
+    cli.edit_config("max_cost_usd = 5.0", "max_cost_usd = 0.0");
+    let command = |args: &[&str]| {
         let p = cli.project();
         let args: Vec<String> = args
             .iter()
@@ -107,14 +110,27 @@ fn llm_judge_evaluates_and_applies_through_the_client() {
                 }
             })
             .collect();
-        let out = cli
-            .bin()
-            .args(&args)
+        let mut c = cli.bin();
+        c.args(&args)
             .env("KURA_BASE_URL", server.base_url())
             .env("KURA_API_KEY", "sk-test-classify")
-            .env("KURA_MODEL", "mock-judge")
-            .output()
-            .unwrap();
+            .env("KURA_MODEL", "gpt-4o");
+        c
+    };
+    let refused = command(&["classify", "apply", "P", "route"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("max_cost_usd") && err.contains("--yes"),
+        "{err}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert!(!cli.path("classifiers/route.applied.jsonl").exists());
+
+    let run = |args: &[&str]| -> String {
+        let out = command(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -123,8 +139,10 @@ fn llm_judge_evaluates_and_applies_through_the_client() {
         String::from_utf8(out.stdout).unwrap()
     };
     // Apply first: every conversation, the courier one after a re-ask.
-    let applied: Value =
-        serde_json::from_str(&run(&["classify", "apply", "P", "route", "--json"])).unwrap();
+    let applied: Value = serde_json::from_str(&run(&[
+        "classify", "apply", "P", "route", "--json", "--yes",
+    ]))
+    .unwrap();
     assert_eq!(applied["header"]["engine"], "llm");
     assert_eq!(applied["header"]["count"], 40);
     let rows: Vec<Value> = std::fs::read_to_string(cli.path("classifiers/route.applied.jsonl"))
@@ -143,7 +161,7 @@ fn llm_judge_evaluates_and_applies_through_the_client() {
 
     // Eval on the test split: answers come from the cache.
     let rec: Value = serde_json::from_str(&run(&[
-        "classify", "eval", "P", "route", "--split", "test", "--json",
+        "classify", "eval", "P", "route", "--split", "test", "--json", "--yes",
     ]))
     .unwrap();
     assert_eq!(rec["engine"], "llm");

@@ -19,7 +19,7 @@ use crate::project::Layout;
 pub const DEFAULT_PROMPT: &str = include_str!("../../assets/prompts/classify.md");
 
 /// Longest text sent per conversation, in characters.
-const MAX_CHARS: usize = 6000;
+pub const MAX_CHARS: usize = 6000;
 
 /// Texts judged per batch of concurrent requests (the client's own limit
 /// decides how many are in flight).

@@ -194,15 +194,25 @@ pub fn load(project: &Project, files: &ClassifierFiles) -> Result<Loaded> {
     })
 }
 
-/// The LLM judge's chat model and filled-in system prompt.
+/// Asked before paid calls above `llm.max_cost_usd`; `Ok(false)` stops.
+pub type ConfirmCost = Box<dyn Fn(&crate::llm::Estimate, f64) -> Result<bool>>;
+
+/// The LLM judge's chat model, filled-in system prompt and cost question.
 pub struct LlmJudge {
     pub chat: std::sync::Arc<dyn crate::llm::ChatModel>,
     pub system: String,
+    pub config: crate::config::Config,
+    /// `None`: never ask (`--yes`).
+    pub confirm: Option<ConfirmCost>,
 }
 
 impl LlmJudge {
     /// The judge of a definition, with the project's chat client.
-    pub fn for_project(project: &Project, def: &Definition) -> Result<LlmJudge> {
+    pub fn for_project(
+        project: &Project,
+        def: &Definition,
+        confirm: Option<ConfirmCost>,
+    ) -> Result<LlmJudge> {
         let chat = crate::llm::chat_from_config(
             &project.config,
             &project.layout.cache(),
@@ -212,7 +222,23 @@ impl LlmJudge {
         Ok(LlmJudge {
             chat,
             system: super::judge::system_prompt(&template, def),
+            config: project.config.clone(),
+            confirm,
         })
+    }
+
+    /// The calls labelling `texts` may make (an upper bound: cached ones
+    /// are free).
+    pub fn estimate(&self, texts: &[String]) -> crate::llm::Estimate {
+        let calls: Vec<crate::llm::EstimatedCall> = texts
+            .iter()
+            .map(|t| crate::llm::EstimatedCall {
+                tag: "classify".into(),
+                input_chars: self.system.len() + t.len().min(super::judge::MAX_CHARS * 4),
+                expected_output_tokens: 20,
+            })
+            .collect();
+        crate::llm::estimate(&calls, &self.config.chat_model(), &self.config)
     }
 
     fn label(
@@ -222,6 +248,13 @@ impl LlmJudge {
         items: &[Item],
     ) -> Result<Vec<engine::Labelled>> {
         let texts: Vec<String> = items.iter().map(|i| i.text(corpus).to_string()).collect();
+        if let Some(confirm) = &self.confirm {
+            let est = self.estimate(&texts);
+            let max = self.config.llm.max_cost_usd;
+            if crate::llm::needs_confirmation(&est, max) && !confirm(&est, max)? {
+                return Err(Error::Cancelled);
+            }
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -63,6 +63,9 @@ pub struct ClassifyEvalArgs {
     /// Show the stored evaluations instead of running one.
     #[arg(long)]
     pub history: bool,
+    /// LLM judge: do not ask before paid calls.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -75,4 +78,7 @@ pub struct ApplyArgs {
     pub input: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
+    /// LLM judge: do not ask before paid calls.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }

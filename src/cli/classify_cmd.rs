@@ -112,7 +112,7 @@ fn eval(a: ClassifyEvalArgs) -> Result<ExitCode> {
         SplitArg::Val => Split::Validation,
         SplitArg::Test => Split::Test,
     };
-    let judge = judge_for(&project, &loaded)?;
+    let judge = judge_for(&project, &loaded, a.yes)?;
     let rec = ops::evaluate(&files, &loaded, split, judge.as_ref())?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&rec)?);
@@ -125,7 +125,7 @@ fn eval(a: ClassifyEvalArgs) -> Result<ExitCode> {
 fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let (project, files) = open(&a.path, &a.name)?;
     let loaded = ops::load(&project, &files)?;
-    let judge = judge_for(&project, &loaded)?;
+    let judge = judge_for(&project, &loaded, a.yes)?;
     let s = ops::apply(&files, &loaded, a.input.as_deref(), judge.as_ref())?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
@@ -144,10 +144,36 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The LLM judge, when the definition asks for it.
-fn judge_for(project: &Project, loaded: &ops::Loaded) -> Result<Option<ops::LlmJudge>> {
+/// The LLM judge, when the definition asks for it; it asks on the
+/// terminal before paid calls above `llm.max_cost_usd` unless `yes`.
+fn judge_for(project: &Project, loaded: &ops::Loaded, yes: bool) -> Result<Option<ops::LlmJudge>> {
     if loaded.def.engine != crate::classify::EngineKind::Llm {
         return Ok(None);
     }
-    Ok(Some(ops::LlmJudge::for_project(project, &loaded.def)?))
+    let confirm: Option<ops::ConfirmCost> = if yes { None } else { Some(Box::new(ask_cost)) };
+    Ok(Some(ops::LlmJudge::for_project(
+        project,
+        &loaded.def,
+        confirm,
+    )?))
+}
+
+fn ask_cost(est: &crate::llm::Estimate, max: f64) -> crate::Result<bool> {
+    use std::io::{IsTerminal, Write};
+    eprintln!(
+        "The classifier may make these LLM calls (cached ones are free):\n{}above llm.max_cost_usd ({max})",
+        est.render()
+    );
+    if !std::io::stdin().is_terminal() {
+        return Err(crate::Error::Other(format!(
+            "the estimated cost is above llm.max_cost_usd ({max}); pass --yes to run anyway"
+        )));
+    }
+    eprint!("Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| crate::Error::Other(e.to_string()))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
