@@ -9,6 +9,10 @@
 //! `-- --n N` changes the count and `-- --data FILE` imports a real file
 //! (any supported format) and keeps its first N conversations, e.g.
 //! `cargo bench --bench pipeline -- --data ../shared/data/sgd/sgd_single_domain.jsonl`.
+//! `-- --latency-ms MS` gives every mock answer a fixed latency and
+//! `-- --concurrency C` sets `max_concurrency` (default: the default
+//! setting); with latency the report adds the physical limit of the LLM
+//! stages, `chat calls x latency / C`.
 
 #[path = "../tests/support/mock_openai.rs"]
 mod mock_openai;
@@ -43,6 +47,8 @@ fn reply(req: &MockRequest) -> MockReply {
 struct Args {
     n: usize,
     data: Option<PathBuf>,
+    latency_ms: u64,
+    concurrency: Option<usize>,
 }
 
 fn args() -> Args {
@@ -55,6 +61,10 @@ fn args() -> Args {
     Args {
         n: value("--n").and_then(|v| v.parse().ok()).unwrap_or(5_000),
         data: value("--data").map(PathBuf::from),
+        latency_ms: value("--latency-ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        concurrency: value("--concurrency").and_then(|v| v.parse().ok()),
     }
 }
 
@@ -202,26 +212,39 @@ fn report(label: &str, o: &Outcome, requests: usize, n: usize) {
 }
 
 fn main() {
-    if mock_process::child_mode().is_some() {
-        mock_process::serve(reply);
+    if let Some(mode) = mock_process::child_mode() {
+        let latency = mode
+            .strip_prefix("pipeline-")
+            .and_then(|ms| ms.parse().ok())
+            .map_or(Duration::ZERO, Duration::from_millis);
+        mock_process::serve(move |req: &MockRequest| {
+            if latency.is_zero() {
+                reply(req)
+            } else {
+                reply(req).after(latency)
+            }
+        });
         return;
     }
     let args = args();
-    let mut mock = MockProcess::start("pipeline");
+    let mut mock = MockProcess::start(&format!("pipeline-{}", args.latency_ms));
     let started = Instant::now();
     let mut project = MockProject::new(&mock.url, conversations(&args));
     let imported = started.elapsed();
     // Default limits, as a user would run it.
     let defaults = kura_tui::config::Config::default();
-    project.project.config.llm.max_concurrency = defaults.llm.max_concurrency;
+    project.project.config.llm.max_concurrency =
+        args.concurrency.unwrap_or(defaults.llm.max_concurrency);
     project.project.config.llm.max_retries = defaults.llm.max_retries;
     let n = project.project.store().expect("store").len();
     println!(
-        "{n} conversations ({}), imported in {:.2} s; mock with 0 ms latency in a child process, {EMBEDDING_DIMS}-d embeddings",
+        "{n} conversations ({}), imported in {:.2} s; mock with {} ms latency in a child process, {EMBEDDING_DIMS}-d embeddings, max_concurrency {}",
         args.data
             .as_ref()
             .map_or("demo generator".to_string(), |p| p.display().to_string()),
-        imported.as_secs_f64()
+        imported.as_secs_f64(),
+        args.latency_ms,
+        project.project.config.llm.max_concurrency,
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -243,6 +266,21 @@ fn main() {
         "  the mock used {:.2} s of CPU serving it (on the same 2 cores)",
         mock_cpu.as_secs_f64()
     );
+    if args.latency_ms > 0 {
+        let limit = chat as f64 * args.latency_ms as f64
+            / 1000.0
+            / project.project.config.llm.max_concurrency.max(1) as f64;
+        let llm_wall: f64 = first
+            .stages
+            .iter()
+            .filter(|(s, _)| matches!(s, Stage::Summaries | Stage::Names | Stage::Hierarchy))
+            .filter_map(|(_, r)| Some((r.end? - r.start?).as_secs_f64()))
+            .sum();
+        println!(
+            "  LLM stages (summaries, names, hierarchy): {llm_wall:.2} s; physical limit {limit:.2} s ({:.3}x)",
+            llm_wall / limit.max(1e-9)
+        );
+    }
 
     let rerun = run(&rt, &project);
     let more = mock.count() - requests;

@@ -249,6 +249,15 @@ fn naming_contrast_comes_from_the_nearest_clusters() {
         "{:?}",
         inputs[3].contrastive
     );
+    // Cluster 0 comes first but is the farthest from cluster 3: never shown.
+    assert!(
+        inputs[3]
+            .contrastive
+            .iter()
+            .all(|t| !t.starts_with("cluster 0 ")),
+        "{:?}",
+        inputs[3].contrastive
+    );
     for (c, input) in inputs.iter().enumerate() {
         assert!(
             input

@@ -1,50 +1,95 @@
-//! The calls a run will make, for `run --dry-run` and the cost question.
-//! Cached calls are not free to know in advance, so this is an upper bound.
+//! The calls a run will make, for `run --dry-run` and the cost question:
+//! one summary per conversation, the embedding batches (when embeddings
+//! come from an API), one name per base cluster, and per hierarchy level
+//! the calls [`super::hierarchy_llm`] makes for that level's real target
+//! ([`cluster::level_targets`]): a proposal per neighbourhood, one merge,
+//! an assignment per child and a rename per parent. Cached calls are free
+//! and not known in advance, and retries are not counted.
 
-use crate::config::Config;
+use crate::cluster;
+use crate::config::{Config, EmbedderKind};
 use crate::error::Result;
-use crate::llm::{Estimate, EstimatedCall, estimate};
+use crate::llm::{DEFAULT_EMBEDDING_MODEL, Estimate, EstimatedCall, estimate};
 use crate::project::store::Store;
+
+/// Characters of the prompt around a conversation.
+const SUMMARY_PROMPT_CHARS: usize = 2_200;
+/// Characters of one summary's embedding text, on average.
+const EMBED_TEXT_CHARS: usize = 400;
+/// Characters of one "name: description" line in hierarchy prompts.
+const LINE_CHARS: usize = 160;
+
+fn call(tag: &str, input_chars: usize, expected_output_tokens: u64) -> EstimatedCall {
+    EstimatedCall {
+        tag: tag.into(),
+        input_chars,
+        expected_output_tokens,
+    }
+}
+
+/// The hierarchy's calls for `k` base clusters, level by level.
+pub fn hierarchy_calls(config: &Config, k: usize) -> Vec<EstimatedCall> {
+    let h = &config.hierarchy;
+    let targets = cluster::level_targets(k, h.max_top_level);
+    let levels = targets.len().saturating_sub(1).min(h.max_levels.max(1));
+    let mut calls = Vec::new();
+    let mut m = k;
+    for &target in targets.iter().skip(1).take(levels) {
+        if m <= h.max_top_level {
+            break;
+        }
+        let t = target.clamp(1, m - 1);
+        let hoods = m.div_ceil(h.neighbourhood_size.max(2)).clamp(1, m);
+        let per_hood = m.div_ceil(hoods);
+        for _ in 0..hoods {
+            calls.push(call("hierarchy", (per_hood + 5) * LINE_CHARS + 1_500, 80));
+        }
+        calls.push(call("hierarchy", t * 2 * 40 + 1_200, 80));
+        for _ in 0..m {
+            calls.push(call("hierarchy", t * 40 + LINE_CHARS + 1_000, 20));
+        }
+        for _ in 0..t {
+            calls.push(call("hierarchy", m.div_ceil(t) * LINE_CHARS + 1_000, 80));
+        }
+        m = t;
+    }
+    calls
+}
 
 /// Estimates an LLM run over the first `n` conversations of `store`.
 pub fn run_estimate(config: &Config, store: &Store, n: usize) -> Result<Estimate> {
     let mut calls = Vec::with_capacity(n + n / 5);
-    let prompt_overhead = 2_200;
     for conv in store.iter()?.take(n) {
         let conv = conv?;
-        let chars = conv.content_len().min(config.summarise.max_chars) + prompt_overhead;
-        calls.push(EstimatedCall {
-            tag: "summaries".into(),
-            input_chars: chars,
-            expected_output_tokens: 250,
-        });
+        let chars = conv.content_len().min(config.summarise.max_chars) + SUMMARY_PROMPT_CHARS;
+        calls.push(call("summaries", chars, 250));
     }
     let k = if config.cluster.k > 0 {
-        config.cluster.k
+        config.cluster.k.min(n.max(1))
     } else {
-        n.div_ceil(config.cluster.per_cluster.max(1))
+        cluster::default_k(n, config.cluster.per_cluster)
     };
     let naming_chars =
         (config.naming.max_examples + config.naming.contrastive_examples) * 220 + 1_500;
     for _ in 0..k {
-        calls.push(EstimatedCall {
-            tag: "names".into(),
-            input_chars: naming_chars,
-            expected_output_tokens: 120,
-        });
+        calls.push(call("names", naming_chars, 120));
     }
-    // Hierarchy: about one assignment and a share of proposals and renames
-    // per cluster per level.
-    let mut m = k;
-    while m > config.hierarchy.max_top_level {
-        for _ in 0..m + m / 3 {
-            calls.push(EstimatedCall {
-                tag: "hierarchy".into(),
-                input_chars: 1_800,
-                expected_output_tokens: 60,
-            });
-        }
-        m /= 6;
+    calls.extend(hierarchy_calls(config, k));
+    let chat = estimate(&calls, &config.chat_model(), config);
+    if super::models::resolve_embedder(config, false) != EmbedderKind::Api || n == 0 {
+        return Ok(chat);
     }
-    Ok(estimate(&calls, &config.chat_model(), config))
+    let batch = config.embedding.batch_size.max(1);
+    let embed_calls: Vec<EstimatedCall> = (0..n.div_ceil(batch))
+        .map(|b| {
+            let texts = batch.min(n - b * batch);
+            call("embeddings", texts * EMBED_TEXT_CHARS, 0)
+        })
+        .collect();
+    let model = config
+        .embedding
+        .model
+        .clone()
+        .unwrap_or_else(|| DEFAULT_EMBEDDING_MODEL.to_string());
+    Ok(chat.merge(estimate(&embed_calls, &model, config)))
 }

@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::hierarchy_llm::{Gaps, HierarchyLlm, plan_llm};
+use super::hierarchy_llm::{Gaps, HierarchyLlm, Level, plan_llm};
 use super::naming::{self, GeneratedName};
 use super::plan::StageInputs;
-use super::{Event, LogLevel, Stage, StageCtx, cached, clusters};
+use super::{Corpus, Event, LogLevel, Stage, StageCtx, cached, clusters};
 use crate::cluster::{self, Linkage};
 use crate::config::HierarchyConfig;
 use crate::error::{Error, Result};
-use crate::model::{Cluster, Summary};
+use crate::model::Cluster;
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -131,17 +131,19 @@ pub struct Built {
 }
 
 /// Runs (or loads) the hierarchy stage.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
     ctx: &StageCtx,
+    corpus: Corpus<'_>,
     base: Vec<Cluster>,
-    summaries: &[Summary],
-    embeddings: &Array2<f32>,
     llm: Option<Arc<dyn HierarchyLlm>>,
     config: &HierarchyConfig,
-    seed: u64,
     inputs: &StageInputs,
 ) -> Result<Built> {
+    let Corpus {
+        summaries,
+        embeddings,
+        seed,
+    } = corpus;
     let stage = Stage::Hierarchy;
     if let Some((clusters, digest)) = cached::records::<Cluster>(ctx, inputs)? {
         return Ok(Built {
@@ -184,10 +186,17 @@ pub async fn run(
         let target = target.clamp(1, current.len() - 1);
         let plan = match &llm {
             Some(llm) if step < levels => {
-                plan_llm(
-                    llm, ctx, &current, &centroids, target, config, seed, level, &mut gaps,
-                )
-                .await?
+                let job = Level {
+                    llm,
+                    ctx,
+                    current: &current,
+                    centroids: &centroids,
+                    target,
+                    config,
+                    seed,
+                    level,
+                };
+                plan_llm(&job, &mut gaps).await?
             }
             _ => None,
         };

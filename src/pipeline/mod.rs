@@ -5,6 +5,7 @@
 mod cached;
 mod cancel;
 pub mod clusters;
+pub mod concurrent;
 pub mod embeddings;
 pub mod estimate;
 pub mod events;
@@ -36,6 +37,16 @@ pub use stage::Stage;
 use std::sync::Arc;
 
 use crate::project::checkpoint::CheckpointStore;
+
+/// What the naming and hierarchy stages read of the run besides their
+/// own inputs: the summaries, their embeddings (a row per summary) and the
+/// run's seed.
+#[derive(Clone, Copy)]
+pub struct Corpus<'a> {
+    pub summaries: &'a [crate::model::Summary],
+    pub embeddings: &'a ndarray::Array2<f32>,
+    pub seed: u64,
+}
 
 /// What every stage needs besides its inputs.
 #[derive(Clone)]

@@ -11,7 +11,8 @@ use super::naming::ClusterNamer;
 use super::plan::{Digests, Identities, Settings};
 use super::summarise::Summariser;
 use super::{
-    Event, Outcome, Stage, StageCtx, clusters, embeddings, hierarchy, naming, projection, summarise,
+    Corpus, Event, Outcome, Stage, StageCtx, clusters, embeddings, hierarchy, naming, projection,
+    summarise,
 };
 use crate::config::Config;
 use crate::embed::Embedder;
@@ -113,15 +114,18 @@ async fn run_stages(
         projection::run(&proj_ctx, &p_sum, &p_emb, &p_base, &p_cfg, seed, &inputs).await
     });
 
+    let corpus = Corpus {
+        summaries: &summaries,
+        embeddings: &emb,
+        seed,
+    };
     let inputs = settings.inputs(Stage::Names, &digests);
     let (named, d) = naming::run(
         ctx,
+        corpus,
         base,
-        &summaries,
-        &emb,
         models.namer.clone(),
-        settings.naming.max_examples,
-        settings.naming.contrastive_examples,
+        &settings.naming,
         &inputs,
     )
     .await?;
@@ -130,12 +134,10 @@ async fn run_stages(
     let inputs = settings.inputs(Stage::Hierarchy, &digests);
     let built = hierarchy::run(
         ctx,
+        corpus,
         named,
-        &summaries,
-        &emb,
         models.hierarchy.clone(),
         &settings.hierarchy,
-        seed,
         &inputs,
     )
     .await?;

@@ -4,17 +4,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use tokio::task::JoinSet;
-
 use super::failures::Failures;
 use super::plan::StageInputs;
-use super::{Event, LogLevel, Stage, StageCtx, cached};
+use super::{Event, LogLevel, Stage, StageCtx, cached, concurrent};
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Summary};
 use crate::project::checkpoint;
 use crate::project::store::Store;
+use serde::{Deserialize, Serialize};
 
 /// Turns one conversation into a [`Summary`]. The seam between the stage and
 /// the LLM (or the offline extractive summariser).
@@ -69,13 +67,7 @@ pub async fn run(
     summariser: Arc<dyn Summariser>,
     inputs: &StageInputs,
 ) -> Result<(Vec<Summary>, String)> {
-    let StageCtx {
-        cps,
-        events,
-        cancel,
-        concurrency,
-        ..
-    } = ctx;
+    let StageCtx { cps, events, .. } = ctx;
     let stage = Stage::Summaries;
     if let Some(done) = cached::records::<Summary>(ctx, inputs)? {
         return Ok(done);
@@ -95,67 +87,57 @@ pub async fn run(
         resumed: done.len() as u64,
     });
     let mut failures = Failures::default();
-    let mut in_flight: JoinSet<(usize, String, Result<Summary>)> = JoinSet::new();
-    let mut conversations = store.iter()?.enumerate().take(n);
-    let limit = (*concurrency).max(1);
-    loop {
-        while in_flight.len() < limit && !cancel.is_cancelled() {
-            let Some((i, conv)) = conversations.next() else {
-                break;
-            };
-            if done.contains_key(&i) {
-                continue;
-            }
-            let conv = conv?;
+    let mut fresh = BTreeMap::new();
+    let todo = store
+        .iter()?
+        .enumerate()
+        .take(n)
+        .filter(|(i, _)| !done.contains_key(i))
+        .map(|(i, conv)| conv.map(|c| (i, c)));
+    concurrent::for_each(
+        ctx,
+        todo,
+        |(i, conv)| {
             let s = summariser.clone();
-            in_flight.spawn(async move {
+            async move {
                 let r = s.summarise(&conv).await;
                 (i, conv.id, r)
-            });
-        }
-        let next = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => None,
-            r = in_flight.join_next() => r,
-        };
-        let Some(joined) = next else {
-            break;
-        };
-        let (i, conv_id, result) =
-            joined.map_err(|e| Error::Other(format!("summary task failed: {e}")))?;
-        match result {
-            Ok(mut summary) => {
-                summary.conversation_id = conv_id;
-                checkpoint::append_partial(
-                    cps.as_ref(),
-                    stage.name(),
-                    &PartialSummary {
-                        key: key.clone(),
-                        index: i,
-                        summary: summary.clone(),
-                    },
-                )?;
-                let _ = events.send(Event::Advanced { stage, n: 1 });
-                let _ = events.send(Event::Preview {
-                    stage,
-                    text: summary.summary.clone(),
-                });
-                done.insert(i, summary);
             }
-            Err(Error::Cancelled) => break,
-            Err(e) => {
-                failures.add(&e);
-                let _ = events.send(Event::ItemFailed {
-                    stage,
-                    error: format!("conversation {} ({conv_id}): {e}", i + 1),
-                });
+        },
+        |(i, conv_id, result)| {
+            match result {
+                Ok(mut summary) => {
+                    summary.conversation_id = conv_id;
+                    checkpoint::append_partial(
+                        cps.as_ref(),
+                        stage.name(),
+                        &PartialSummary {
+                            key: key.clone(),
+                            index: i,
+                            summary: summary.clone(),
+                        },
+                    )?;
+                    let _ = events.send(Event::Advanced { stage, n: 1 });
+                    let _ = events.send(Event::Preview {
+                        stage,
+                        text: summary.summary.clone(),
+                    });
+                    fresh.insert(i, summary);
+                }
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                Err(e) => {
+                    failures.add(&e);
+                    let _ = events.send(Event::ItemFailed {
+                        stage,
+                        error: format!("conversation {} ({conv_id}): {e}", i + 1),
+                    });
+                }
             }
-        }
-    }
-    if cancel.is_cancelled() {
-        in_flight.abort_all();
-        return Err(Error::Cancelled);
-    }
+            Ok(())
+        },
+    )
+    .await?;
+    done.extend(fresh);
     if !failures.is_empty() {
         return Err(Error::Llm(format!(
             "{} of {n} conversations could not be summarised ({}); the other summaries are saved, rerun to retry the rest",

@@ -4,21 +4,24 @@
 //! other clusters, as Clio does. Offline, names come from class-based TF-IDF
 //! keywords. Names are saved per cluster, so a killed run resumes.
 
+mod inputs;
+mod keywords;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
-use tokio::task::JoinSet;
+pub use inputs::{inputs, rows_of};
+pub use keywords::keyword_names;
 
 use super::failures::Failures;
 use super::plan::StageInputs;
-use super::{Event, Stage, StageCtx, cached};
-use crate::cluster;
+use super::{Corpus, Event, Stage, StageCtx, cached, concurrent};
+use crate::config::NamingConfig;
 use crate::embed::BoxFuture;
 use crate::error::{Error, Result};
-use crate::model::{Cluster, Summary, slugify, unique_slug};
+use crate::model::{Cluster, slugify, unique_slug};
 use crate::project::checkpoint;
+use serde::{Deserialize, Serialize};
 
 /// What the namer sees of one cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,128 +76,6 @@ pub fn load_partial(
     Ok(done)
 }
 
-/// Rows of each cluster, in cluster order.
-pub fn rows_of(clusters: &[Cluster], summaries: &[Summary]) -> Vec<Vec<usize>> {
-    let pos: HashMap<&str, usize> = summaries
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.conversation_id.as_str(), i))
-        .collect();
-    clusters
-        .iter()
-        .map(|c| {
-            c.members
-                .iter()
-                .filter_map(|m| pos.get(m.as_str()).copied())
-                .collect()
-        })
-        .collect()
-}
-
-fn dot(a: ndarray::ArrayView1<f32>, b: ndarray::ArrayView1<f32>) -> f32 {
-    a.dot(&b)
-}
-
-/// The `max` rows of a cluster closest to its centroid.
-fn central(
-    rows: &[usize],
-    centroid: ndarray::ArrayView1<f32>,
-    emb: ArrayView2<f32>,
-    max: usize,
-) -> Vec<usize> {
-    let mut scored: Vec<(f32, usize)> = rows
-        .iter()
-        .map(|r| (dot(emb.row(*r), centroid), *r))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().take(max).map(|(_, r)| r).collect()
-}
-
-/// Builds the namer's input for every cluster.
-pub fn inputs(
-    rows: &[Vec<usize>],
-    centroids: &Array2<f32>,
-    embeddings: ArrayView2<f32>,
-    summaries: &[Summary],
-    max_examples: usize,
-    contrastive: usize,
-) -> Vec<NamingInput> {
-    let text = |r: &usize| summaries[*r].summary.clone();
-    (0..rows.len())
-        .map(|c| {
-            let examples: Vec<String> =
-                central(&rows[c], centroids.row(c), embeddings, max_examples)
-                    .iter()
-                    .map(text)
-                    .collect();
-            // Nearest other clusters by centroid similarity.
-            let mut near: Vec<(f32, usize)> = (0..rows.len())
-                .filter(|o| *o != c && !rows[*o].is_empty())
-                .map(|o| (dot(centroids.row(c), centroids.row(o)), o))
-                .collect();
-            near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let per = contrastive.div_ceil(3).max(1);
-            let mut contrast = Vec::new();
-            for (_, o) in near.into_iter().take(3) {
-                for r in central(&rows[o], centroids.row(o), embeddings, per) {
-                    if contrast.len() < contrastive {
-                        contrast.push(text(&r));
-                    }
-                }
-            }
-            NamingInput {
-                examples,
-                contrastive: contrast,
-            }
-        })
-        .collect()
-}
-
-/// Keyword names for groups of texts (offline mode).
-pub fn keyword_names(
-    texts: &[String],
-    labels: &[usize],
-    groups: usize,
-) -> Result<Vec<GeneratedName>> {
-    let keywords = if texts.is_empty() {
-        vec![Vec::new(); groups]
-    } else {
-        cluster::ctfidf_keywords(texts, labels, 8)?
-    };
-    let mut taken_names = HashSet::new();
-    Ok((0..groups)
-        .map(|g| {
-            let kw = keywords.get(g).cloned().unwrap_or_default();
-            let mut name = cluster::keyword_name(&kw);
-            // Two groups with the same top words: add the next distinct one.
-            let mut extra = kw.iter().skip(3);
-            while taken_names.contains(&name) {
-                match extra.next() {
-                    Some(k) => name = format!("{name}, {k}"),
-                    None => {
-                        name = format!("{name} ({})", g + 1);
-                        break;
-                    }
-                }
-            }
-            taken_names.insert(name.clone());
-            let description = if kw.is_empty() {
-                "Conversations without distinctive words.".to_string()
-            } else {
-                format!(
-                    "Conversations whose summaries stand out for: {}.",
-                    kw.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
-                )
-            };
-            GeneratedName {
-                slug: slugify(&name, 4),
-                name,
-                description,
-            }
-        })
-        .collect())
-}
-
 /// Applies names to clusters, making slugs unique (`-2` on a clash).
 pub fn apply(clusters: &mut [Cluster], names: &[GeneratedName]) {
     let mut taken = HashSet::new();
@@ -217,17 +98,19 @@ pub fn apply(clusters: &mut [Cluster], names: &[GeneratedName]) {
 
 /// Runs (or resumes, or loads) the naming stage; returns the named
 /// clusters with the checkpoint's digest.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
     ctx: &StageCtx,
+    corpus: Corpus<'_>,
     mut clusters: Vec<Cluster>,
-    summaries: &[Summary],
-    embeddings: &Array2<f32>,
     namer: Option<Arc<dyn ClusterNamer>>,
-    max_examples: usize,
-    contrastive: usize,
+    config: &NamingConfig,
     inputs: &StageInputs,
 ) -> Result<(Vec<Cluster>, String)> {
+    let Corpus {
+        summaries,
+        embeddings,
+        ..
+    } = corpus;
     let stage = Stage::Names;
     if let Some(done) = cached::records::<Cluster>(ctx, inputs)? {
         return Ok(done);
@@ -266,8 +149,8 @@ pub async fn run(
                 &centroids,
                 embeddings.view(),
                 summaries,
-                max_examples,
-                contrastive,
+                config.max_examples,
+                config.contrastive_examples,
             );
             name_with_llm(ctx, &clusters, naming_inputs, namer, &key).await?
         }
@@ -316,64 +199,55 @@ async fn name_with_llm(
         total: clusters.len() as u64,
         resumed: done.len() as u64,
     });
-    let mut set: JoinSet<(String, Result<GeneratedName>)> = JoinSet::new();
     let todo: Vec<(String, NamingInput)> = clusters
         .iter()
         .zip(inputs)
         .filter(|(c, _)| !c.noise && !done.contains_key(&c.id))
         .map(|(c, i)| (c.id.clone(), i))
         .collect();
-    let mut pending = todo.into_iter();
     let mut failures = Failures::default();
-    loop {
-        while set.len() < ctx.concurrency.max(1) && !ctx.cancel.is_cancelled() {
-            let Some((id, input)) = pending.next() else {
-                break;
-            };
+    concurrent::for_each(
+        ctx,
+        todo.into_iter().map(Ok),
+        |(id, input)| {
             let namer = namer.clone();
-            set.spawn(async move {
+            async move {
                 let r = namer.name(input).await;
                 (id, r)
-            });
-        }
-        let next = tokio::select! {
-            biased;
-            _ = ctx.cancel.cancelled() => None,
-            r = set.join_next() => r,
-        };
-        let Some(joined) = next else { break };
-        let (id, r) = joined.map_err(|e| Error::Other(format!("naming task failed: {e}")))?;
-        match r {
-            Ok(n) => {
-                checkpoint::append_partial(
-                    ctx.cps.as_ref(),
-                    stage.name(),
-                    &PartialName {
-                        key: key.into(),
-                        cluster_id: id.clone(),
-                        name: n.clone(),
-                    },
-                )?;
-                let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
-                let _ = ctx.events.send(Event::Preview {
-                    stage,
-                    text: n.name.clone(),
-                });
-                done.insert(id, n);
             }
-            Err(e) => {
-                failures.add(&e);
-                let _ = ctx.events.send(Event::ItemFailed {
-                    stage,
-                    error: format!("cluster {id}: {e}"),
-                });
+        },
+        |(id, r)| {
+            match r {
+                Ok(n) => {
+                    checkpoint::append_partial(
+                        ctx.cps.as_ref(),
+                        stage.name(),
+                        &PartialName {
+                            key: key.into(),
+                            cluster_id: id.clone(),
+                            name: n.clone(),
+                        },
+                    )?;
+                    let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
+                    let _ = ctx.events.send(Event::Preview {
+                        stage,
+                        text: n.name.clone(),
+                    });
+                    done.insert(id, n);
+                }
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                Err(e) => {
+                    failures.add(&e);
+                    let _ = ctx.events.send(Event::ItemFailed {
+                        stage,
+                        error: format!("cluster {id}: {e}"),
+                    });
+                }
             }
-        }
-    }
-    if ctx.cancel.is_cancelled() {
-        set.abort_all();
-        return Err(Error::Cancelled);
-    }
+            Ok(())
+        },
+    )
+    .await?;
     if !failures.is_empty() {
         return Err(Error::Llm(format!(
             "{} of {} clusters could not be named ({}); the other names are saved, rerun to retry",
