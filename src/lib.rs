@@ -15,6 +15,7 @@
 )]
 
 pub mod analysis;
+pub mod classify;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -56,6 +56,9 @@ pub enum Command {
     Model(ModelCommand),
     /// Inspect or clear the LLM response cache.
     Cache(CacheArgs),
+    /// Define, label, evaluate and apply classifiers (classifiers/NAME.toml).
+    #[command(subcommand)]
+    Classify(super::classify_args::ClassifyCommand),
 }
 
 #[derive(Debug, Clone, Args, Default)]

@@ -26,6 +26,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Cache(args)) => super::cache_cmd::run(args),
         Some(Command::Model(cmd)) => super::model_cmd::model(cmd),
+        Some(Command::Classify(cmd)) => super::classify_cmd::run(cmd),
         None => match cli.path {
             Some(path) => {
                 ensure_conversations(&path)?;

@@ -3,6 +3,8 @@
 
 pub mod args;
 mod cache_cmd;
+mod classify_args;
+mod classify_cmd;
 mod commands;
 mod failure;
 mod guards;

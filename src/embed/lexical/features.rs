@@ -34,7 +34,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// FNV-1a over a sequence of 32-bit units, seeded with a tag.
-fn hash_units(tag: u64, units: impl Iterator<Item = u32>) -> u64 {
+pub(crate) fn hash_units(tag: u64, units: impl Iterator<Item = u32>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ tag;
     for u in units {
         for b in u.to_le_bytes() {
@@ -64,7 +64,7 @@ fn count(mut ids: Vec<u32>) -> Vec<(u32, f32)> {
 }
 
 /// Splits `text` into lower-cased words (maximal runs of letters and digits).
-fn words(text: &str) -> Vec<Vec<char>> {
+pub(crate) fn words(text: &str) -> Vec<Vec<char>> {
     let mut out = Vec::new();
     let mut cur: Vec<char> = Vec::new();
     for c in text.chars() {

@@ -11,9 +11,9 @@
 //! and seed always give the same vectors.
 
 mod eigen;
-mod features;
+pub(crate) mod features;
 pub mod refine;
-mod sparse;
+pub(crate) mod sparse;
 mod svd;
 
 use ndarray::{Array2, s};

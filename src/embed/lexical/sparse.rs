@@ -60,7 +60,8 @@ impl Csr {
         self.ncols
     }
 
-    fn row(&self, i: usize) -> (&[u32], &[f32]) {
+    /// Row `i`: its column indices (ascending) and values.
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
         let (start, end) = (self.indptr[i], self.indptr[i + 1]);
         (&self.indices[start..end], &self.values[start..end])
     }
