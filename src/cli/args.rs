@@ -51,6 +51,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Export a cluster (with its descendants) to JSONL.
     Export(ExportArgs),
+    /// Convert a Kura checkpoint folder into a project (its stages done).
+    ImportKura(ImportKuraArgs),
     /// Manage the local sentence-embedding model.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -191,6 +193,15 @@ pub struct EvalArgs {
     pub labels: Vec<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportKuraArgs {
+    /// Kura's checkpoint folder (conversations.jsonl or .json, summaries.jsonl,
+    /// clusters.jsonl, and optionally meta_clusters.jsonl, dimensionality.jsonl).
+    pub kura_dir: PathBuf,
+    /// Project directory to create (must not exist or be empty).
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]

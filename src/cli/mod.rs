@@ -6,6 +6,7 @@ mod cache_cmd;
 mod commands;
 mod failure;
 mod guards;
+mod import_kura_cmd;
 mod model_cmd;
 mod progress_bars;
 mod run_cmd;
