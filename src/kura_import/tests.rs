@@ -60,3 +60,67 @@ fn a_parent_cycle_does_not_hang() {
     let (tree, _) = hierarchy(&kura);
     assert_eq!(tree.len(), 2);
 }
+
+mod plan {
+    use serde_json::{Map, Value};
+
+    use crate::config::Config;
+    use crate::pipeline::plan::{Digests, IMPORTED, Identities, Settings, Status, judge};
+    use crate::pipeline::{RunOptions, Stage};
+    use crate::project::checkpoint::{Header, hash_key};
+    use crate::project::store::StoreFingerprint;
+
+    fn settings(config: &Config) -> Settings {
+        let ids = Identities {
+            summariser: "s".into(),
+            embedder: "e".into(),
+            namer: "n".into(),
+            hierarchy: "h".into(),
+        };
+        let store = StoreFingerprint {
+            conversations: 3,
+            digest: "store".into(),
+        };
+        Settings::new(config, &RunOptions::default(), ids, store)
+    }
+
+    fn imported(upstream: &str) -> Header {
+        let mut inputs = Map::new();
+        inputs.insert(IMPORTED.into(), "kura".into());
+        inputs.insert("upstream.summaries".into(), Value::from(upstream));
+        Header {
+            format: "kura-tui-checkpoint".into(),
+            version: 2,
+            stage: "clusters".into(),
+            key: hash_key(&inputs),
+            count: 1,
+            dims: None,
+            created_at: String::new(),
+            digest: String::new(),
+            inputs,
+            built_with: Map::new(),
+            incomplete: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_imported_stage_ignores_settings_but_not_its_upstream_content() {
+        let digests = Digests::from([(Stage::Summaries, "sum".to_string())]);
+        let mut config = Config::default();
+        let h = imported("sum");
+        let exp = settings(&config).inputs(Stage::Clusters, &digests);
+        assert_eq!(judge(Ok(&h), None, Some(&exp)), Status::Done);
+        config.cluster.k = 17;
+        let exp = settings(&config).inputs(Stage::Clusters, &digests);
+        assert_ne!(exp.key(), h.key);
+        assert_eq!(judge(Ok(&h), None, Some(&exp)), Status::Done);
+        let changed = Digests::from([(Stage::Summaries, "other".to_string())]);
+        let exp = settings(&config).inputs(Stage::Clusters, &changed);
+        assert_eq!(
+            judge(Ok(&h), None, Some(&exp)),
+            Status::Outdated {
+                why: vec!["upstream summaries changed".into()]
+            }
+        );
+    }
+}

@@ -158,8 +158,8 @@ fn fill(kura: &KuraCheckpoint, layout: &Layout) -> Result<Imported> {
     } else {
         "clusters"
     };
-    let k = ("k", Value::from(base.len()));
-    let m = meta(kura, "clusters", &[(&su, &d_sum)], &[k.clone()])?;
+    let k = [("k", Value::from(base.len()))];
+    let m = meta(kura, "clusters", &[(&su, &d_sum)], &k)?;
     let d_cl = checkpoint::save(&cps, Stage::Clusters.name(), &m, &base)?;
     let m = meta(kura, "clusters", &[(&su, &d_sum), (&cl, &d_cl)], &[])?;
     let d_na = checkpoint::save(&cps, Stage::Names.name(), &m, &base)?;
