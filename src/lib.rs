@@ -27,6 +27,7 @@ pub mod evaluate;
 pub mod export;
 pub mod info;
 pub mod ingest;
+pub mod kura_import;
 pub mod llm;
 pub mod model;
 pub mod offline;

@@ -51,6 +51,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Export a cluster (with its descendants) to JSONL.
     Export(ExportArgs),
+    /// Convert a Kura checkpoint folder into a project (its stages done).
+    ImportKura(ImportKuraArgs),
     /// Manage the local sentence-embedding model.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -200,6 +202,15 @@ pub struct EvalArgs {
     /// they are (default: the one a run would use).
     #[arg(long, value_enum)]
     pub embedder: Option<EmbedderArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportKuraArgs {
+    /// Kura's checkpoint folder (conversations.jsonl or .json, summaries.jsonl,
+    /// clusters.jsonl, and optionally meta_clusters.jsonl, dimensionality.jsonl).
+    pub kura_dir: PathBuf,
+    /// Project directory to create (must not exist or be empty).
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]

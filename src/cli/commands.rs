@@ -19,6 +19,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Info(args)) => info(args),
         Some(Command::Tree(args)) => tree(args),
         Some(Command::Export(args)) => export(args),
+        Some(Command::ImportKura(args)) => super::import_kura_cmd::import_kura(args),
         Some(Command::Eval(args)) => eval(args),
         Some(Command::Run(args)) => {
             ensure_conversations(&args.path)?;

@@ -8,6 +8,7 @@ mod classify_cmd;
 mod commands;
 mod failure;
 mod guards;
+mod import_kura_cmd;
 mod model_cmd;
 mod progress_bars;
 mod run_cmd;

@@ -139,6 +139,26 @@ fn flatten<T: Serialize>(map: &mut BTreeMap<String, Value>, section: &str, value
     }
 }
 
+/// The key in a checkpoint's inputs that marks it as imported from another
+/// tool (`kura-tui import-kura`). Such a checkpoint was not built from this
+/// project's settings or models, so those cannot outdate it: it stays done
+/// while the upstream content it names (`upstream.*`, `store`) is
+/// unchanged, and a run keeps it instead of recomputing it.
+pub const IMPORTED: &str = "imported";
+
+/// True when a checkpoint's inputs mark it as imported.
+pub fn is_imported(inputs: &Map<String, Value>) -> bool {
+    inputs.contains_key(IMPORTED)
+}
+
+/// The upstream stages an imported checkpoint names in its inputs.
+pub fn imported_upstream(inputs: &Map<String, Value>) -> Vec<Stage> {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| inputs.contains_key(&format!("upstream.{}", s.name())))
+        .collect()
+}
+
 /// One stage's inputs: what its key hashes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageInputs {
@@ -166,6 +186,25 @@ impl StageInputs {
             built_with,
             incomplete,
         }
+    }
+
+    /// Why an imported checkpoint with inputs `old` no longer fits: the
+    /// upstream content or the store it names changed. Empty when it fits.
+    pub fn why_imported(&self, old: &Map<String, Value>) -> Vec<String> {
+        let mut out = Vec::new();
+        for (k, v) in old {
+            if k != "store" && !k.starts_with("upstream.") {
+                continue;
+            }
+            if self.map.get(k) != Some(v) {
+                if k == "store" {
+                    out.push("the conversations changed".into());
+                } else {
+                    out.push(format!("upstream {} changed", &k["upstream.".len()..]));
+                }
+            }
+        }
+        out
     }
 
     /// Why a checkpoint built from `old` inputs does not fit these: one line

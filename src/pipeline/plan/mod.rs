@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use identity::{Identities, KEYWORD_NAMER, OFFLINE_HIERARCHY, chat_name, embedder_identity};
-pub use inputs::{Digests, Settings, StageInputs, upstream};
+pub use inputs::{
+    Digests, IMPORTED, Settings, StageInputs, imported_upstream, is_imported, upstream,
+};
 
 use super::{RunOptions, Stage};
 use crate::config::{Config, EnvSource};
@@ -108,7 +110,12 @@ impl Plan {
         for stage in Stage::ALL {
             let path = checkpoint::describe(cps, stage.name(), stage == Stage::Embeddings);
             let file = checkpoint::verify(cps, stage.name())?;
-            let blocked_by = upstream(stage).iter().copied().find(|u| {
+            // An imported checkpoint reads only the upstream stages it names.
+            let reads = match &file {
+                Ok(h) if is_imported(&h.inputs) => imported_upstream(&h.inputs),
+                _ => upstream(stage).to_vec(),
+            };
+            let blocked_by = reads.iter().copied().find(|u| {
                 stages
                     .iter()
                     .find(|p| p.stage == *u)
@@ -211,6 +218,14 @@ pub fn judge(
         (Ok(_), Some((up, word)), _) => Status::Outdated {
             why: vec![format!("upstream {} is {word}", up.name())],
         },
+        (Ok(h), None, Some(exp)) if is_imported(&h.inputs) => {
+            let why = exp.why_imported(&h.inputs);
+            if why.is_empty() {
+                Status::Done
+            } else {
+                Status::Outdated { why }
+            }
+        }
         (Ok(h), None, Some(exp)) if h.key != exp.key() => Status::Outdated {
             why: exp.why(&h.inputs),
         },
