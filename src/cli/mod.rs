@@ -8,6 +8,7 @@ mod failure;
 mod guards;
 mod model_cmd;
 mod progress_bars;
+mod report_cmd;
 mod run_cmd;
 
 use std::process::ExitCode;
