@@ -101,8 +101,7 @@ mod tests {
 
     #[test]
     fn nested_keys_are_dotted_and_kinds_follow_every_value() {
-        let Value::Object(m) = json!({"a": 1, "u": {"plan": "pro", "paid": true}, "t": [1]})
-        else {
+        let Value::Object(m) = json!({"a": 1, "u": {"plan": "pro", "paid": true}, "t": [1]}) else {
             unreachable!()
         };
         let flat = flatten(&m);

@@ -142,3 +142,6 @@ pub(crate) fn unknown_field(name: &str, known: &[String], what: &str) -> Error {
     };
     Error::Other(format!("unknown {what} `{name}`; {list}"))
 }
+
+#[cfg(test)]
+mod tests;

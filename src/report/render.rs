@@ -148,7 +148,11 @@ fn table(report: &Report, markdown: bool) -> String {
                 .map(|(i, c)| {
                     let c = c.unwrap_or_else(|| ABSENT.to_string());
                     let c = if markdown { c.replace('|', "\\|") } else { c };
-                    if i == 1 && !markdown { cut(&c, NAME_WIDTH) } else { c }
+                    if i == 1 && !markdown {
+                        cut(&c, NAME_WIDTH)
+                    } else {
+                        c
+                    }
                 })
                 .collect()
         })
@@ -163,14 +167,20 @@ fn table(report: &Report, markdown: bool) -> String {
         })
         .collect();
     // Numbers are right-aligned: count and the figures after the name.
-    let right = |i: usize| (2..7).contains(&i) || (i >= 7 && !matches!(headers[i].rsplit(' ').next(), Some("top")));
+    let right = |i: usize| {
+        (2..7).contains(&i) || (i >= 7 && !matches!(headers[i].rsplit(' ').next(), Some("top")))
+    };
     let line = |cells: &[String]| -> String {
         let padded: Vec<String> = cells
             .iter()
             .enumerate()
             .map(|(i, c)| {
                 let pad = " ".repeat(widths[i].saturating_sub(c.width()));
-                if right(i) { format!("{pad}{c}") } else { format!("{c}{pad}") }
+                if right(i) {
+                    format!("{pad}{c}")
+                } else {
+                    format!("{c}{pad}")
+                }
             })
             .collect();
         if markdown {
@@ -198,7 +208,11 @@ fn table(report: &Report, markdown: bool) -> String {
             .enumerate()
             .map(|(i, w)| {
                 let dashes = "-".repeat((*w).max(3));
-                if right(i) { format!("{}:", &dashes[1..]) } else { dashes }
+                if right(i) {
+                    format!("{}:", &dashes[1..])
+                } else {
+                    dashes
+                }
             })
             .collect();
         out.push_str(&format!("| {} |\n", rule.join(" | ")));

@@ -22,7 +22,7 @@ pub(super) fn write(analysis: &Analysis, store: &Store, path: &Path) -> Result<S
     conn.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;",
     )
-        .map_err(err)?;
+    .map_err(err)?;
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(TABLES).map_err(err)?;
     let mut kinds = FieldKinds::default();
@@ -76,9 +76,15 @@ pub(super) fn write(analysis: &Analysis, store: &Store, path: &Path) -> Result<S
             conversations += 1;
         }
         let mut sum_stmt = tx
-            .prepare("INSERT OR REPLACE INTO summaries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            .prepare(
+                "INSERT OR REPLACE INTO summaries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
             .map_err(err)?;
-        for s in analysis.summaries.iter().filter(|s| !s.conversation_id.is_empty()) {
+        for s in analysis
+            .summaries
+            .iter()
+            .filter(|s| !s.conversation_id.is_empty())
+        {
             let custom = (!s.custom.is_empty()).then(|| to_json(&s.custom));
             sum_stmt
                 .execute(params![
@@ -173,7 +179,9 @@ fn numeric_table(fields: &[String]) -> String {
         let q = quote_ident(f);
         let lit = f.replace('\'', "''");
         columns.push_str(&format!(", {q} REAL"));
-        select.push_str(&format!(", MAX(CASE WHEN m.key = '{lit}' THEN m.number END)"));
+        select.push_str(&format!(
+            ", MAX(CASE WHEN m.key = '{lit}' THEN m.number END)"
+        ));
     }
     format!(
         "CREATE TABLE metadata_numeric ({columns});\n\
