@@ -49,8 +49,7 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
-/// Collects the kind of every field seen, in first-seen order of names
-/// sorted alphabetically.
+/// Collects the kind of every field seen; fields come out sorted by name.
 #[derive(Debug, Default, Clone)]
 pub struct FieldKinds {
     seen: BTreeMap<String, Seen>,
