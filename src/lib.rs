@@ -33,6 +33,8 @@ pub mod model;
 pub mod offline;
 pub mod pipeline;
 pub mod project;
+pub mod report;
+pub mod sql;
 pub mod tree;
 pub mod tui;
 

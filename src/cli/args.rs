@@ -53,6 +53,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Convert a Kura checkpoint folder into a project (its stages done).
     ImportKura(ImportKuraArgs),
+    /// Per-cluster counts, shares, metadata and facet aggregates.
+    Report(ReportArgs),
+    /// Write the project (conversations, clusters, metadata) to a SQLite file.
+    ExportSql(ExportSqlArgs),
     /// Manage the local sentence-embedding model.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -222,6 +226,36 @@ pub struct ExportArgs {
     /// Output file; defaults to exports/<slug>-<timestamp>.jsonl in the project.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    pub path: PathBuf,
+    /// Hierarchy level (0 = base clusters); the top-level clusters when omitted.
+    #[arg(long, value_name = "N")]
+    pub level: Option<u32>,
+    /// Report only this metadata field (dotted for nested keys); repeatable.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Vec<String>,
+    /// Sort by a column: count, share, name, id, frustration, concerning,
+    /// error_rate, a metadata field or FIELD=VALUE; append :asc or :desc
+    /// (default desc). Repeat for tie-breaks.
+    #[arg(long, value_name = "COLUMN[:asc|desc]")]
+    pub sort: Vec<crate::report::SortKey>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Table)]
+    pub format: crate::report::Format,
+    /// Values listed for a categorical field.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub top: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportSqlArgs {
+    pub path: PathBuf,
+    /// The SQLite file to write (replaced only when the export succeeds).
+    #[arg(long, value_name = "FILE.db")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

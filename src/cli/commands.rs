@@ -25,6 +25,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             ensure_conversations(&args.path)?;
             super::run_cmd::run(&args.path, &args.run)
         }
+        Some(Command::Report(args)) => super::report_cmd::report(args),
+        Some(Command::ExportSql(args)) => super::report_cmd::export_sql(args),
         Some(Command::Cache(args)) => super::cache_cmd::run(args),
         Some(Command::Model(cmd)) => super::model_cmd::model(cmd),
         Some(Command::Classify(cmd)) => super::classify_cmd::run(cmd),
@@ -163,7 +165,7 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
 }
 
 /// Loads a project's analysis, failing clearly when no clusters exist yet.
-fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
+pub(super) fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis)> {
     let project = Project::open(path, &ProcessEnv)?;
     ensure_conversations(path)?;
     let analysis = Analysis::load(&project)?;

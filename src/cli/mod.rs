@@ -11,6 +11,7 @@ mod guards;
 mod import_kura_cmd;
 mod model_cmd;
 mod progress_bars;
+mod report_cmd;
 mod run_cmd;
 
 use std::process::ExitCode;
