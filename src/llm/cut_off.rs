@@ -1,7 +1,7 @@
 //! Ending a JSON object that a model was cut off in: small models often
 //! repeat list items until `max_tokens` stops them mid-string.
 
-use super::lenient::opens_string;
+use super::json_scan::JsonScan;
 
 /// How many earlier commas [`close_cut_off`] tries to cut back to.
 const CUT_BACK: usize = 3;
@@ -15,25 +15,12 @@ const CUT_BACK: usize = 3;
 pub(crate) fn close_cut_off(text: &str) -> Vec<String> {
     let mut stack: Vec<char> = Vec::new();
     let mut commas: Vec<(usize, Vec<char>)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut prev: Option<char> = None;
+    let mut scan = JsonScan::default();
     for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                c if c == q => {
-                    quote = None;
-                    prev = Some('"');
-                }
-                _ => {}
-            }
+        if !scan.outside(c) {
             continue;
         }
         match c {
-            '"' => quote = Some('"'),
-            '\'' if opens_string(prev) => quote = Some('\''),
             '{' => stack.push('}'),
             '[' => stack.push(']'),
             '}' | ']' => {
@@ -46,9 +33,6 @@ pub(crate) fn close_cut_off(text: &str) -> Vec<String> {
             ',' => commas.push((i, stack.clone())),
             _ => {}
         }
-        if !c.is_whitespace() && c != '"' && c != '\'' {
-            prev = Some(c);
-        }
     }
     if stack.is_empty() {
         return Vec::new();
@@ -56,8 +40,8 @@ pub(crate) fn close_cut_off(text: &str) -> Vec<String> {
     let closers = |s: &[char]| s.iter().rev().collect::<String>();
     let mut out = Vec::with_capacity(CUT_BACK + 1);
     let mut whole = text.trim_end().to_string();
-    if let Some(q) = quote {
-        if escaped {
+    if let Some(q) = scan.open_quote() {
+        if scan.escaped() {
             whole.pop();
         }
         whole.push(q);

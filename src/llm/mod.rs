@@ -29,6 +29,7 @@ mod embeddings;
 mod events;
 mod gradient;
 mod http;
+mod json_scan;
 pub mod lenient;
 mod limiter;
 mod openai;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::cut_off::close_cut_off;
 use super::events::ClientEvent;
+use super::json_scan::JsonScan;
 use super::lenient::{ParseFixes, coerce, relax};
 use super::types::{ChatMessage, ChatModel, ChatRequest, Usage};
 use crate::error::{Error, Result};
@@ -242,28 +243,12 @@ pub fn extract_json(text: &str) -> Option<&str> {
 fn balanced_object(s: &str) -> Option<&str> {
     let start = s.find('{')?;
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut prev = None;
+    let mut scan = JsonScan::default();
     for (i, c) in s[start..].char_indices() {
-        if let Some(q) = quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                c if c == q => {
-                    quote = None;
-                    prev = Some('"');
-                }
-                _ => {}
-            }
+        if !scan.outside(c) {
             continue;
         }
-        if !c.is_whitespace() && c != '"' && c != '\'' {
-            prev = Some(c);
-        }
         match c {
-            '"' => quote = Some('"'),
-            '\'' if matches!(prev, Some('{' | '[' | ':' | ',')) => quote = Some('\''),
             '{' => depth += 1,
             '}' => {
                 depth = depth.saturating_sub(1);
