@@ -189,12 +189,6 @@ pub trait ChatModel: Send + Sync {
     /// Part of checkpoint keys, like every model seam's `identity()`.
     fn identity(&self) -> String;
 
-    /// The same as [`ChatModel::identity`]: an alias kept until
-    /// `pipeline/llm_models.rs` calls `identity()`, then removed.
-    fn name(&self) -> String {
-        self.identity()
-    }
-
     /// Sends one request (or answers it from the cache).
     fn chat<'a>(&'a self, req: ChatRequest) -> BoxFuture<'a, Result<ChatResponse>>;
 

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{LlmParams, bullet, check_name, hierarchy_identity, name_schema};
+use super::{LlmParams, bullet, hierarchy_identity};
 use crate::embed::BoxFuture;
 use crate::error::Result;
 use crate::llm::structured;
@@ -63,7 +63,7 @@ impl LlmHierarchy {
 impl HierarchyLlm for LlmHierarchy {
     fn identity(&self) -> String {
         hierarchy_identity(
-            &self.llm.chat.name(),
+            &self.llm.chat.identity(),
             [&self.propose, &self.dedupe, &self.assign, &self.rename],
         )
     }
@@ -132,17 +132,7 @@ impl HierarchyLlm for LlmHierarchy {
     fn rename<'a>(&'a self, children: Vec<String>) -> BoxFuture<'a, Result<GeneratedName>> {
         Box::pin(async move {
             let text = self.rename.render(&[("children", &bullet(&children))]);
-            let req = self
-                .llm
-                .request(Stage::Hierarchy, text, "cluster_name", name_schema());
-            Ok(structured::<GeneratedName, _>(
-                self.llm.chat.as_ref(),
-                req,
-                check_name,
-                self.llm.repair_attempts,
-            )
-            .await?
-            .value)
+            self.llm.generated_name(Stage::Hierarchy, text).await
         })
     }
 }

@@ -79,9 +79,23 @@ impl LlmParams {
         r.max_tokens = self.max_tokens;
         r
     }
+
+    /// Asks for a cluster name (name, description, slug) and checks it:
+    /// what naming a base cluster and renaming a parent share.
+    pub(super) async fn generated_name(&self, stage: Stage, text: String) -> Result<GeneratedName> {
+        let req = self.request(stage, text, "cluster_name", name_schema());
+        Ok(structured::<GeneratedName, _>(
+            self.chat.as_ref(),
+            req,
+            check_name,
+            self.repair_attempts,
+        )
+        .await?
+        .value)
+    }
 }
 
-pub(super) fn name_schema() -> Value {
+fn name_schema() -> Value {
     json!({
         "type": "object",
         "properties": {
@@ -94,12 +108,12 @@ pub(super) fn name_schema() -> Value {
     })
 }
 
-pub(super) fn check_name(n: &GeneratedName) -> std::result::Result<(), String> {
+fn check_name(n: &GeneratedName) -> std::result::Result<(), String> {
     if n.name.trim().is_empty() {
         return Err("`name` must not be empty".into());
     }
     if n.name.split_whitespace().count() > 16 {
-        return Err("`name` must be at most ten words".into());
+        return Err("`name` must be at most 16 words".into());
     }
     Ok(())
 }
@@ -122,7 +136,7 @@ pub struct LlmNamer {
 
 impl ClusterNamer for LlmNamer {
     fn identity(&self) -> String {
-        namer_identity(&self.llm.chat.name(), &self.prompt)
+        namer_identity(&self.llm.chat.identity(), &self.prompt)
     }
 
     fn name<'a>(&'a self, input: NamingInput) -> BoxFuture<'a, Result<GeneratedName>> {
@@ -131,17 +145,7 @@ impl ClusterNamer for LlmNamer {
                 ("examples", &bullet(&input.examples)),
                 ("contrastive", &bullet(&input.contrastive)),
             ]);
-            let req = self
-                .llm
-                .request(Stage::Names, text, "cluster_name", name_schema());
-            Ok(structured::<GeneratedName, _>(
-                self.llm.chat.as_ref(),
-                req,
-                check_name,
-                self.llm.repair_attempts,
-            )
-            .await?
-            .value)
+            self.llm.generated_name(Stage::Names, text).await
         })
     }
 }

@@ -124,7 +124,7 @@ pub struct LlmSummariser {
 
 impl Summariser for LlmSummariser {
     fn identity(&self) -> String {
-        summariser_identity(&self.llm.chat.name(), &self.prompt, &self.facets)
+        summariser_identity(&self.llm.chat.identity(), &self.prompt, &self.facets)
     }
 
     fn summarise<'a>(&'a self, conversation: &'a Conversation) -> BoxFuture<'a, Result<Summary>> {
