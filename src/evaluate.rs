@@ -172,7 +172,7 @@ pub fn name_quality(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Other(format!("could not start a runtime: {e}")))?;
+        .map_err(|e| Error::task("starting a runtime", e))?;
     let embed = |t: &[String]| runtime.block_on(embedder.embed(t, &|_| {}));
     let (conversations, name_vecs) = if embedder.identity().starts_with("lexical") {
         let mut all = texts.clone();

@@ -73,7 +73,7 @@ impl OfflineSummariser {
                 };
                 tokio::task::spawn_blocking(move || gather(&data, &index))
                     .await
-                    .map_err(|e| Error::Other(format!("corpus statistics failed: {e}")))?
+                    .map_err(|e| Error::task("corpus statistics", e))?
                     .map(Arc::new)
             })
             .await?;

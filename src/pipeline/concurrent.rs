@@ -54,7 +54,7 @@ where
         let Some(joined) = next else {
             break;
         };
-        let output = joined.map_err(|e| Error::Other(format!("a stage task failed: {e}")))?;
+        let output = joined.map_err(|e| Error::task("a stage task", e))?;
         done(output)?;
     }
     // Dropping the set aborts whatever is still running.
@@ -97,7 +97,9 @@ where
     .await?;
     out.into_iter()
         .enumerate()
-        .map(|(i, o)| o.ok_or_else(|| Error::Other(format!("stage item {i} produced no result"))))
+        .map(|(i, o)| {
+            o.ok_or_else(|| Error::Internal(format!("stage item {i} produced no result")))
+        })
         .collect()
 }
 
@@ -216,11 +218,7 @@ mod tests {
     #[tokio::test]
     async fn a_bad_item_or_a_failing_consumer_stops_the_call() {
         let ctx = ctx(4);
-        let items = vec![
-            Ok(1),
-            Ok(2),
-            Err(Error::Other("record 3 unreadable".into())),
-        ];
+        let items = vec![Ok(1), Ok(2), Err(Error::Llm("record 3 unreadable".into()))];
         let r = for_each(&ctx, items, |i: u32| async move { i }, |_| Ok(())).await;
         assert!(r.unwrap_err().to_string().contains("record 3 unreadable"));
         let r = for_each(

@@ -150,7 +150,7 @@ pub async fn run(
         match done.remove(&i) {
             Some(s) => out.push(s),
             None => {
-                return Err(Error::Other(format!(
+                return Err(Error::Internal(format!(
                     "summary {i} is missing after the stage"
                 )));
             }
