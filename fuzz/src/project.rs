@@ -1,4 +1,7 @@
 //! The store writer, which the importer writes into.
 
-#[path = "../../src/project/store.rs"]
+#[path = "../../src/project/store/mod.rs"]
 pub mod store;
+
+#[path = "../../src/project/atomic.rs"]
+pub mod atomic;
