@@ -54,14 +54,24 @@ fn judge(text: &str) -> &'static str {
     let t = text.to_lowercase();
     if t.contains("artifact") || t.contains("version") || t.contains("dataset") {
         "artifact"
-    } else if ["langchain", "hugging", "keras", "pytorch", "lightning", "integrat", "sagemaker"]
-        .iter()
-        .any(|k| t.contains(k))
+    } else if [
+        "langchain",
+        "hugging",
+        "keras",
+        "pytorch",
+        "lightning",
+        "integrat",
+        "sagemaker",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
     {
         "integrations"
-    } else if ["plot", "chart", "visual", "table", "panel", "image", "media"]
-        .iter()
-        .any(|k| t.contains(k))
+    } else if [
+        "plot", "chart", "visual", "table", "panel", "image", "media",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
     {
         "visualisation"
     } else {
@@ -81,8 +91,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("wandb");
     let (layout, lock) = Project::create(&root, false).expect("project");
-    let mut w = StoreWriter::create(&layout.conversations(), &layout.conversations_index())
-        .expect("store");
+    let mut w =
+        StoreWriter::create(&layout.conversations(), &layout.conversations_index()).expect("store");
     for (i, (q, _)) in data.iter().enumerate() {
         w.push(&Conversation::new(
             format!("q{i:03}"),
@@ -104,13 +114,17 @@ fn main() {
     let project = Project::open_locked(&root, &env).expect("open");
 
     // One example per category: the first query of each label.
-    let mut def = String::from(
-        "engine = \"llm\"\ndescription = \"What W&B users ask about\"\n",
-    );
+    let mut def = String::from("engine = \"llm\"\ndescription = \"What W&B users ask about\"\n");
     for (name, desc) in [
         ("artifact", "W&B Artifacts: versioning datasets and models"),
-        ("integrations", "using W&B with other libraries and platforms"),
-        ("visualisation", "plots, tables, panels and media in the W&B UI"),
+        (
+            "integrations",
+            "using W&B with other libraries and platforms",
+        ),
+        (
+            "visualisation",
+            "plots, tables, panels and media in the W&B UI",
+        ),
     ] {
         let example = data
             .iter()
@@ -133,7 +147,10 @@ fn main() {
     std::fs::write(&labels, csv).expect("labels");
     ops::import_labels(&project, &files, &labels).expect("import");
 
-    println!("W&B queries ({} labelled) through the LLM judge and the loopback mock", data.len());
+    println!(
+        "W&B queries ({} labelled) through the LLM judge and the loopback mock",
+        data.len()
+    );
     println!("| run | eval (validation) accuracy | applied | requests | wall |");
     println!("|---|---|---|---|---|");
     let mut before = 0;

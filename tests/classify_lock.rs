@@ -26,9 +26,15 @@ fn classify_commands_wait_for_no_one_while_the_project_is_locked() {
     let mut labels = String::from("id,label\n");
     for i in 0..30 {
         let (text, label) = if i % 2 == 0 {
-            (format!("where is my parcel {i}, the courier is late"), "Shipping")
+            (
+                format!("where is my parcel {i}, the courier is late"),
+                "Shipping",
+            )
         } else {
-            (format!("refund my invoice {i}, I was charged twice"), "Billing")
+            (
+                format!("refund my invoice {i}, I was charged twice"),
+                "Billing",
+            )
         };
         let line = serde_json::json!({"id": format!("c{i}"), "messages": [{"role": "user", "content": text}]});
         let _ = writeln!(convs, "{line}");
@@ -41,7 +47,14 @@ fn classify_commands_wait_for_no_one_while_the_project_is_locked() {
     cli.write("classifiers/route.toml", DEFINITION.as_bytes());
     let lpath = cli.dir.path().join("l.csv");
     std::fs::write(&lpath, labels).unwrap();
-    let label = ["classify", "label", "P", "route", "--input", lpath.to_str().unwrap()];
+    let label = [
+        "classify",
+        "label",
+        "P",
+        "route",
+        "--input",
+        lpath.to_str().unwrap(),
+    ];
 
     let root = cli.project();
     let held = ProjectLock::acquire(&Layout::new(&root).lock(), &root).unwrap();

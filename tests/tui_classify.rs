@@ -34,7 +34,11 @@ fn reply(state: &mut State, r: ClassifyReply) -> Vec<Effect> {
 }
 
 fn toast(state: &State) -> String {
-    state.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default()
+    state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
 
 fn data(mode: LabelMode) -> ClassifierData {
@@ -118,12 +122,22 @@ fn marked_clusters_start_a_classifier_through_one_job() {
     type_text(&mut state, "bad name");
     assert!(apply(&mut state, [Command::Submit]).is_empty());
     assert!(toast(&state).contains("name"), "{}", toast(&state));
-    assert_eq!(state.context(), Context::Prompt, "a bad name keeps the prompt");
+    assert_eq!(
+        state.context(),
+        Context::Prompt,
+        "a bad name keeps the prompt"
+    );
     apply(&mut state, [Command::ClearLine]);
     type_text(&mut state, "topic");
     let effects = apply(&mut state, [Command::Submit]);
     match &effects[..] {
-        [Effect::Classify(ClassifyJob::Create { root, name, clusters })] => {
+        [
+            Effect::Classify(ClassifyJob::Create {
+                root,
+                name,
+                clusters,
+            }),
+        ] => {
             assert_eq!(root, &PathBuf::from(ROOT));
             assert_eq!(name, "topic");
             assert_eq!(clusters, &["L1-0".to_string(), "L1-1".to_string()]);
@@ -150,7 +164,10 @@ fn marked_clusters_start_a_classifier_through_one_job() {
 #[test]
 fn without_marks_c_takes_the_selected_cluster_and_esc_cancels() {
     let mut state = explorer_state(120, 40);
-    apply(&mut state, [Command::Down, Command::Down, Command::NewClassifier]);
+    apply(
+        &mut state,
+        [Command::Down, Command::Down, Command::NewClassifier],
+    );
     let ex = state.explorer_ref().unwrap();
     let naming = ex.classify.naming.as_ref().unwrap();
     assert_eq!(naming.clusters, vec!["L1-2".to_string()]);
@@ -179,14 +196,26 @@ fn number_keys_label_and_u_undoes() {
         set_label(&effects),
         Some(("conv-027".into(), Some(vec!["other".into()])))
     );
-    let l = state.explorer_ref().unwrap().classify.labelling.as_ref().unwrap();
+    let l = state
+        .explorer_ref()
+        .unwrap()
+        .classify
+        .labelling
+        .as_ref()
+        .unwrap();
     assert_eq!(l.at, 2);
     assert_eq!(l.labelled(), 3);
 
     let effects = apply(&mut state, [Command::Undo]);
     assert_eq!(set_label(&effects), Some(("conv-027".into(), None)));
     assert_eq!(loads(&effects), vec![27], "back on the undone one");
-    let l = state.explorer_ref().unwrap().classify.labelling.as_ref().unwrap();
+    let l = state
+        .explorer_ref()
+        .unwrap()
+        .classify
+        .labelling
+        .as_ref()
+        .unwrap();
     assert_eq!(l.at, 1);
     assert!(!l.data.labels.contains_key("conv-027"));
 
@@ -194,22 +223,40 @@ fn number_keys_label_and_u_undoes() {
     assert!(apply(&mut state, [Command::Category9]).is_empty());
     assert!(toast(&state).contains("No category on 9"));
     // n / p skip without labelling.
-    assert_eq!(loads(&apply(&mut state, [Command::NextConversation])), vec![5]);
-    assert_eq!(loads(&apply(&mut state, [Command::PrevConversation])), vec![27]);
+    assert_eq!(
+        loads(&apply(&mut state, [Command::NextConversation])),
+        vec![5]
+    );
+    assert_eq!(
+        loads(&apply(&mut state, [Command::PrevConversation])),
+        vec![27]
+    );
 
     apply(&mut state, [Command::Back]);
     assert_eq!(state.context(), Context::Tree);
-    assert!(toast(&state).contains("Labelled 1 conversations for `topic`"), "{}", toast(&state));
+    assert!(
+        toast(&state).contains("Labelled 1 conversations for `topic`"),
+        "{}",
+        toast(&state)
+    );
 }
 
 #[test]
 fn multi_label_numbers_toggle_and_enter_commits() {
     let mut state = explorer_state(120, 40);
     labelling(&mut state, LabelMode::Multi);
-    assert!(apply(&mut state, [Command::Submit]).is_empty(), "nothing chosen");
+    assert!(
+        apply(&mut state, [Command::Submit]).is_empty(),
+        "nothing chosen"
+    );
     let effects = apply(
         &mut state,
-        [Command::Category2, Command::Category1, Command::Category2, Command::Category2],
+        [
+            Command::Category2,
+            Command::Category1,
+            Command::Category2,
+            Command::Category2,
+        ],
     );
     assert!(effects.is_empty(), "numbers only toggle: {effects:?}");
     let effects = apply(&mut state, [Command::Submit]);
@@ -223,7 +270,13 @@ fn multi_label_numbers_toggle_and_enter_commits() {
     // The next one (conv-027) starts empty; the stored conv-005 starts
     // from its label.
     apply(&mut state, [Command::NextConversation]);
-    let l = state.explorer_ref().unwrap().classify.labelling.as_ref().unwrap();
+    let l = state
+        .explorer_ref()
+        .unwrap()
+        .classify
+        .labelling
+        .as_ref()
+        .unwrap();
     assert_eq!(l.chosen, vec![0]);
 }
 
@@ -285,7 +338,10 @@ fn colouring_groups_the_map_by_label_and_the_filter_offers_the_labels() {
     apply(&mut state, [Command::Submit]);
     let ex = state.explorer_ref().unwrap();
     let f = ex.filter.as_ref().unwrap();
-    assert_eq!((f.column.as_str(), f.label.as_str()), ("classifier topic", "other"));
+    assert_eq!(
+        (f.column.as_str(), f.label.as_str()),
+        ("classifier topic", "other")
+    );
     assert_eq!(f.matches, 11);
     let total: u32 = ex.index.roots.iter().map(|&r| ex.count(r)).sum();
     assert_eq!(total, 11);
@@ -321,8 +377,18 @@ fn mean_satisfaction(root: &str) -> f64 {
 fn sort_menu_state(w: u16, h: u16) -> State {
     let mut state = explorer_state(w, h);
     apply(&mut state, [Command::SortMenu]);
-    let menu = state.explorer_ref().unwrap().classify.sort_menu.clone().unwrap();
-    let at = menu.options.iter().position(|o| o.column == "satisfaction").unwrap();
+    let menu = state
+        .explorer_ref()
+        .unwrap()
+        .classify
+        .sort_menu
+        .clone()
+        .unwrap();
+    let at = menu
+        .options
+        .iter()
+        .position(|o| o.column == "satisfaction")
+        .unwrap();
     for _ in 0..at {
         apply(&mut state, [Command::Down]);
     }
@@ -350,19 +416,36 @@ fn sort_menu_sorts_by_lowest_satisfaction_then_volume() {
         .collect();
     assert_eq!(
         labels,
-        ["count", "share", "frustration", "concerning", "error_rate", "satisfaction"]
+        [
+            "count",
+            "share",
+            "frustration",
+            "concerning",
+            "error_rate",
+            "satisfaction"
+        ]
     );
     apply(&mut state, [Command::Submit]);
     let ex = state.explorer_ref().unwrap();
     let SortKey::Fields(keys) = &ex.sort else {
         panic!("{:?}", ex.sort)
     };
-    let got: Vec<(String, bool)> = keys.iter().map(|k| (k.column.clone(), k.descending)).collect();
+    let got: Vec<(String, bool)> = keys
+        .iter()
+        .map(|k| (k.column.clone(), k.descending))
+        .collect();
     assert_eq!(
         got,
-        [("satisfaction".to_string(), false), ("count".to_string(), true)]
+        [
+            ("satisfaction".to_string(), false),
+            ("count".to_string(), true)
+        ]
     );
-    assert!(toast(&state).contains("satisfaction ↑, count ↓"), "{}", toast(&state));
+    assert!(
+        toast(&state).contains("satisfaction ↑, count ↓"),
+        "{}",
+        toast(&state)
+    );
     let roots: Vec<String> = ex
         .tree
         .rows()
@@ -373,8 +456,14 @@ fn sort_menu_sorts_by_lowest_satisfaction_then_volume() {
     expected.sort_by(|a, b| mean_satisfaction(a).total_cmp(&mean_satisfaction(b)));
     assert_eq!(roots, expected);
     // Esc leaves the sort as it was.
-    apply(&mut state, [Command::SortMenu, Command::Down, Command::Back]);
-    assert!(matches!(state.explorer_ref().unwrap().sort, SortKey::Fields(_)));
+    apply(
+        &mut state,
+        [Command::SortMenu, Command::Down, Command::Back],
+    );
+    assert!(matches!(
+        state.explorer_ref().unwrap().sort,
+        SortKey::Fields(_)
+    ));
 }
 
 fn record(i: usize, accuracy: f64, macro_f1: f64, split: &str) -> EvalRecord {
@@ -428,7 +517,15 @@ fn eval_history_opens_and_closes() {
     let mut state = history_state(120, 40);
     assert_eq!(state.context(), Context::Menu);
     assert_eq!(
-        state.explorer_ref().unwrap().classify.history.as_ref().unwrap().records.len(),
+        state
+            .explorer_ref()
+            .unwrap()
+            .classify
+            .history
+            .as_ref()
+            .unwrap()
+            .records
+            .len(),
         4
     );
     let text = screen_text(&state, 120, 40);

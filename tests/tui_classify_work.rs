@@ -82,7 +82,11 @@ fn create_label_and_load_on_a_real_project() {
         ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ours = std::fs::read_to_string(&created.path).unwrap();
     assert_eq!(
         ours,

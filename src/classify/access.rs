@@ -157,9 +157,8 @@ pub fn read_applied(files: &ClassifierFiles) -> Result<Option<(AppliedHeader, Ve
     let Some((_, first)) = lines.next() else {
         return Err(Error::input(Location::file(&path), "empty file"));
     };
-    let header: AppliedHeader = serde_json::from_str(first).map_err(|e| {
-        Error::input(Location::line(&path, 1), format!("invalid header: {e}"))
-    })?;
+    let header: AppliedHeader = serde_json::from_str(first)
+        .map_err(|e| Error::input(Location::line(&path, 1), format!("invalid header: {e}")))?;
     let rows = lines
         .map(|(i, l)| {
             serde_json::from_str(l).map_err(|e| {

@@ -246,6 +246,9 @@ mod tests {
         assert_eq!(Command::from_name("ZoomIn"), None);
         assert_eq!(Command::from_name("tick"), None);
         assert_eq!(Command::from_name("category_3"), Some(Command::Category3));
-        assert_eq!(Command::from_name("new_classifier"), Some(Command::NewClassifier));
+        assert_eq!(
+            Command::from_name("new_classifier"),
+            Some(Command::NewClassifier)
+        );
     }
 }

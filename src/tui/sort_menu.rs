@@ -133,7 +133,9 @@ fn values(ex: &Explorer, column: &str) -> Vec<Option<f64>> {
     };
     let summaries = &ex.analysis.summaries;
     match column {
-        "count" => (0..n as u32).map(|c| Some(f64::from(ex.count(c)))).collect(),
+        "count" => (0..n as u32)
+            .map(|c| Some(f64::from(ex.count(c))))
+            .collect(),
         "share" => (0..n as u32)
             .map(|c| (total > 0).then(|| f64::from(ex.count(c)) / f64::from(total)))
             .collect(),
@@ -161,7 +163,8 @@ fn values(ex: &Explorer, column: &str) -> Vec<Option<f64>> {
                 let t = col.label_id("true");
                 per_member(&|p| {
                     let labels = col.labels_of(p);
-                    (!labels.is_empty()).then(|| f64::from(u8::from(t.is_some_and(|t| labels.contains(&t)))))
+                    (!labels.is_empty())
+                        .then(|| f64::from(u8::from(t.is_some_and(|t| labels.contains(&t)))))
                 })
             }
             None => vec![None; n],
@@ -180,7 +183,10 @@ pub fn ranks(ex: &Explorer, keys: &[ReportKey]) -> Vec<Option<f64>> {
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         for (vals, descending) in &columns {
-            let o = match (vals.get(a).copied().flatten(), vals.get(b).copied().flatten()) {
+            let o = match (
+                vals.get(a).copied().flatten(),
+                vals.get(b).copied().flatten(),
+            ) {
                 (Some(x), Some(y)) => {
                     let o = x.total_cmp(&y);
                     if *descending { o.reverse() } else { o }

@@ -76,7 +76,10 @@ fn labelling(ex: &Explorer, l: &Labelling, theme: &Theme, frame: &mut Frame, bod
     frame.render_widget(block, left);
     let w = usize::from(inner.width);
     let mut lines = vec![
-        Line::styled(truncate(&format!("version {} · {mode}", d.version), w), theme.dim),
+        Line::styled(
+            truncate(&format!("version {} · {mode}", d.version), w),
+            theme.dim,
+        ),
         Line::styled(
             truncate(
                 &format!(
@@ -104,7 +107,9 @@ fn labelling(ex: &Explorer, l: &Labelling, theme: &Theme, frame: &mut Frame, bod
     ));
     lines.push(Line::raw(""));
     for (i, name) in d.classes.iter().enumerate() {
-        let key = l.key_of_class(i).map_or("  ".to_string(), |k| format!("{k} "));
+        let key = l
+            .key_of_class(i)
+            .map_or("  ".to_string(), |k| format!("{k} "));
         let on = l.chosen.contains(&i);
         let mark = match (d.mode, on) {
             (LabelMode::Multi, true) => "[x] ",
@@ -231,7 +236,10 @@ fn sort_menu(ex: &Explorer, m: &SortMenu, theme: &Theme, frame: &mut Frame, body
                 &if m.chosen.is_empty() {
                     "Enter sorts by the highlighted field".to_string()
                 } else {
-                    format!("then: {} (Enter adds the highlighted one)", describe(&m.chosen))
+                    format!(
+                        "then: {} (Enter adds the highlighted one)",
+                        describe(&m.chosen)
+                    )
                 },
                 w,
             ),
@@ -310,7 +318,10 @@ fn history(h: &History, theme: &Theme, frame: &mut Frame, body: Rect) {
     if h.records.is_empty() {
         lines.push(Line::styled(
             truncate(
-                &format!("No evaluations yet: run `kura-tui classify eval PATH {}`", h.name),
+                &format!(
+                    "No evaluations yet: run `kura-tui classify eval PATH {}`",
+                    h.name
+                ),
                 w,
             ),
             theme.dim,

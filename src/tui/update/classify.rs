@@ -222,8 +222,7 @@ fn apply_sort(ex: &mut Explorer, out: &mut Out) {
     let Some(mut m) = ex.classify.sort_menu.take() else {
         return;
     };
-    if m
-        .highlighted()
+    if m.highlighted()
         .is_some_and(|h| !m.chosen.iter().any(|k| k.column == h.column))
     {
         m.add();

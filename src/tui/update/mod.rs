@@ -6,8 +6,8 @@
 
 mod classify;
 mod explorer;
-mod labelling;
 mod fit;
+mod labelling;
 mod mouse;
 mod prompt;
 mod results;
