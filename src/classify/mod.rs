@@ -22,7 +22,9 @@
 //! Every refusal is a typed [`ClassifyError`]; nothing here panics on
 //! user data.
 
+pub mod access;
 pub mod corpus;
+pub mod create;
 pub mod definition;
 pub mod engine;
 mod error;

@@ -91,7 +91,7 @@ pub fn define_from_clusters(
 
 /// Up to `n` of `members` closest to their mean embedding (ties and the
 /// no-embedding case keep store order).
-fn central(corpus: &Corpus, members: &[usize], n: usize) -> Vec<usize> {
+pub(crate) fn central(corpus: &Corpus, members: &[usize], n: usize) -> Vec<usize> {
     let Some(e) = corpus.embeddings.as_ref() else {
         return members.iter().copied().take(n).collect();
     };

@@ -8,8 +8,7 @@ use super::classify_args::{
     ApplyArgs, ClassifyCommand, ClassifyEvalArgs, LabelArgs, NewArgs, SplitArg,
 };
 use super::guards::ensure_conversations;
-use crate::classify::corpus::Corpus;
-use crate::classify::definition::TextSource;
+use crate::classify::create::{NewClassifier, create_from_clusters};
 use crate::classify::evaluation;
 use crate::classify::ops;
 use crate::classify::{ClassifierFiles, LabelMode, Split};
@@ -25,36 +24,29 @@ pub fn run(cmd: ClassifyCommand) -> Result<ExitCode> {
     }
 }
 
+/// Opens the project and takes its lock (as `run` does), so two writers
+/// of a classifier's files never race.
 fn open(path: &std::path::Path, name: &str) -> Result<(Project, ClassifierFiles)> {
     let files = ClassifierFiles::new(path, name)?;
-    let project = Project::open(path, &ProcessEnv)?;
+    let project = Project::open_locked(path, &ProcessEnv)?;
     ensure_conversations(path)?;
     Ok((project, files))
 }
 
 fn new(a: NewArgs) -> Result<ExitCode> {
-    let (project, files) = open(&a.path, &a.name)?;
-    if files.definition().exists() && !a.force {
-        anyhow::bail!(
-            "{} already exists; edit it, or pass --force to replace it",
-            files.definition().display()
-        );
-    }
-    let analysis = ops::clusters_of(&project)?;
-    let corpus = Corpus::load(&project, TextSource::User)?;
-    let mode = if a.multi_label {
-        LabelMode::Multi
-    } else {
-        LabelMode::Single
+    let (project, _) = open(&a.path, &a.name)?;
+    let new = NewClassifier {
+        name: a.name.clone(),
+        clusters: a.from_cluster.clone(),
+        examples: a.examples,
+        mode: if a.multi_label {
+            LabelMode::Multi
+        } else {
+            LabelMode::Single
+        },
+        force: a.force,
     };
-    let def = ops::define_from_clusters(
-        &analysis.hierarchy,
-        &corpus,
-        &a.from_cluster,
-        a.examples,
-        mode,
-    )?;
-    ops::write_definition(&files, &def, a.force)?;
+    let (files, def) = create_from_clusters(&project, &new)?;
     println!(
         "wrote {} with {} categories{}",
         files.definition().display(),

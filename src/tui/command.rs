@@ -44,6 +44,39 @@ pub enum Command {
     ResetView,
     NextConversation,
     PrevConversation,
+    // --- classifiers and the sort menu (tui::classify, tui::sort_menu) ---
+    /// Starts a classifier from the marked (or selected) clusters.
+    NewClassifier,
+    /// Marks or unmarks the selected cluster.
+    Mark,
+    LabelMode,
+    ColourBy,
+    SortMenu,
+    EvalHistory,
+    /// Sort menu: flips the highlighted field's direction.
+    FlipDirection,
+    /// Sort menu: adds the highlighted field as the next key.
+    AddSortKey,
+    #[serde(rename = "category_1")]
+    Category1,
+    #[serde(rename = "category_2")]
+    Category2,
+    #[serde(rename = "category_3")]
+    Category3,
+    #[serde(rename = "category_4")]
+    Category4,
+    #[serde(rename = "category_5")]
+    Category5,
+    #[serde(rename = "category_6")]
+    Category6,
+    #[serde(rename = "category_7")]
+    Category7,
+    #[serde(rename = "category_8")]
+    Category8,
+    #[serde(rename = "category_9")]
+    Category9,
+    /// Labels the conversation `other`.
+    CategoryOther,
     // --- run screen and confirmation ---
     CancelRun,
     Yes,
@@ -99,6 +132,24 @@ impl Command {
             C::ResetView => "reset view",
             C::NextConversation => "next",
             C::PrevConversation => "prev",
+            C::NewClassifier => "new classifier",
+            C::Mark => "mark",
+            C::LabelMode => "label",
+            C::ColourBy => "colour by",
+            C::SortMenu => "sort menu",
+            C::EvalHistory => "evals",
+            C::FlipDirection => "↑/↓",
+            C::AddSortKey => "then by",
+            C::Category1
+            | C::Category2
+            | C::Category3
+            | C::Category4
+            | C::Category5
+            | C::Category6
+            | C::Category7
+            | C::Category8
+            | C::Category9 => "category",
+            C::CategoryOther => "other",
             C::CancelRun => "cancel & explore",
             C::Yes => "yes",
             C::No => "no",
@@ -147,6 +198,24 @@ impl Command {
             C::ResetView => "Reset the map view",
             C::NextConversation => "Next conversation in the cluster",
             C::PrevConversation => "Previous conversation in the cluster",
+            C::NewClassifier => "New classifier from the marked (or selected) clusters",
+            C::Mark => "Mark or unmark the cluster (for a new classifier)",
+            C::LabelMode => "Label conversations for a classifier",
+            C::ColourBy => "Colour the map by a classifier's labels",
+            C::SortMenu => "Sort menu: report fields, ascending or descending",
+            C::EvalHistory => "A classifier's eval history",
+            C::FlipDirection => "Flip ascending/descending",
+            C::AddSortKey => "Add as the next sort key",
+            C::Category1 => "Category 1",
+            C::Category2 => "Category 2",
+            C::Category3 => "Category 3",
+            C::Category4 => "Category 4",
+            C::Category5 => "Category 5",
+            C::Category6 => "Category 6",
+            C::Category7 => "Category 7",
+            C::Category8 => "Category 8",
+            C::Category9 => "Category 9",
+            C::CategoryOther => "Category other",
             C::CancelRun => "Cancel the run and explore what finished",
             C::Yes => "Yes",
             C::No => "No",
@@ -176,5 +245,10 @@ mod tests {
         assert_eq!(Command::from_name("noop"), Some(Command::Noop));
         assert_eq!(Command::from_name("ZoomIn"), None);
         assert_eq!(Command::from_name("tick"), None);
+        assert_eq!(Command::from_name("category_3"), Some(Command::Category3));
+        assert_eq!(
+            Command::from_name("new_classifier"),
+            Some(Command::NewClassifier)
+        );
     }
 }

@@ -83,6 +83,8 @@ pub enum Effect {
     /// Load the analysis from the checkpoints on a worker (after a run;
     /// the runtime was given the loader when it started).
     LoadAnalysis,
+    /// Classifier file work, on a worker (see `tui::classify::work`).
+    Classify(crate::tui::classify::ClassifyJob),
     /// Ask the pipeline to stop.
     CancelRun,
     /// The answer to the cost confirmation.

@@ -9,6 +9,7 @@
 //! do no I/O and read no clock, so they are tested headless against
 //! `TestBackend`.
 
+pub mod classify;
 pub mod command;
 pub mod editor;
 pub mod effect;
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod layout;
 pub mod msg;
 pub mod runtime;
+pub mod sort_menu;
 pub mod state;
 pub mod theme;
 pub mod ui;

@@ -49,6 +49,8 @@ pub enum Msg {
     },
     Exported(Result<ExportReport, String>),
     LabelsSaved(Result<(), String>),
+    /// A classifier job's outcome.
+    Classify(crate::tui::classify::ClassifyReply),
 }
 
 impl From<Command> for Msg {

@@ -169,7 +169,9 @@ impl State {
             Screen::Confirm(_) => Context::Confirm,
             Screen::Run(_) => Context::Run,
             Screen::Explorer(e) => {
-                if e.prompt.is_some() {
+                if let Some(ctx) = e.classify.context() {
+                    ctx
+                } else if e.prompt.is_some() {
                     Context::Prompt
                 } else if e.viewer.is_some() {
                     Context::Viewer

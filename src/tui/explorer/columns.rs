@@ -30,6 +30,8 @@ pub struct MetaTable {
 pub enum Source {
     Facet,
     Metadata,
+    /// A classifier's applied labels.
+    Classifier,
 }
 
 /// One field across all conversations.

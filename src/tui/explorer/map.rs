@@ -209,12 +209,15 @@ pub struct RasterKey {
     pub view: (u64, u64, u64),
     pub selected: u32,
     pub filter_generation: u64,
+    /// Which classifier colouring (0: by top-level cluster).
+    pub colours: u64,
 }
 
 /// Who a dot belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
-    /// Under the top-level cluster of this rank.
+    /// Under the top-level cluster of this rank (or, when colouring by a
+    /// classifier, labelled with the class of this index).
     Root(u32),
     /// Under the selected cluster.
     Selected,
@@ -238,6 +241,7 @@ impl Raster {
         index: &ClusterIndex,
         window: Window,
         filter: Option<&Filter>,
+        colours: Option<&[u32]>,
     ) -> Raster {
         let rx = usize::from(key.width) * 2;
         let ry = usize::from(key.height) * 4;
@@ -268,6 +272,12 @@ impl Raster {
                     cy += gy;
                     cn += 1;
                     1
+                } else if let Some(groups) = colours {
+                    // Unlabelled points get no colour group of their own.
+                    match groups.get(points.pos[i] as usize) {
+                        Some(&g) if g != NONE => g.saturating_add(2),
+                        _ => continue,
+                    }
                 } else {
                     index
                         .root_rank

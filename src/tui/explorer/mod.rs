@@ -112,6 +112,8 @@ pub struct Explorer {
     /// Shown above the panes (an incomplete analysis).
     pub banner: Option<String>,
     pub search_text: Option<SearchText>,
+    /// The classifier tools and their overlays.
+    pub classify: crate::tui::classify::ClassifyUi,
 }
 
 impl Explorer {
@@ -150,6 +152,7 @@ impl Explorer {
             export: None,
             banner,
             search_text,
+            classify: Default::default(),
             analysis: Arc::new(analysis),
         };
         ex.reorder_tree();

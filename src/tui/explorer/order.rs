@@ -13,6 +13,9 @@ pub enum SortKey {
     Name,
     /// Highest mean of a numeric field first.
     Mean(String),
+    /// The sort menu's report fields, in turn (the aggregates hold each
+    /// cluster's rank).
+    Fields(Vec<crate::report::SortKey>),
 }
 
 impl SortKey {
@@ -21,6 +24,7 @@ impl SortKey {
             SortKey::Size => "size".into(),
             SortKey::Name => "name".into(),
             SortKey::Mean(c) => format!("mean {c}"),
+            SortKey::Fields(keys) => crate::tui::sort_menu::describe(keys),
         }
     }
 }
@@ -81,6 +85,13 @@ impl RowOrder<'_> {
                     .then_with(|| self.id(a).cmp(self.id(b)))
             }),
             SortKey::Name => out.sort_by_cached_key(|&c| (self.name(c), self.id(c).to_string())),
+            SortKey::Fields(_) => {
+                let rank = |c: u32| self.aggregates.get(c as usize).copied().flatten();
+                out.sort_by(|&a, &b| match (rank(a), rank(b)) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    _ => self.id(a).cmp(self.id(b)),
+                })
+            }
             SortKey::Mean(_) => {
                 let agg = |c: u32| self.aggregates.get(c as usize).copied().flatten();
                 out.sort_by(|&a, &b| match (agg(a), agg(b)) {

@@ -58,6 +58,7 @@ impl Explorer {
             ),
             selected: self.tree.selected().unwrap_or(NONE),
             filter_generation: self.filter_generation,
+            colours: self.classify.colour_generation(),
         }
     }
 
@@ -71,6 +72,7 @@ impl Explorer {
             &self.index,
             window,
             self.filter.as_ref(),
+            self.classify.colour_groups(),
         ))
     }
 
@@ -121,6 +123,7 @@ impl Explorer {
                 ),
                 None => Vec::new(),
             },
+            SortKey::Fields(keys) => crate::tui::sort_menu::ranks(self, keys),
             _ => Vec::new(),
         };
     }

@@ -12,7 +12,7 @@ pub(super) fn defaults() -> Vec<(Context, Vec<Key>, Command)> {
     use KeyCode as K;
     let c = Key::char;
     let p = Key::plain;
-    vec![
+    let mut out = vec![
         (Global, vec![c('q'), Key::ctrl('c')], Command::Quit),
         (Global, vec![c('?'), p(K::F(1))], Command::Help),
         (Global, vec![p(K::Esc)], Command::Back),
@@ -31,6 +31,12 @@ pub(super) fn defaults() -> Vec<(Context, Vec<Key>, Command)> {
         (Global, vec![c('K')], Command::PanUp),
         (Global, vec![c('L')], Command::PanRight),
         (Global, vec![c('0')], Command::ResetView),
+        (Global, vec![c('C')], Command::NewClassifier),
+        (Global, vec![c('m')], Command::Mark),
+        (Global, vec![c('a')], Command::LabelMode),
+        (Global, vec![c('c')], Command::ColourBy),
+        (Global, vec![c('S')], Command::SortMenu),
+        (Global, vec![c('E')], Command::EvalHistory),
         (Tree, vec![p(K::Up), c('k')], Command::Up),
         (Tree, vec![p(K::Down), c('j')], Command::Down),
         (Tree, vec![p(K::Enter), c(' ')], Command::Toggle),
@@ -111,7 +117,9 @@ pub(super) fn defaults() -> Vec<(Context, Vec<Key>, Command)> {
         (Confirm, vec![c('y')], Command::Yes),
         (Confirm, vec![c('n'), p(K::Esc), c('q')], Command::No),
         (Confirm, vec![Key::ctrl('c')], Command::Quit),
-    ]
+    ];
+    out.extend(super::classify_keys::defaults());
+    out
 }
 
 /// The groups the hint bar shows for a context, most useful first.
@@ -172,6 +180,7 @@ pub fn hint_groups(ctx: Context) -> Vec<Vec<Command>> {
             one(A::Help),
         ],
         Context::Confirm => vec![one(A::Yes), one(A::No)],
+        Context::Label | Context::Menu => super::classify_keys::hint_groups(ctx),
         Context::Global => Vec::new(),
     }
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::KeyCode;
 
+mod classify_keys;
 mod defaults;
 
 pub use defaults::hint_groups;
@@ -33,10 +34,14 @@ pub enum Context {
     Prompt,
     Run,
     Confirm,
+    /// The labelling screen of a classifier.
+    Label,
+    /// Lists: the classifier picker, the sort menu, the eval history.
+    Menu,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Tree,
         Context::Map,
@@ -46,6 +51,8 @@ impl Context {
         Context::Prompt,
         Context::Run,
         Context::Confirm,
+        Context::Label,
+        Context::Menu,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +66,8 @@ impl Context {
             Context::Prompt => "prompt",
             Context::Run => "run",
             Context::Confirm => "confirm",
+            Context::Label => "label",
+            Context::Menu => "menu",
         }
     }
 

@@ -128,6 +128,9 @@ impl Runtime {
                     });
                 }
             }
+            Effect::Classify(job) => {
+                self.spawn(move |_, send| crate::tui::classify::work::run(job, send));
+            }
             Effect::CancelRun => {
                 if let Some(cancel) = &self.cancel {
                     cancel();

@@ -59,6 +59,8 @@ fn lines(state: &State, iw: usize) -> Vec<Line<'static>> {
             (Context::Detail, "Detail pane"),
             (Context::Viewer, "Conversation viewer"),
             (Context::Prompt, "Rename, search and filter prompts"),
+            (Context::Label, "Labelling a classifier's conversations"),
+            (Context::Menu, "Classifier picker, sort menu, eval history"),
         ],
         Screen::Run(_) => &[(Context::Run, "Run screen")],
         Screen::Confirm(_) => &[(Context::Confirm, "Confirmation")],

@@ -145,8 +145,12 @@ fn emphasise_selection(raster: &Raster, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// `■ Billing ■ Coding …`, one swatch per top-level cluster that fits.
+/// `■ Billing ■ Coding …`, one swatch per top-level cluster that fits
+/// (or per class when colouring by a classifier).
 fn legend(ex: &Explorer, theme: &Theme, max: u16) -> Line<'static> {
+    if let Some(c) = &ex.classify.colours {
+        return super::classify::legend(c, theme, max);
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (rank, &root) in ex.index.roots.iter().enumerate() {

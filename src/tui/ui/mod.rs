@@ -3,6 +3,7 @@
 //! raster are kept in step with the layout by `update`.
 
 mod bars;
+pub(crate) mod classify;
 mod detail_pane;
 pub(crate) mod help;
 mod map_pane;
@@ -85,6 +86,7 @@ fn explorer(ex: &Explorer, state: &State, frame: &mut Frame, area: Rect) {
         Some(p @ Prompt::Filter { .. }) => popups::filter(p, theme, frame, areas.popup),
         None => {}
     }
+    classify::draw(ex, theme, frame, area);
     bars::hints(state, frame, areas.bar);
 }
 

@@ -4,8 +4,10 @@
 //! the explorer's scroll offsets, page sizes and map raster are fitted to
 //! the layout ([`fit`]), so `draw` only reads.
 
+mod classify;
 mod explorer;
 mod fit;
+mod labelling;
 mod mouse;
 mod prompt;
 mod results;
@@ -117,6 +119,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 fn explorer_update(ex: &mut Explorer, msg: Msg, env: &Env, out: &mut Out) {
+    let msg = match classify::route(ex, msg, env, out) {
+        Some(msg) => msg,
+        None => return,
+    };
     match msg {
         Msg::Click { column, row } => mouse::click(ex, env, column, row, out),
         Msg::ScrollUp { column, row } => mouse::scroll(ex, env.size, column, row, -3),
