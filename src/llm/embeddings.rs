@@ -13,6 +13,7 @@ use reqwest::Url;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
+use super::learned::Memory;
 use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
 use super::codec::{decode_f32, encode_f32};
@@ -51,12 +52,22 @@ impl ApiEmbedder {
             .iter()
             .map(|k| ("authorization", format!("Bearer {}", k.expose())))
             .collect();
+        let url = endpoint(&base, "embeddings")?;
+        let mut transport = Transport::new(settings, &auth, hooks)?;
+        if let Some(dir) = &settings.cache_dir {
+            transport = transport.remembering_limits(Memory {
+                cache_dir: dir.clone(),
+                provider: "openai",
+                url: url.clone(),
+                model: settings.model.clone(),
+            });
+        }
         Ok(ApiEmbedder {
             inner: Arc::new(Inner {
-                transport: Transport::new(settings, &auth, hooks)?,
+                transport,
                 cache: settings.cache_dir.as_ref().map(Cache::new),
                 model: settings.model.clone(),
-                url: endpoint(&base, "embeddings")?,
+                url,
                 batch_size,
             }),
         })

@@ -29,6 +29,7 @@ mod embeddings;
 mod events;
 mod gradient;
 mod http;
+pub mod learned;
 pub mod lenient;
 mod limiter;
 mod openai;
@@ -47,7 +48,7 @@ pub use accounting::{Accounting, Estimate, EstimatedCall, TagUsage, estimate, ne
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicChat};
 pub use base_url::{anthropic_base, openai_base};
 pub use cache::{Cache, CacheStats};
-pub use capability::{LearnedMode, learned_modes};
+pub use learned::{LearnedLimit, LearnedMode, learned_limits, learned_modes};
 pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
 pub use events::{CancelToken, ClientEvent, ClientHooks, Events, RetryCause};
 pub use http::shared_client;
