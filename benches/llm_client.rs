@@ -286,7 +286,11 @@ fn adaptive(rt: &tokio::runtime::Runtime) {
     let ideal = Duration::from_millis(200) * (STREAM_CALLS / STREAM_MAX) as u32;
     let dir = tempfile::tempdir().expect("tempdir");
     for round in 0..3 {
-        let label = if round == 0 { "first contact" } else { "remembered" };
+        let label = if round == 0 {
+            "first contact"
+        } else {
+            "remembered"
+        };
         let got = adaptive_run(
             rt,
             &mock.url,

@@ -160,7 +160,10 @@ fn a_fast_server_reaches_the_maximum_within_a_few_round_trips() {
         let (chat, mut rx) = client(&server.base_url(), 50, Duration::from_secs(20));
         send_all(&chat, 300).await;
         let loads = loads(&drain(&mut rx));
-        assert_eq!(loads[0].0, 4, "a server it knows nothing about: start small");
+        assert_eq!(
+            loads[0].0, 4,
+            "a server it knows nothing about: start small"
+        );
         let at = loads
             .iter()
             .position(|l| l.0 == 50)
@@ -168,7 +171,11 @@ fn a_fast_server_reaches_the_maximum_within_a_few_round_trips() {
         // Two reports per request (sent, answered). Doubling from four,
         // 4 + 8 + 16 + 32 = 60 answers bring the limit to 50; allow for
         // a slow start cut short by a noisy round trip.
-        assert!(at / 2 <= 120, "50 only after {} requests: {loads:?}", at / 2);
+        assert!(
+            at / 2 <= 120,
+            "50 only after {} requests: {loads:?}",
+            at / 2
+        );
         let used = loads[at..].iter().map(|l| l.1).max().unwrap();
         assert_eq!(used, 50, "and used it");
     });

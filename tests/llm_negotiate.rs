@@ -214,7 +214,10 @@ async fn info_shows_the_learned_mode_and_no_key() {
         .lines()
         .find(|l| l.starts_with("server limit"))
         .unwrap_or_else(|| panic!("no server limit line in:\n{text}"));
-    assert!(line.contains("in flight (of 8)") && line.contains("for local-model at"), "{line}");
+    assert!(
+        line.contains("in flight (of 8)") && line.contains("for local-model at"),
+        "{line}"
+    );
     let limit = json["learned_limits"][0]["limit"].as_u64().unwrap();
     assert!((1..=8).contains(&limit), "{json}");
     assert_eq!(json["learned_limits"][0]["max_concurrency"], 8);

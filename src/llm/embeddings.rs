@@ -13,12 +13,12 @@ use reqwest::Url;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use super::learned::Memory;
 use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
 use super::codec::{decode_f32, encode_f32};
 use super::events::{ClientEvent, ClientHooks};
 use super::http::Transport;
+use super::learned::Memory;
 use super::settings::ClientSettings;
 use super::types::{BoxFuture, Usage, estimate_tokens};
 use crate::embed::{Embedder, ProgressFn, l2_normalise};

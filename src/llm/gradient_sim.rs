@@ -145,7 +145,10 @@ fn a_resumed_client_starts_where_the_last_run_settled() {
     let learned = sim.settled.unwrap();
     assert_eq!(learned.limit, 2);
     // Within 15% of the service time: probes keep it honest.
-    assert!((learned.baseline.as_secs_f64() - 1.0).abs() < 0.15, "{learned:?}");
+    assert!(
+        (learned.baseline.as_secs_f64() - 1.0).abs() < 0.15,
+        "{learned:?}"
+    );
 
     // A fast server remembered at its maximum wastes no round trip.
     let fast = Server {
@@ -190,16 +193,20 @@ fn jittery_fast_server_stays_near_the_maximum() {
     assert!(sim.wall <= ideal * 1.1, "{sim:?} vs {ideal}");
     // From 0.2 s to 1.2 s: the first round looks like a queue (the
     // fastest answers come back first), but the limit recovers.
-    let sim = simulate(Gradient::new(50), Server { jitter: 1.0, ..server }, 3000);
+    let sim = simulate(
+        Gradient::new(50),
+        Server {
+            jitter: 1.0,
+            ..server
+        },
+        3000,
+    );
     assert!(sim.limit >= 35 && sim.late_in_flight >= 45, "{sim:?}");
 }
 
 #[test]
 fn four_slot_server_settles_between_one_and_three_times_four() {
-    let four = Server {
-        slots: 4,
-        ..SINGLE
-    };
+    let four = Server { slots: 4, ..SINGLE };
     let sim = simulate(Gradient::new(32), four, 800);
     assert!((6..=12).contains(&sim.limit), "{sim:?}");
     assert!(sim.wall <= 200.0 * 1.02, "{sim:?}");

@@ -188,7 +188,10 @@ impl Transport {
     pub(crate) fn remembering_limits(mut self, memory: Memory) -> Self {
         let keeper = LimitKeeper::new(memory, self.limiter.load_max());
         if let Some(learned) = keeper.learned() {
-            tracing::debug!(limit = learned.limit, "starting from the learned concurrency");
+            tracing::debug!(
+                limit = learned.limit,
+                "starting from the learned concurrency"
+            );
             self.limiter.resume(learned.limit);
         }
         self.keeper = Some(keeper);

@@ -273,7 +273,10 @@ mod tests {
         m.remember_limit(settled, 32).unwrap();
         assert_eq!(m.mode(), Some(StructuredOutput::JsonObject));
         let got = m.limit().unwrap();
-        assert_eq!((got.limit, got.max_concurrency, got.baseline_ms), (2, 32, 25_400));
+        assert_eq!(
+            (got.limit, got.max_concurrency, got.baseline_ms),
+            (2, 32, 25_400)
+        );
         assert_eq!(got.endpoint, "http://127.0.0.1:8080/v1/chat/completions");
         let text = std::fs::read_to_string(dir.path().join(CAPABILITIES_FILE)).unwrap();
         assert!(!text.contains("s3cret") && !text.contains("pw@"), "{text}");

@@ -48,10 +48,10 @@ pub use accounting::{Accounting, Estimate, EstimatedCall, TagUsage, estimate, ne
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicChat};
 pub use base_url::{anthropic_base, openai_base};
 pub use cache::{Cache, CacheStats};
-pub use learned::{LearnedLimit, LearnedMode, learned_limits, learned_modes};
 pub use embeddings::{ApiEmbedder, EMBEDDING_TAG};
 pub use events::{CancelToken, ClientEvent, ClientHooks, Events, RetryCause};
 pub use http::shared_client;
+pub use learned::{LearnedLimit, LearnedMode, learned_limits, learned_modes};
 pub use lenient::ParseFixes;
 pub use openai::OpenAiChat;
 pub use redact::Redactor;

@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
 use super::capability::{Negotiator, mode_name};
-use super::learned::Memory;
 use super::core::{ChatCore, schema_instruction};
 use super::events::{ClientEvent, ClientHooks};
 use super::http::{Failure, Transport};
+use super::learned::Memory;
 use super::settings::ClientSettings;
 use super::types::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, ChatRole, Usage, estimate_tokens,
