@@ -160,22 +160,40 @@ fn summary_reply(req: &MockRequest) -> MockReply {
 struct Adaptive {
     wall: Duration,
     timeouts: usize,
-    /// (lowest, last) concurrency limit reported.
-    limits: (usize, usize),
+    /// (first, lowest, last, highest) concurrency limit reported.
+    limits: (usize, usize, usize, usize),
+    /// When the limit first reached the maximum.
+    reached_max: Option<Duration>,
 }
 
-fn adaptive_run(rt: &tokio::runtime::Runtime, base: &str, max: usize, calls: usize) -> Adaptive {
+/// `first` numbers the calls (new prompts for each run, so a cache folder
+/// keeps only what the limiter learned, never answers that would skip the
+/// server); `cache` keeps what was learned between runs.
+fn adaptive_run(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    max: usize,
+    (first, calls): (usize, usize),
+    cache: Option<&std::path::Path>,
+) -> Adaptive {
     let mut s = ClientSettings::new(base, "bench-model");
     s.max_concurrency = max;
-    let (events, mut rx) = Events::channel();
+    if let Some(dir) = cache {
+        s = s.with_cache(dir);
+    }
+    // Each event with the moment it happened.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let events = Events::from_fn(move |e| {
+        let _ = tx.send((Instant::now(), e));
+    });
     let hooks = ClientHooks {
         events,
         ..Default::default()
     };
     let chat = Arc::new(OpenAiChat::new(&s, hooks).expect("client"));
+    let started = Instant::now();
     let wall = rt.block_on(async move {
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..calls)
+        let tasks: Vec<_> = (first..first + calls)
             .map(|i| {
                 let chat = chat.clone();
                 tokio::spawn(async move {
@@ -190,16 +208,22 @@ fn adaptive_run(rt: &tokio::runtime::Runtime, base: &str, max: usize, calls: usi
         }
         started.elapsed()
     });
-    let (mut timeouts, mut lowest, mut last) = (0, usize::MAX, 0);
-    while let Ok(e) = rx.try_recv() {
+    let (mut timeouts, mut lowest, mut last, mut highest) = (0, usize::MAX, 0, 0);
+    let (mut first_limit, mut reached_max) = (None, None);
+    while let Ok((at, e)) = rx.try_recv() {
         match e {
             ClientEvent::Retry {
                 cause: RetryCause::Timeout,
                 ..
             } => timeouts += 1,
             ClientEvent::Concurrency { limit, .. } => {
+                first_limit.get_or_insert(limit);
                 lowest = lowest.min(limit);
+                highest = highest.max(limit);
                 last = limit;
+                if limit == max && reached_max.is_none() {
+                    reached_max = Some(at.saturating_duration_since(started));
+                }
             }
             _ => {}
         }
@@ -207,7 +231,8 @@ fn adaptive_run(rt: &tokio::runtime::Runtime, base: &str, max: usize, calls: usi
     Adaptive {
         wall,
         timeouts,
-        limits: (lowest, last),
+        limits: (first_limit.unwrap_or(0), lowest, last, highest),
+        reached_max,
     }
 }
 
@@ -222,38 +247,68 @@ fn adaptive(rt: &tokio::runtime::Runtime) {
         }
         r
     });
-    let got = adaptive_run(rt, &server.base_url(), 32, SLOT_CALLS);
-    let ideal = SERVICE * SLOT_CALLS as u32;
-    println!(
-        "single slot, {SLOT_CALLS} calls x {} ms, max_concurrency 32: wall {:.3}s = {:.3}x calls x service; \
-         limit ended at {} (lowest {}); {} timeouts; {} requests, {} sent twice; at most {} queued at the server",
-        SERVICE.as_millis(),
-        got.wall.as_secs_f64(),
-        got.wall.as_secs_f64() / ideal.as_secs_f64(),
-        got.limits.1,
-        got.limits.0,
-        got.timeouts,
-        server.request_count(),
-        server.duplicates(),
-        server.max_in_flight(),
-    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (round, label) in ["first contact", "remembered"].iter().enumerate() {
+        let before = server.request_count();
+        let got = adaptive_run(
+            rt,
+            &server.base_url(),
+            32,
+            (round * SLOT_CALLS, SLOT_CALLS),
+            Some(dir.path()),
+        );
+        let ideal = SERVICE * SLOT_CALLS as u32;
+        println!(
+            "single slot, {label}, {SLOT_CALLS} calls x {} ms, max_concurrency 32: wall {:.3}s = {:.3}x calls x service; \
+             limit started at {}, highest {}, ended at {} (lowest {}); {} timeouts; {} requests, {} sent twice so far; \
+             at most {} at the server at once so far",
+            SERVICE.as_millis(),
+            got.wall.as_secs_f64(),
+            got.wall.as_secs_f64() / ideal.as_secs_f64(),
+            got.limits.0,
+            got.limits.3,
+            got.limits.2,
+            got.limits.1,
+            got.timeouts,
+            server.request_count() - before,
+            server.duplicates(),
+            server.max_in_flight(),
+        );
+    }
 
     // The 200 ms server runs in a child process, as in the first part, so
-    // it does not share this process's two worker threads.
+    // it does not share this process's two worker threads. The first run
+    // meets the server with no memory (slow start from 4); the next two
+    // start from what the first learned (cache folder, new prompts).
     const STREAM_CALLS: usize = 1_000;
     const STREAM_MAX: usize = 50;
     let mut mock = MockProcess::start("stream200");
     let ideal = Duration::from_millis(200) * (STREAM_CALLS / STREAM_MAX) as u32;
-    for round in 1..=3 {
-        let got = adaptive_run(rt, &mock.url, STREAM_MAX, STREAM_CALLS);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for round in 0..3 {
+        let label = if round == 0 {
+            "first contact"
+        } else {
+            "remembered"
+        };
+        let got = adaptive_run(
+            rt,
+            &mock.url,
+            STREAM_MAX,
+            (round * STREAM_CALLS, STREAM_CALLS),
+            Some(dir.path()),
+        );
         println!(
-            "200 ms server, {STREAM_CALLS} calls, max_concurrency {STREAM_MAX}, run {round}: wall {:.3}s = {:.3}x the physical limit {:.1}s; \
-             limit lowest {} last {}; {} timeouts; {} requests so far",
+            "200 ms server, {label}, {STREAM_CALLS} calls, max_concurrency {STREAM_MAX}: wall {:.3}s = {:.3}x the physical limit {:.1}s; \
+             limit started at {}, reached {STREAM_MAX} after {}, lowest {} last {}; {} timeouts; {} requests so far",
             got.wall.as_secs_f64(),
             got.wall.as_secs_f64() / ideal.as_secs_f64(),
             ideal.as_secs_f64(),
             got.limits.0,
+            got.reached_max
+                .map_or("never".to_string(), |d| format!("{:.2}s", d.as_secs_f64())),
             got.limits.1,
+            got.limits.2,
             got.timeouts,
             mock.count(),
         );

@@ -211,6 +211,27 @@ fn report(label: &str, o: &Outcome, requests: usize, n: usize) {
     }
 }
 
+/// The LLM stages' wall time against the physical limit
+/// `chat calls x latency / concurrency`.
+fn llm_stages(o: &Outcome, chat: usize, latency_ms: u64, concurrency: usize) {
+    let limit = chat as f64 * latency_ms as f64 / 1000.0 / concurrency.max(1) as f64;
+    let wall = |stage: Stage| {
+        o.stages
+            .iter()
+            .filter(|(s, _)| *s == stage)
+            .filter_map(|(_, r)| Some((r.end? - r.start?).as_secs_f64()))
+            .sum::<f64>()
+    };
+    let llm_wall = wall(Stage::Summaries) + wall(Stage::Names) + wall(Stage::Hierarchy);
+    println!(
+        "  LLM stages (summaries {:.2} s, names {:.2} s, hierarchy {:.2} s): {llm_wall:.2} s; physical limit {limit:.2} s ({:.3}x)",
+        wall(Stage::Summaries),
+        wall(Stage::Names),
+        wall(Stage::Hierarchy),
+        llm_wall / limit.max(1e-9)
+    );
+}
+
 fn main() {
     if let Some(mode) = mock_process::child_mode() {
         let latency = mode
@@ -266,26 +287,38 @@ fn main() {
         "  the mock used {:.2} s of CPU serving it (on the same 2 cores)",
         mock_cpu.as_secs_f64()
     );
+    let concurrency = project.project.config.llm.max_concurrency;
     if args.latency_ms > 0 {
-        let limit = chat as f64 * args.latency_ms as f64
-            / 1000.0
-            / project.project.config.llm.max_concurrency.max(1) as f64;
-        let llm_wall: f64 = first
-            .stages
-            .iter()
-            .filter(|(s, _)| matches!(s, Stage::Summaries | Stage::Names | Stage::Hierarchy))
-            .filter_map(|(_, r)| Some((r.end? - r.start?).as_secs_f64()))
-            .sum();
-        println!(
-            "  LLM stages (summaries, names, hierarchy): {llm_wall:.2} s; physical limit {limit:.2} s ({:.3}x)",
-            llm_wall / limit.max(1e-9)
-        );
+        llm_stages(&first, chat, args.latency_ms, concurrency);
     }
 
     let rerun = run(&rt, &project);
     let more = mock.count() - requests;
     report("rerun on the checkpoints", &rerun, more, n);
     assert_eq!(more, 0, "a cached rerun made requests");
+
+    if args.latency_ms > 0 {
+        // A second project against the same server: no cached answers, but
+        // the concurrency the first run settled at (capabilities.json).
+        let second = MockProject::new(&mock.url, conversations(&args));
+        let mut config = project.project.config.clone();
+        config.llm.max_concurrency = concurrency;
+        let mut second = second;
+        second.project.config = config;
+        let learned = project.project.layout.cache().join("capabilities.json");
+        let cache = second.project.layout.cache();
+        std::fs::create_dir_all(&cache).expect("cache folder");
+        std::fs::copy(&learned, cache.join("capabilities.json")).expect("learned limits");
+        let before = (mock.count(), mock.chat_count());
+        let again = run(&rt, &second);
+        report(
+            "a second project, limits remembered",
+            &again,
+            mock.count() - before.0,
+            n,
+        );
+        llm_stages(&again, mock.chat_count() - before.1, args.latency_ms, concurrency);
+    }
 
     println!(
         "\nKura 0.5.4 on the same kind of run (reference notes): 27 s for 1,000 and 95-120 s for 5,000 \

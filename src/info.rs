@@ -54,6 +54,9 @@ pub struct ProjectInfo {
     /// The structured-output mode learned per server and model
     /// (`cache/capabilities.json`).
     pub learned_modes: Vec<crate::llm::LearnedMode>,
+    /// The concurrency a run settled at per server and model (same file);
+    /// the next run starts there.
+    pub learned_limits: Vec<crate::llm::LearnedLimit>,
     /// Notices (a rebuilt index, unreadable partial lines) and stages
     /// needing a run, one line each.
     pub warnings: Vec<String>,
@@ -125,6 +128,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         embedder_built: built_embedder(&plan),
         offline,
         learned_modes: crate::llm::learned_modes(&project.layout.cache()),
+        learned_limits: crate::llm::learned_limits(&project.layout.cache()),
         warnings,
         notices: plan.notices.clone(),
         languages,
@@ -208,6 +212,18 @@ impl ProjectInfo {
             out.push_str(&format!(
                 "server mode     {mode} for {} at {} ({}, learned {})\n",
                 m.model, m.endpoint, m.provider, m.learned_at
+            ));
+        }
+        for l in &self.learned_limits {
+            out.push_str(&format!(
+                "server limit    {} in flight (of {}), round trip {:.1} s, for {} at {} ({}, learned {})\n",
+                l.limit,
+                l.max_concurrency,
+                l.baseline_ms as f64 / 1000.0,
+                l.model,
+                l.endpoint,
+                l.provider,
+                l.learned_at
             ));
         }
         out.push_str("stages\n");

@@ -209,4 +209,16 @@ async fn info_shows_the_learned_mode_and_no_key() {
     let json: serde_json::Value = serde_json::from_str(&cli.ok(&["info", "P", "--json"])).unwrap();
     assert_eq!(json["learned_modes"][0]["structured_output"], "json_object");
     assert_eq!(json["learned_modes"][0]["model"], "local-model");
+    // The concurrency the client settled at is kept beside the mode.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("server limit"))
+        .unwrap_or_else(|| panic!("no server limit line in:\n{text}"));
+    assert!(
+        line.contains("in flight (of 8)") && line.contains("for local-model at"),
+        "{line}"
+    );
+    let limit = json["learned_limits"][0]["limit"].as_u64().unwrap();
+    assert!((1..=8).contains(&limit), "{json}");
+    assert_eq!(json["learned_limits"][0]["max_concurrency"], 8);
 }

@@ -11,10 +11,11 @@ use serde_json::{Value, json};
 
 use super::base_url::{anthropic_base, endpoint};
 use super::cache::Cache;
-use super::capability::{Memory, Negotiator, mode_name};
+use super::capability::{Negotiator, mode_name};
 use super::core::{ChatCore, schema_instruction};
 use super::events::{ClientEvent, ClientHooks};
 use super::http::{Failure, Transport};
+use super::learned::Memory;
 use super::settings::ClientSettings;
 use super::types::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, ChatRole, Usage, estimate_tokens,
@@ -51,6 +52,10 @@ impl AnthropicChat {
             url: url.clone(),
             model: settings.model.clone(),
         });
+        let transport = match &memory {
+            Some(m) => transport.remembering_limits(m.clone()),
+            None => transport,
+        };
         Ok(AnthropicChat {
             core: ChatCore {
                 transport,

@@ -182,7 +182,7 @@ impl Cache {
             let _ = fs::remove_dir(&d);
         }
         // What was learned about servers goes too: the next run asks again.
-        let learned = self.root.join(super::capability::CAPABILITIES_FILE);
+        let learned = self.root.join(super::learned::CAPABILITIES_FILE);
         match fs::remove_file(&learned) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(Error::io(&learned, e));

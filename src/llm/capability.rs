@@ -12,135 +12,14 @@
 //!   answer: the client steps down the ladder at once, without retries, for
 //!   every request of the run.
 //! - The mode that worked is stored per (provider, endpoint, model) in
-//!   `capabilities.json` in the project's cache folder, so the next run
-//!   starts in it and rejects nothing. The file holds no keys, and the
-//!   endpoint is stored without user info or query. `cache clear` forgets
-//!   it.
+//!   `capabilities.json` in the project's cache folder (see
+//!   [`super::learned`]), so the next run starts in it and rejects
+//!   nothing.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-use reqwest::Url;
-use serde::{Deserialize, Serialize};
-
+use super::learned::Memory;
 use crate::config::StructuredOutput;
-use crate::error::{Error, IoContext, Result};
-
-/// The file, in a project's cache folder.
-pub const CAPABILITIES_FILE: &str = "capabilities.json";
-const VERSION: u32 = 1;
-
-/// What was learned about one endpoint and model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LearnedMode {
-    pub provider: String,
-    /// The endpoint, without user info, query or fragment.
-    pub endpoint: String,
-    pub model: String,
-    pub structured_output: StructuredOutput,
-    /// RFC 3339, UTC.
-    pub learned_at: String,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct File {
-    version: u32,
-    #[serde(default)]
-    servers: BTreeMap<String, LearnedMode>,
-}
-
-/// The endpoint as stored: no user info, query or fragment.
-fn clean_endpoint(url: &Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.set_query(None);
-    u.set_fragment(None);
-    u.to_string()
-}
-
-fn key(provider: &str, endpoint: &str, model: &str) -> String {
-    format!("{provider} {endpoint} {model}")
-}
-
-fn read(path: &Path) -> File {
-    match std::fs::read(path) {
-        Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
-            Ok(f) if f.version == VERSION => f,
-            _ => {
-                tracing::debug!(path = %path.display(), "unreadable capabilities file; ignored");
-                File::default()
-            }
-        },
-        Err(_) => File::default(),
-    }
-}
-
-/// Every mode learned in a project's cache folder (for `kura-tui info`).
-pub fn learned_modes(cache_dir: &Path) -> Vec<LearnedMode> {
-    read(&cache_dir.join(CAPABILITIES_FILE))
-        .servers
-        .into_values()
-        .collect()
-}
-
-/// The mode learned for one endpoint and model, if any.
-pub fn learned_mode(
-    cache_dir: &Path,
-    provider: &str,
-    url: &Url,
-    model: &str,
-) -> Option<StructuredOutput> {
-    let file = read(&cache_dir.join(CAPABILITIES_FILE));
-    let k = key(provider, &clean_endpoint(url), model);
-    file.servers.get(&k).map(|m| m.structured_output)
-}
-
-/// Records `mode` for the endpoint and model, replacing the file
-/// atomically (temp file and rename).
-fn remember(
-    cache_dir: &Path,
-    provider: &str,
-    url: &Url,
-    model: &str,
-    mode: StructuredOutput,
-) -> Result<()> {
-    // One writer at a time in this process; another process racing us
-    // loses only what it learned, which it learns again next run.
-    static WRITE: Mutex<()> = Mutex::new(());
-    let _guard = WRITE.lock().unwrap_or_else(|p| p.into_inner());
-    std::fs::create_dir_all(cache_dir).at(cache_dir)?;
-    let path = cache_dir.join(CAPABILITIES_FILE);
-    let mut file = read(&path);
-    file.version = VERSION;
-    let endpoint = clean_endpoint(url);
-    file.servers.insert(
-        key(provider, &endpoint, model),
-        LearnedMode {
-            provider: provider.to_string(),
-            endpoint,
-            model: model.to_string(),
-            structured_output: mode,
-            learned_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        },
-    );
-    let bytes = serde_json::to_vec_pretty(&file)
-        .map_err(Error::encode("the learned server capabilities"))?;
-    let tmp = cache_dir.join(format!(".{CAPABILITIES_FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &bytes).at(&tmp)?;
-    std::fs::rename(&tmp, &path).at(&path)
-}
-
-/// Where a client keeps what it learns.
-#[derive(Debug, Clone)]
-pub(crate) struct Memory {
-    pub(crate) cache_dir: PathBuf,
-    pub(crate) provider: &'static str,
-    pub(crate) url: Url,
-    pub(crate) model: String,
-}
 
 /// The structured-output mode of one client, shared by all its requests.
 #[derive(Debug)]
@@ -169,10 +48,7 @@ impl Negotiator {
     ) -> Self {
         let index = |m: StructuredOutput| ladder.iter().position(|x| *x == m);
         let remembered = match (&memory, configured) {
-            (Some(m), StructuredOutput::Auto) => {
-                learned_mode(&m.cache_dir, m.provider, &m.url, &m.model)
-                    .filter(|x| index(*x).is_some())
-            }
+            (Some(m), StructuredOutput::Auto) => m.mode().filter(|x| index(*x).is_some()),
             _ => None,
         };
         let (level, fallback, confirmed) = match configured {
@@ -240,7 +116,7 @@ impl Negotiator {
             return;
         }
         if let Some(m) = &self.memory
-            && let Err(e) = remember(&m.cache_dir, m.provider, &m.url, &m.model, mode)
+            && let Err(e) = m.remember_mode(mode)
         {
             tracing::warn!(error = %e, "could not remember the structured-output mode");
         }
@@ -280,7 +156,12 @@ pub(crate) fn mode_name(mode: StructuredOutput) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use reqwest::Url;
+
     use super::*;
+    use crate::llm::learned::{CAPABILITIES_FILE, learned_modes};
 
     const LADDER: &[StructuredOutput] = &[
         StructuredOutput::JsonSchema,

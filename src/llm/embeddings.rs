@@ -18,6 +18,7 @@ use super::cache::Cache;
 use super::codec::{decode_f32, encode_f32};
 use super::events::{ClientEvent, ClientHooks};
 use super::http::Transport;
+use super::learned::Memory;
 use super::settings::ClientSettings;
 use super::types::{BoxFuture, Usage, estimate_tokens};
 use crate::embed::{Embedder, ProgressFn, l2_normalise};
@@ -51,12 +52,22 @@ impl ApiEmbedder {
             .iter()
             .map(|k| ("authorization", format!("Bearer {}", k.expose())))
             .collect();
+        let url = endpoint(&base, "embeddings")?;
+        let mut transport = Transport::new(settings, &auth, hooks)?;
+        if let Some(dir) = &settings.cache_dir {
+            transport = transport.remembering_limits(Memory {
+                cache_dir: dir.clone(),
+                provider: "openai",
+                url: url.clone(),
+                model: settings.model.clone(),
+            });
+        }
         Ok(ApiEmbedder {
             inner: Arc::new(Inner {
-                transport: Transport::new(settings, &auth, hooks)?,
+                transport,
                 cache: settings.cache_dir.as_ref().map(Cache::new),
                 model: settings.model.clone(),
-                url: endpoint(&base, "embeddings")?,
+                url,
                 batch_size,
             }),
         })

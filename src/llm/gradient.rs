@@ -1,4 +1,5 @@
-//! How many requests a client keeps in flight: a gradient limiter.
+//! How many requests a client keeps in flight: a gradient limiter with a
+//! slow start.
 //!
 //! # Why a gradient limiter and not AIMD
 //!
@@ -13,7 +14,8 @@
 //!
 //! ```text
 //! gradient  = clamp(2 × baseline / recent, 0.5, 1.0)
-//! new_limit = limit × gradient + 1                 (one request of queue)
+//! queue     = 1 if recent ≤ 1.5 × baseline, else 0
+//! new_limit = limit × gradient + queue
 //! limit     = 0.8 × limit + 0.2 × new_limit        (smoothed)
 //! ```
 //!
@@ -23,16 +25,44 @@
 //! A server that answers as fast at 50 in flight as at 1 keeps the gradient
 //! at 1 and the limit at `max_concurrency`; the tolerance of 2 keeps LLM
 //! answers whose length (and so latency) varies severalfold from reading
-//! as a queue. A single-slot server makes round trips grow with the number
-//! in flight, and the limit settles where `limit ≈ 2 × baseline / recent ×
-//! limit + 1`, about three requests: one being served and two waiting.
+//! as a queue.
+//!
+//! # Where a single slot settles
+//!
+//! With `L` in flight at a single slot serving in `s`, every round trip is
+//! `L × s` and the baseline is `s`, so the gradient is `2 / L`. Gradient2
+//! always adds its queue of one, so `L = (2 / L) × L + 1 = 3`: one served,
+//! two waiting. Here the queue is added only while round trips stay within
+//! 1.5 baselines, so above two in flight `new_limit = 2`, at one the limit
+//! grows, and at two (`recent = 2 × baseline`: gradient 1, no queue) it
+//! holds: the slot is busy with one request and one waits (the simulation
+//! in `gradient_sim.rs`: a mean of 2.0 in flight, now and then 3 while the
+//! baseline drifts up between probes). A server with `k` slots settles at
+//! 1.5–2.5 × `k`.
+//!
+//! # Slow start
+//!
+//! A limit reacts to answers, so whatever is sent before the first answer
+//! cannot be pulled back: starting at 32 against one slot queued 32
+//! requests, and the last would wait 32 service times. So a client that
+//! knows nothing about a server starts at [`INITIAL_WINDOW`] and, as TCP
+//! does, adds one per answer (doubling each round trip) while round trips
+//! stay within 1.5 baselines, up to `max_concurrency`; the first sign of a
+//! queue or a drop ends the slow start and the rule above takes over. A
+//! fast server reaches 50 in four round trips (4, 8, 16, 32, 50); a single
+//! slot sees at most six out. What a run settled at (limit and baseline)
+//! is remembered per server and model (`capabilities.json`, see
+//! [`super::capability`]), and the next run slow-starts from that limit.
+//!
+//! # Probes
 //!
 //! A baseline that only ever sees queued round trips drifts up with them.
 //! So, as BBR does, the limiter probes: every `max(50 × baseline, 5 s)` it
-//! lets the requests in flight drain, sends one alone, and pulls the
-//! baseline halfway down to that round trip if it was lower. On a one-slot
-//! server the slot stays busy while the queue drains; on a fast server a
-//! probe costs about one round trip of half the capacity every fifty.
+//! lets the requests in flight drain, sends one alone, and moves the
+//! baseline halfway to that round trip. On a one-slot server the slot
+//! stays busy while the queue drains. At the maximum with no queue in
+//! sight a probe could not change anything, so none is sent: a fast server
+//! never drains its window.
 //!
 //! Hard signals still count, as in AIMD: a timeout, 429, 503 or 529 halves
 //! the limit, at most once per baseline round trip (a burst of rejections
@@ -42,6 +72,8 @@
 
 use std::time::{Duration, Instant};
 
+/// The window a client starts with at a server it knows nothing about.
+pub(crate) const INITIAL_WINDOW: usize = 4;
 /// Weight of a new round trip in the recent average.
 const RECENT_ALPHA: f64 = 0.25;
 /// Weights of a new round trip in the baseline when below / above it.
@@ -50,6 +82,9 @@ const BASELINE_UP: f64 = 0.002;
 /// How much slower than the baseline the recent round trips may be before
 /// they count as queueing.
 const TOLERANCE: f64 = 2.0;
+/// How much slower than the baseline the recent round trips may be while
+/// the limit still grows (by one request of queue, or in slow start).
+const GROWTH_TOLERANCE: f64 = 1.5;
 /// Weight of the new limit in the smoothed limit.
 const SMOOTHING: f64 = 0.2;
 /// The smallest gradient: a limit shrinks by at most half per update.
@@ -60,11 +95,23 @@ const DROP_FACTOR: f64 = 0.5;
 const PROBE_EVERY_RTTS: f64 = 50.0;
 const PROBE_MIN_INTERVAL: Duration = Duration::from_secs(5);
 
+/// What a client learned about a server, to start the next run from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Settled {
+    /// The limit, in requests in flight.
+    pub(crate) limit: usize,
+    /// The round trip without a queue.
+    pub(crate) baseline: Duration,
+}
+
 /// The adaptive limit of one client.
 #[derive(Debug, Clone)]
 pub(crate) struct Gradient {
     max: f64,
     limit: f64,
+    /// Growing by one per answer (doubling per round trip) until the
+    /// first sign of a queue or drop.
+    slow_start: bool,
     recent: Option<f64>,
     baseline: Option<f64>,
     last_drop: Option<Instant>,
@@ -74,12 +121,19 @@ pub(crate) struct Gradient {
 }
 
 impl Gradient {
-    /// Starts at `max` requests in flight.
+    /// A server it knows nothing about: slow start from a small window.
     pub(crate) fn new(max: usize) -> Self {
+        Self::starting_at(max, INITIAL_WINDOW)
+    }
+
+    /// Slow start from `start` requests in flight (what an earlier run
+    /// settled at), within `max`.
+    pub(crate) fn starting_at(max: usize, start: usize) -> Self {
         let max = max.max(1) as f64;
         Gradient {
             max,
-            limit: max,
+            limit: (start.max(1) as f64).min(max),
+            slow_start: true,
             recent: None,
             baseline: None,
             last_drop: None,
@@ -88,18 +142,37 @@ impl Gradient {
         }
     }
 
+    /// The most allowed in flight (`max_concurrency`).
+    pub(crate) fn max(&self) -> usize {
+        self.max as usize
+    }
+
     /// The whole number of requests allowed in flight.
     pub(crate) fn limit(&self) -> usize {
         (self.limit.floor() as usize).max(1)
+    }
+
+    /// The limit and baseline round trip, once there is a round trip.
+    pub(crate) fn settled(&self) -> Option<Settled> {
+        self.baseline.map(|b| Settled {
+            limit: self.limit(),
+            baseline: Duration::from_secs_f64(b),
+        })
     }
 
     /// How many may be in flight now: the limit, or during a probe none
     /// until the others have drained and then the probe alone. The second
     /// value is true when the next request admitted is the probe.
     pub(crate) fn admit(&mut self, now: Instant, in_flight: usize) -> (usize, bool) {
-        let due = self.probe_at.is_some_and(|at| now >= at);
+        let mut due = self.probe_at.is_some_and(|at| now >= at);
         if self.probe_in_flight {
             return (0, false);
+        }
+        if due && self.limit >= self.max && !self.queueing() {
+            // At the maximum with no queue in sight a probe could not
+            // change the limit: skip it rather than drain the window.
+            self.probe_at = Some(now + self.probe_interval());
+            due = false;
         }
         if due && self.max > 1.0 {
             return (usize::from(in_flight == 0), in_flight == 0);
@@ -129,22 +202,44 @@ impl Gradient {
         };
         if probe {
             self.probe_in_flight = false;
-            if r < baseline {
-                baseline = (baseline + r) / 2.0;
-            }
-        }
-        if probe || self.probe_at.is_none() {
-            let every = Duration::from_secs_f64(baseline * PROBE_EVERY_RTTS);
-            self.probe_at = Some(now + every.max(PROBE_MIN_INTERVAL));
+            baseline = (baseline + r) / 2.0;
         }
         self.recent = Some(recent);
         self.baseline = Some(baseline);
+        if probe || self.probe_at.is_none() {
+            self.probe_at = Some(now + self.probe_interval());
+        }
+        let queueing = self.queueing();
+        let busy = (in_flight as f64) >= self.limit / 2.0;
+        if self.slow_start && !queueing {
+            if busy {
+                self.limit = (self.limit + 1.0).min(self.max);
+            }
+            return;
+        }
+        self.slow_start = false;
         let gradient = (TOLERANCE * baseline / recent).clamp(MIN_GRADIENT, 1.0);
-        let mut next = self.limit * gradient + 1.0;
-        if next > self.limit && (in_flight as f64) < self.limit / 2.0 {
+        // One request of queue while round trips stay within the tolerance;
+        // none once they do, so a single slot settles at `TOLERANCE` out.
+        let queue = if queueing { 0.0 } else { 1.0 };
+        let mut next = self.limit * gradient + queue;
+        if next > self.limit && !busy {
             next = self.limit;
         }
         self.limit = (self.limit * (1.0 - SMOOTHING) + next * SMOOTHING).clamp(1.0, self.max);
+    }
+
+    /// True when the recent round trips are too slow for the limit to grow.
+    fn queueing(&self) -> bool {
+        match (self.recent, self.baseline) {
+            (Some(r), Some(b)) => r > GROWTH_TOLERANCE * b,
+            _ => false,
+        }
+    }
+
+    fn probe_interval(&self) -> Duration {
+        let every = Duration::from_secs_f64(self.baseline.unwrap_or(0.0) * PROBE_EVERY_RTTS);
+        every.max(PROBE_MIN_INTERVAL)
     }
 
     /// A request that ended without a round trip worth measuring (an
@@ -158,6 +253,7 @@ impl Gradient {
     /// A timeout, 429, 503 or 529. Returns true when it changed the limit.
     pub(crate) fn on_drop(&mut self, now: Instant, probe: bool) -> bool {
         self.on_ignored(probe);
+        self.slow_start = false;
         let window =
             Duration::from_secs_f64(self.baseline.unwrap_or(0.0)).max(Duration::from_millis(100));
         if let Some(last) = self.last_drop
@@ -179,126 +275,16 @@ fn ewma(old: Option<f64>, x: f64, alpha: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[path = "gradient_sim.rs"]
+mod sim;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    /// What a simulated run ended with.
-    #[derive(Debug)]
-    struct Sim {
-        limit: usize,
-        /// The most in flight over the last fifth of the requests.
-        late_in_flight: usize,
-        wall: f64,
-    }
-
-    /// A discrete-event simulation in virtual time: `calls` requests
-    /// against a FIFO server with `slots` that serves each in `service`
-    /// plus a pseudo-random share of `jitter`.
-    fn simulate(max: usize, slots: usize, service: f64, jitter: f64, calls: usize) -> Sim {
-        let t0 = Instant::now();
-        let at = |secs: f64| t0 + Duration::from_secs_f64(secs);
-        let mut g = Gradient::new(max);
-        let mut now = 0.0f64;
-        // (sent at, finishes at, probe) of the requests out.
-        let mut out: Vec<(f64, f64, bool)> = Vec::new();
-        let mut slot_free = vec![0.0f64; slots];
-        let (mut sent, mut done, mut late) = (0usize, 0usize, 0usize);
-        let mut seed = 7u64;
-        while done < calls {
-            loop {
-                let (cap, probe) = g.admit(at(now), out.len());
-                if sent == calls || out.len() >= cap {
-                    break;
-                }
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let share = (seed >> 11) as f64 / (1u64 << 53) as f64;
-                let i = (0..slots)
-                    .min_by(|a, b| slot_free[*a].total_cmp(&slot_free[*b]))
-                    .unwrap_or(0);
-                let end = slot_free[i].max(now) + service + jitter * share;
-                slot_free[i] = end;
-                out.push((now, end, probe));
-                if probe {
-                    g.probe_sent();
-                }
-                sent += 1;
-            }
-            if done * 5 >= calls * 4 {
-                late = late.max(out.len());
-            }
-            let k = (0..out.len())
-                .min_by(|a, b| out[*a].1.total_cmp(&out[*b].1))
-                .unwrap_or(0);
-            let (sent_at, end, probe) = out.remove(k);
-            now = end;
-            g.on_sample(
-                at(now),
-                Duration::from_secs_f64(end - sent_at),
-                out.len() + 1,
-                probe,
-            );
-            done += 1;
-        }
-        Sim {
-            limit: g.limit(),
-            late_in_flight: late,
-            wall: now,
-        }
-    }
-
-    #[test]
-    fn single_slot_server_settles_near_one_in_flight() {
-        for calls in [400, 3000] {
-            let sim = simulate(32, 1, 1.0, 0.0, calls);
-            assert!(
-                sim.limit <= 4 && sim.late_in_flight <= 4,
-                "{calls}: {sim:?}"
-            );
-            // The slot never idles.
-            assert!(sim.wall <= calls as f64 * 1.01, "{sim:?}");
-        }
-    }
-
-    #[test]
-    fn single_slot_with_uneven_answers_stays_small() {
-        // Answers from 1 s to 3 s, as output lengths vary.
-        let sim = simulate(32, 1, 1.0, 2.0, 400);
-        assert!(sim.limit <= 4 && sim.late_in_flight <= 4, "{sim:?}");
-    }
-
-    #[test]
-    fn fast_server_keeps_the_maximum() {
-        // 64 slots, more than the 50 allowed: latency does not grow.
-        let sim = simulate(50, 64, 0.2, 0.0, 3000);
-        assert_eq!((sim.limit, sim.late_in_flight), (50, 50), "{sim:?}");
-        let ideal = 3000.0 * 0.2 / 50.0;
-        assert!(sim.wall <= ideal * 1.02, "{sim:?} vs {ideal}");
-    }
-
-    #[test]
-    fn jittery_fast_server_stays_near_the_maximum() {
-        // Answers from 0.2 s to 0.6 s with no queue.
-        let sim = simulate(50, 64, 0.2, 0.4, 3000);
-        assert!(sim.limit >= 40, "{sim:?}");
-        let ideal = 3000.0 * 0.4 / 50.0;
-        assert!(sim.wall <= ideal * 1.1, "{sim:?} vs {ideal}");
-        // From 0.2 s to 1.2 s: the first wave looks like a queue (the
-        // fastest answers come back first), but the limit recovers.
-        let sim = simulate(50, 64, 0.2, 1.0, 3000);
-        assert!(sim.limit >= 35 && sim.late_in_flight >= 45, "{sim:?}");
-    }
-
-    #[test]
-    fn four_slot_server_settles_near_four() {
-        let sim = simulate(32, 4, 1.0, 0.0, 800);
-        assert!((4..=10).contains(&sim.limit), "{sim:?}");
-    }
-
     #[test]
     fn drops_halve_once_per_round_trip() {
-        let mut g = Gradient::new(32);
+        let mut g = Gradient::starting_at(32, 32);
         let t0 = Instant::now();
         g.on_sample(t0, Duration::from_secs(1), 32, false);
         assert!(g.on_drop(t0, false));
@@ -316,7 +302,7 @@ mod tests {
 
     #[test]
     fn idle_client_does_not_grow() {
-        let mut g = Gradient::new(32);
+        let mut g = Gradient::starting_at(32, 32);
         let t0 = Instant::now();
         g.on_drop(t0, false);
         for _ in 0..100 {
@@ -331,16 +317,60 @@ mod tests {
 
     #[test]
     fn a_probe_drains_then_sends_one() {
-        let mut g = Gradient::new(8);
+        let mut g = Gradient::starting_at(8, 4);
         let t0 = Instant::now();
-        assert_eq!(g.admit(t0, 0), (8, false));
-        g.on_sample(t0, Duration::from_millis(10), 8, false);
+        assert_eq!(g.admit(t0, 0), (4, false));
+        // Slow start: one more per answer.
+        g.on_sample(t0, Duration::from_millis(10), 4, false);
+        assert_eq!(g.admit(t0, 3), (5, false));
         let later = t0 + PROBE_MIN_INTERVAL;
         assert_eq!(g.admit(later, 3), (0, false), "drain first");
         assert_eq!(g.admit(later, 0), (1, true));
         g.probe_sent();
         assert_eq!(g.admit(later, 1), (0, false), "the probe goes alone");
         g.on_sample(later, Duration::from_millis(10), 1, true);
-        assert_eq!(g.admit(later, 0), (8, false));
+        assert_eq!(g.admit(later, 0), (5, false), "one alone does not grow it");
+    }
+
+    #[test]
+    fn no_probe_at_the_maximum_without_a_queue() {
+        let mut g = Gradient::starting_at(8, 8);
+        let t0 = Instant::now();
+        g.on_sample(t0, Duration::from_millis(10), 8, false);
+        let later = t0 + PROBE_MIN_INTERVAL;
+        assert_eq!(g.admit(later, 7), (8, false));
+        // A queue shows: the next probe goes ahead.
+        for _ in 0..20 {
+            g.on_sample(later, Duration::from_millis(40), 8, false);
+        }
+        let limit = g.limit();
+        assert!(limit < 8, "{limit}");
+        let much_later = later + 2 * PROBE_MIN_INTERVAL;
+        assert_eq!(g.admit(much_later, 3), (0, false));
+    }
+
+    #[test]
+    fn slow_start_ends_at_the_first_queue_or_drop() {
+        let t0 = Instant::now();
+        let mut g = Gradient::new(50);
+        assert_eq!(g.limit(), INITIAL_WINDOW);
+        for _ in 0..10 {
+            g.on_sample(t0, Duration::from_millis(100), g.limit(), false);
+        }
+        assert_eq!(g.limit(), INITIAL_WINDOW + 10);
+        // Round trips of three times the baseline: a queue. No more growth.
+        for _ in 0..10 {
+            g.on_sample(t0, Duration::from_millis(300), g.limit(), false);
+        }
+        assert!(!g.slow_start && g.limit() < INITIAL_WINDOW + 10, "{g:?}");
+
+        let mut g = Gradient::new(50);
+        g.on_sample(t0, Duration::from_millis(100), 4, false);
+        assert!(g.on_drop(t0, false));
+        assert!(!g.slow_start);
+        assert_eq!(g.limit(), 2);
+        let settled = g.settled().unwrap();
+        assert_eq!(settled.limit, 2);
+        assert_eq!(settled.baseline, Duration::from_millis(100));
     }
 }

@@ -10,6 +10,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::events::{ClientEvent, ClientHooks, RetryCause};
+use super::learned::{LimitKeeper, Memory};
 use super::limiter::{Limiter, Load, Outcome};
 use super::redact::Redactor;
 use super::retry::{Backoff, is_retryable_status, retry_after};
@@ -128,11 +129,21 @@ pub(crate) struct Transport {
     client: reqwest::Client,
     headers: HeaderMap,
     limiter: Limiter,
+    /// Writes down what the limiter learned, when there is a cache folder.
+    keeper: Option<LimitKeeper>,
     backoff: Backoff,
     pub(crate) redactor: Redactor,
     timeout: Duration,
     max_retries: u32,
     pub(crate) hooks: ClientHooks,
+}
+
+impl Drop for Transport {
+    fn drop(&mut self) {
+        if let Some(k) = &self.keeper {
+            k.note(self.limiter.settled(), true);
+        }
+    }
 }
 
 impl Transport {
@@ -163,12 +174,28 @@ impl Transport {
                 settings.requests_per_minute,
                 settings.tokens_per_minute,
             ),
+            keeper: None,
             backoff: Backoff::new(settings.backoff_base, settings.backoff_max, settings.seed),
             redactor: Redactor::new(settings.api_key.as_ref()),
             timeout: settings.timeout,
             max_retries: settings.max_retries,
             hooks,
         })
+    }
+
+    /// Starts from the concurrency an earlier run settled at against this
+    /// server and model, and keeps what this run learns for the next.
+    pub(crate) fn remembering_limits(mut self, memory: Memory) -> Self {
+        let keeper = LimitKeeper::new(memory, self.limiter.load_max());
+        if let Some(learned) = keeper.learned() {
+            tracing::debug!(
+                limit = learned.limit,
+                "starting from the learned concurrency"
+            );
+            self.limiter.resume(learned.limit);
+        }
+        self.keeper = Some(keeper);
+        self
     }
 
     /// Adds a plain (non-secret) header to every request.
@@ -213,6 +240,9 @@ impl Transport {
             };
             let load = self.limiter.release(permit, outcome.outcome());
             self.report_load(tag, load);
+            if let Some(k) = &self.keeper {
+                k.note(self.limiter.settled(), false);
+            }
             let (reason, cause, after, last) = match outcome {
                 Attempt::Done(v) => return Ok(v),
                 Attempt::Fatal(f) => {

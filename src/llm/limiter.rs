@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::events::CancelToken;
-use super::gradient::Gradient;
+use super::gradient::{Gradient, Settled};
 use crate::error::{Error, Result};
 
 /// A token bucket refilled continuously at `per_sec`.
@@ -183,6 +183,23 @@ impl Limiter {
     /// The limit and the requests in flight now.
     pub(crate) fn load(&self) -> Load {
         self.slots().load()
+    }
+
+    /// Starts again from `start` requests in flight (what an earlier run
+    /// against the same server settled at), in slow start.
+    pub(crate) fn resume(&self, start: usize) {
+        let mut slots = self.slots();
+        slots.gradient = Gradient::starting_at(slots.gradient.max(), start);
+    }
+
+    /// The most allowed in flight (`max_concurrency`).
+    pub(crate) fn load_max(&self) -> usize {
+        self.slots().gradient.max()
+    }
+
+    /// What the limit has learned so far, once a request was answered.
+    pub(crate) fn settled(&self) -> Option<Settled> {
+        self.slots().gradient.settled()
     }
 
     /// The recent round trip of this client's requests, once known.

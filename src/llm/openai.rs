@@ -16,10 +16,11 @@ use serde_json::{Value, json};
 
 use super::base_url::{endpoint, openai_base};
 use super::cache::Cache;
-use super::capability::{Memory, Negotiator, mode_name};
+use super::capability::{Negotiator, mode_name};
 use super::core::{ChatCore, schema_instruction};
 use super::events::{ClientEvent, ClientHooks};
 use super::http::{Failure, Transport};
+use super::learned::Memory;
 use super::settings::ClientSettings;
 use super::types::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, ChatRole, Usage, estimate_tokens,
@@ -58,9 +59,13 @@ impl OpenAiChat {
             url: url.clone(),
             model: settings.model.clone(),
         });
+        let mut transport = Transport::new(settings, &auth, hooks)?;
+        if let Some(m) = &memory {
+            transport = transport.remembering_limits(m.clone());
+        }
         Ok(OpenAiChat {
             core: ChatCore {
-                transport: Transport::new(settings, &auth, hooks)?,
+                transport,
                 cache: settings.cache_dir.as_ref().map(Cache::new),
                 provider: "openai",
                 model: settings.model.clone(),
