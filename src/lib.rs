@@ -23,6 +23,7 @@ pub mod demo;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod grow;
 pub mod evaluate;
 pub mod export;
 pub mod info;
