@@ -3,14 +3,17 @@
 # a full rerun of BASE+ADD, offline: wall time and peak RSS from
 # /usr/bin/time -v. Usage: benches/add.sh [BASE] [ADD] [EMBEDDER]
 # (defaults 5000 1000 lexical; EMBEDDER minilm needs `kura-tui model install`).
-# Builds the release binary first. Writes into a temporary directory.
+# Builds and uses the release binary unless KURA_BIN names another one.
+# Writes into a temporary directory.
 set -euo pipefail
 base=${1:-5000}
 add=${2:-1000}
 embedder=${3:-lexical}
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=$PWD/target/release/kura-tui
+if [ -z "${KURA_BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+bin=${KURA_BIN:-$PWD/target/release/kura-tui}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 total=$((base + add))
@@ -37,4 +40,4 @@ done
 measure "add $add to $base ($embedder)" "$bin" add "$work/base" --input "$work/new.jsonl" --offline
 measure "full run of $total ($embedder)" "$bin" run "$work/full" --offline --headless
 echo "after add: $(grep -c . "$work/base/conversations.jsonl") conversations;" \
-  "unassigned: $(grep -o '"unassigned":[0-9]*' "$work/base/added.json" | head -1)"
+  "unassigned: $(grep -o '"unassigned": *[0-9]*' "$work/base/added.json" | head -1)"

@@ -108,7 +108,9 @@ impl Analysis {
         });
         match marks {
             Ok(m) => self.marks = m,
-            Err(e) => self.warnings.push(format!("added conversations not marked: {e}")),
+            Err(e) => self
+                .warnings
+                .push(format!("added conversations not marked: {e}")),
         }
     }
 

@@ -61,8 +61,14 @@ fn grown_cluster_shows_badge_sparkline_and_new_markers() {
     assert!(text.contains("Debug Rust borrow errors +3 new"), "{text}");
     assert!(text.contains("Programming help +3 new"), "{text}");
     assert!(text.contains("· +3 new"), "{text}");
-    assert!(text.contains("Volume per day · 2025-01-01 → 2025-01-28"), "{text}");
-    assert!(text.lines().any(|l| l.contains("+ The user asks")), "{text}");
+    assert!(
+        text.contains("Volume per day · 2025-01-01 → 2025-01-28"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains("+ The user asks")),
+        "{text}"
+    );
     // A cluster that did not grow has no badge.
     assert!(!text.contains("Write SQL queries +"), "{text}");
     snap("growth_detail_120x40", &state);

@@ -66,7 +66,12 @@ pub struct GrowthArgs {
     pub growth: bool,
     /// With --growth: the current period starts on DATE (YYYY-MM-DD) and is
     /// compared with the period of the same length just before it.
-    #[arg(long, value_name = "DATE", requires = "growth", conflicts_with = "period")]
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "growth",
+        conflicts_with = "period"
+    )]
     pub since: Option<NaiveDate>,
     /// With --since: the last day of the current period (default: the
     /// latest conversation's date).

@@ -74,7 +74,10 @@ pub fn apply(clusters: &mut Vec<Cluster>, growth: &Growth, unassigned_id: &str) 
         let mut steps = 0;
         while let Some(j) = at {
             clusters[j].count += new.len();
-            at = clusters[j].parent.as_ref().and_then(|p| index.get(p).copied());
+            at = clusters[j]
+                .parent
+                .as_ref()
+                .and_then(|p| index.get(p).copied());
             steps += 1;
             if steps > clusters.len() {
                 break;

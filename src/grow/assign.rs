@@ -138,12 +138,12 @@ pub fn assign(vectors: ArrayView2<f32>, centroids: &Centroids) -> Vec<Assignment
     sims.rows()
         .into_iter()
         .map(|row| {
-            let (nearest, best) = row
-                .iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |acc, (i, s)| {
-                    if *s > acc.1 { (i, *s) } else { acc }
-                });
+            let (nearest, best) =
+                row.iter()
+                    .enumerate()
+                    .fold((0, f32::NEG_INFINITY), |acc, (i, s)| {
+                        if *s > acc.1 { (i, *s) } else { acc }
+                    });
             let distance = 1.0 - best;
             let cluster = (distance <= centroids.thresholds[nearest]).then_some(nearest);
             Assignment {

@@ -4,13 +4,13 @@
 //! and its `built_with` says how many conversations were added instead of
 //! computed by the stage.
 
-use ndarray::{Array2, concatenate, Axis};
+use ndarray::{Array2, Axis, concatenate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::Loaded;
 use super::apply::{self, Growth};
 use super::record::{self, AddLog};
-use super::Loaded;
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Point2D, Summary};
 use crate::pipeline::Stage;
@@ -145,11 +145,21 @@ fn stage_all(
     digests.insert(Stage::Embeddings, d);
 
     apply::apply(&mut clusters, &add.growth, &add.unassigned_id);
-    let d = save(&cps, Stage::Clusters, &meta(Stage::Clusters, &digests, &[]), &clusters)?;
+    let d = save(
+        &cps,
+        Stage::Clusters,
+        &meta(Stage::Clusters, &digests, &[]),
+        &clusters,
+    )?;
     digests.insert(Stage::Clusters, d);
 
     apply::apply(&mut names, &add.growth, &add.unassigned_id);
-    let d = save(&cps, Stage::Names, &meta(Stage::Names, &digests, &[]), &names)?;
+    let d = save(
+        &cps,
+        Stage::Names,
+        &meta(Stage::Names, &digests, &[]),
+        &names,
+    )?;
     digests.insert(Stage::Names, d);
 
     apply::apply(&mut hierarchy, &add.growth, &add.unassigned_id);
@@ -170,10 +180,7 @@ fn stage_all(
     )?;
     digests.insert(Stage::Projection, d);
 
-    log.hierarchy_digest = digests
-        .get(&Stage::Hierarchy)
-        .cloned()
-        .unwrap_or_default();
+    log.hierarchy_digest = digests.get(&Stage::Hierarchy).cloned().unwrap_or_default();
     let target = staging.file(record::ADDED_FILE)?;
     atomic::write_json(&target, log)?;
     Ok(())

@@ -67,7 +67,12 @@ impl Marks {
         let layout = crate::project::Layout::new(root);
         let log = AddLog::load(&super::record::path(&layout))?;
         let dates = super::timeline::dates(store)?;
-        Ok(Marks::build(log.as_ref(), hierarchy_digest, hierarchy, &dates))
+        Ok(Marks::build(
+            log.as_ref(),
+            hierarchy_digest,
+            hierarchy,
+            &dates,
+        ))
     }
 
     pub fn is_new(&self, conversation_id: &str) -> bool {

@@ -96,7 +96,8 @@ pub async fn add(
     let store = project.store()?;
     let cps = project.checkpoints();
     let run_options = run_options(&cps)?;
-    let (offline, plan, settings) = current_plan(project, &store, options.offline, &run_options, env)?;
+    let (offline, plan, settings) =
+        current_plan(project, &store, options.offline, &run_options, env)?;
     let loaded = load(&cps, &plan)?;
 
     let existing: HashSet<String> = loaded
@@ -303,7 +304,10 @@ fn run_options(cps: &dyn checkpoint::CheckpointStore) -> Result<RunOptions> {
             .and_then(serde_json::Value::as_u64)
             .map(|k| k as usize)
             .filter(|k| *k > 0);
-        options.seed = h.inputs.get("cluster.seed").and_then(serde_json::Value::as_u64);
+        options.seed = h
+            .inputs
+            .get("cluster.seed")
+            .and_then(serde_json::Value::as_u64);
     }
     Ok(options)
 }
@@ -318,7 +322,14 @@ fn current_plan(
     env: &dyn EnvSource,
 ) -> Result<(bool, Plan, Settings)> {
     let compute = |offline: bool| {
-        plan::for_store(&project.layout, store, &project.config, offline, options, env)
+        plan::for_store(
+            &project.layout,
+            store,
+            &project.config,
+            offline,
+            options,
+            env,
+        )
     };
     let offline = offline || project.config.is_offline();
     let (plan, settings) = compute(offline)?;
@@ -474,7 +485,10 @@ fn new_positions(
     let placed: Vec<(usize, (f32, f32))> = loaded
         .points
         .iter()
-        .filter_map(|p| rows.get(p.conversation_id.as_str()).map(|r| (*r, (p.x, p.y))))
+        .filter_map(|p| {
+            rows.get(p.conversation_id.as_str())
+                .map(|r| (*r, (p.x, p.y)))
+        })
         .collect();
     let idx: Vec<usize> = placed.iter().map(|(r, _)| *r).collect();
     let matrix = loaded.embeddings.select(Axis(0), &idx);

@@ -23,7 +23,8 @@ pub fn place(new: ArrayView2<f32>, placed: ArrayView2<f32>, xy: &[(f32, f32)]) -
                 sims.iter().enumerate().map(|(j, s)| (*s, j)).collect();
             let k = NEIGHBOURS.min(scored.len());
             if k < scored.len() {
-                scored.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                scored
+                    .select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             }
             let (mut x, mut y, mut w) = (0.0f64, 0.0f64, 0.0f64);
             for &(s, j) in scored.iter().take(k) {

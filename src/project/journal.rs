@@ -102,12 +102,11 @@ pub fn recover(layout: &Layout) -> Result<Option<usize>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(&path, e)),
     };
-    let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::CorruptCheckpoint {
+    let journal: Journal =
+        serde_json::from_slice(&bytes).map_err(|e| Error::CorruptCheckpoint {
             path: path.clone(),
             message: format!("line {}: {e}", e.line()),
-        }
-    })?;
+        })?;
     let pending = journal
         .moves
         .iter()
@@ -147,8 +146,14 @@ mod tests {
         fs::write(s.file("sub/b.txt").unwrap(), "new b").unwrap();
         fs::create_dir_all(dir.path().join("sub")).unwrap();
         s.commit().unwrap();
-        assert_eq!(fs::read_to_string(dir.path().join("a.txt")).unwrap(), "new a");
-        assert_eq!(fs::read_to_string(dir.path().join("sub/b.txt")).unwrap(), "new b");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "new a"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("sub/b.txt")).unwrap(),
+            "new b"
+        );
         assert!(!dir.path().join(STAGING_DIR).exists());
         assert_eq!(recover(&layout).unwrap(), None);
 
@@ -168,7 +173,10 @@ mod tests {
         .unwrap();
         assert_eq!(recover(&layout).unwrap(), Some(1));
         assert_eq!(fs::read_to_string(dir.path().join("a.txt")).unwrap(), "a3");
-        assert_eq!(fs::read_to_string(dir.path().join("sub/b.txt")).unwrap(), "b3");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("sub/b.txt")).unwrap(),
+            "b3"
+        );
         assert!(!dir.path().join(JOURNAL_FILE).exists());
     }
 }

@@ -49,7 +49,10 @@ impl Period {
     /// of the same length that ends the day before `since`.
     pub fn since(since: NaiveDate, until: NaiveDate) -> Result<(Period, Period)> {
         if until < since {
-            return Err(Error::param("--until", format!("{until} is before --since {since}")));
+            return Err(Error::param(
+                "--until",
+                format!("{until} is before --since {since}"),
+            ));
         }
         let days = (until - since).num_days() + 1;
         let current = Period {
@@ -192,7 +195,13 @@ impl Growth {
                     format!("{:+}", r.change),
                     r.change_pct.map_or_else(
                         || if human { "new".into() } else { String::new() },
-                        |p| if human { format!("{:+.0}%", p * 100.0) } else { format!("{p:.4}") },
+                        |p| {
+                            if human {
+                                format!("{:+.0}%", p * 100.0)
+                            } else {
+                                format!("{p:.4}")
+                            }
+                        },
                     ),
                 ]
             })
@@ -216,7 +225,9 @@ impl Growth {
                     .map_err(|e| Error::Other(format!("growth report as CSV: {e}")))?;
                 Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
-            Format::Table | Format::Markdown => Ok(self.table(&header, &cells, format == Format::Markdown)),
+            Format::Table | Format::Markdown => {
+                Ok(self.table(&header, &cells, format == Format::Markdown))
+            }
         }
     }
 
@@ -252,7 +263,11 @@ impl Growth {
                 .enumerate()
                 .map(|(i, c)| {
                     let pad = " ".repeat(widths[i].saturating_sub(c.width()));
-                    if i >= 2 { format!("{pad}{c}") } else { format!("{c}{pad}") }
+                    if i >= 2 {
+                        format!("{pad}{c}")
+                    } else {
+                        format!("{c}{pad}")
+                    }
                 })
                 .collect();
             if markdown {
