@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(got[0].cluster, Some(0));
         assert_eq!(got[1].cluster, Some(1));
         assert_eq!(got[2].cluster, None);
-        assert_eq!(got[2].nearest, 0);
+        assert_eq!(got[2].nearest, 1);
         assert!(got[2].distance > 1.0);
     }
 

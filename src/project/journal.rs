@@ -123,6 +123,9 @@ fn roll_forward(root: &Path, journal: &Journal) -> Result<()> {
         let from = dir.join(m);
         let to = root.join(m);
         if from.exists() {
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).at(parent)?;
+            }
             fs::rename(&from, &to).at(&to)?;
         }
     }
