@@ -37,6 +37,8 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// True when a run would change something (a stage is not done).
     pub needs_run: bool,
+    /// Added conversations, grown clusters and volumes over time.
+    pub marks: crate::grow::marks::Marks,
     summary_index: HashMap<String, usize>,
 }
 
@@ -57,6 +59,7 @@ impl Analysis {
             labels: Labels::default(),
             warnings: Vec::new(),
             needs_run: false,
+            marks: Default::default(),
             summary_index,
         }
     }
@@ -83,7 +86,32 @@ impl Analysis {
     ) -> Result<Analysis> {
         let (plan, settings) = plan::for_project(layout, config, offline, options, env)?;
         let cps = FileCheckpoints::new(layout.checkpoints());
-        Self::load_planned(&cps, &plan, &settings, &layout.labels())
+        let mut analysis = Self::load_planned(&cps, &plan, &settings, &layout.labels())?;
+        analysis.load_marks(layout, &plan);
+        Ok(analysis)
+    }
+
+    /// Reads what `kura-tui add` appended and the conversations' dates; a
+    /// problem is a warning, never a failure.
+    fn load_marks(&mut self, layout: &Layout, plan: &Plan) {
+        let digest = plan
+            .stage(Stage::Hierarchy)
+            .filter(|p| p.status.usable())
+            .and_then(|p| p.header.as_ref())
+            .map(|h| h.digest.as_str());
+        let marks = crate::project::store::Store::open(
+            &layout.conversations(),
+            &layout.conversations_index(),
+        )
+        .and_then(|store| {
+            crate::grow::marks::Marks::load(layout.root(), &store, digest, &self.hierarchy)
+        });
+        match marks {
+            Ok(m) => self.marks = m,
+            Err(e) => self
+                .warnings
+                .push(format!("added conversations not marked: {e}")),
+        }
     }
 
     /// Loads the stages `plan` finds usable from `cps`.

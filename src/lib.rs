@@ -25,6 +25,7 @@ pub mod error;
 pub mod eval;
 pub mod evaluate;
 pub mod export;
+pub mod grow;
 pub mod info;
 pub mod ingest;
 pub mod kura_import;

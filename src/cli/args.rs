@@ -45,6 +45,8 @@ pub enum Command {
     Info(InfoArgs),
     /// Run the missing pipeline stages (never opens the explorer).
     Run(RunCommand),
+    /// Append conversations to an analysed project (nearest-cluster assignment).
+    Add(super::add_args::AddArgs),
     /// Print the cluster hierarchy.
     Tree(TreeArgs),
     /// Compare clusters with ground-truth labels from metadata.
@@ -248,6 +250,8 @@ pub struct ReportArgs {
     /// Values listed for a categorical field.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub top: usize,
+    #[command(flatten)]
+    pub growth: super::add_args::GrowthArgs,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Init(args)) => init(args),
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Info(args)) => info(args),
+        Some(Command::Add(args)) => super::add_cmd::add(args),
         Some(Command::Tree(args)) => tree(args),
         Some(Command::Export(args)) => export(args),
         Some(Command::ImportKura(args)) => super::import_kura_cmd::import_kura(args),

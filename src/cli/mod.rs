@@ -1,6 +1,8 @@
 //! The command-line interface: argument parsing ([`args`]) and one function
 //! per verb ([`commands`]).
 
+pub mod add_args;
+mod add_cmd;
 pub mod args;
 mod cache_cmd;
 mod classify_args;

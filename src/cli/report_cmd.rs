@@ -9,6 +9,9 @@ use super::commands::load_clusters;
 use crate::report::ReportOptions;
 
 pub fn report(args: ReportArgs) -> Result<ExitCode> {
+    if args.growth.growth {
+        return super::add_cmd::growth_report(&args);
+    }
     let (project, analysis) = load_clusters(&args.path)?;
     let options = ReportOptions {
         level: args.level,

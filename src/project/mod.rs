@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod checkpoint;
+pub mod journal;
 pub mod labels;
 mod layout;
 mod lock;

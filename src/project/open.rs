@@ -52,6 +52,7 @@ impl Project {
                 &self.layout.lock(),
                 self.layout.root(),
             )?);
+            super::journal::recover(&self.layout)?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 //! and seed always give the same vectors.
 
 mod eigen;
+pub mod extend;
 pub(crate) mod features;
 pub mod refine;
 pub(crate) mod sparse;
@@ -139,6 +140,24 @@ impl LexicalEmbedder {
         if n == 0 {
             return Ok(Array2::zeros((0, self.dimensions)));
         }
+        let fitted = self.fit(texts, progress)?;
+        let out = self.project(&fitted, texts, Some(&fitted.sampled), progress)?;
+        if self.options.smooth_k > 0 {
+            return refine::smooth(
+                out,
+                self.options.smooth_k,
+                self.options.smooth_alpha,
+                self.options.smooth_dims,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Fits the vocabulary, its IDF and the SVD basis on `texts`, as
+    /// [`embed_texts`](Self::embed_texts) does (the same texts and seed give
+    /// the same fit).
+    pub(crate) fn fit(&self, texts: &[String], progress: SyncProgress<'_>) -> Result<Fitted> {
+        let n = texts.len();
         let sampled = self.fit_sample(n);
         let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
 
@@ -174,17 +193,36 @@ impl LexicalEmbedder {
                 self.seed,
             );
         }
+        Ok(Fitted {
+            vocab,
+            basis: components.vectors,
+            sampled,
+            fit_rows,
+        })
+    }
 
-        let basis = &components.vectors;
+    /// Projects `texts` with a fit: unit-length rows before neighbour
+    /// smoothing. `sampled` maps the texts to the fit's rows when they are
+    /// the texts it was fitted on.
+    pub(crate) fn project(
+        &self,
+        fitted: &Fitted,
+        texts: &[String],
+        sampled: Option<&[u32]>,
+        progress: SyncProgress<'_>,
+    ) -> Result<Array2<f32>> {
+        let n = texts.len();
+        let basis = &fitted.basis;
         let rank = basis.ncols();
+        let vocab = &fitted.vocab;
 
         let mut out = Array2::<f32>::zeros((n, self.dimensions));
         for (g, texts) in texts.chunks(GROUP).enumerate() {
             let first = g * GROUP;
             let rows: Vec<Vec<(u32, f32)>> = (first..first + texts.len())
                 .into_par_iter()
-                .map(|i| match sampled.get(i) {
-                    Some(&slot) if slot != DROPPED => fit_rows[slot as usize].clone(),
+                .map(|i| match sampled.and_then(|s| s.get(i)) {
+                    Some(&slot) if slot != DROPPED => fitted.fit_rows[slot as usize].clone(),
                     _ => vocab.weigh(
                         &features::extract(&texts[i - first]),
                         self.options.char_weight,
@@ -200,14 +238,6 @@ impl LexicalEmbedder {
         }
 
         l2_normalise(&mut out);
-        if self.options.smooth_k > 0 {
-            out = refine::smooth(
-                out,
-                self.options.smooth_k,
-                self.options.smooth_alpha,
-                self.options.smooth_dims,
-            )?;
-        }
         Ok(out)
     }
 
@@ -263,6 +293,14 @@ fn document_frequencies(
         }
     }
     Ok((df, fit))
+}
+
+/// A fit: the kept features, the SVD basis, and the fit sample's rows.
+pub(crate) struct Fitted {
+    vocab: Vocabulary,
+    basis: Array2<f32>,
+    sampled: Vec<u32>,
+    fit_rows: Vec<Vec<(u32, f32)>>,
 }
 
 /// The kept features: bucket → column, and each column's IDF.

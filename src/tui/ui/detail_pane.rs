@@ -46,6 +46,10 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
             f.describe()
         ));
     }
+    let new = ex.analysis.marks.new_in(&cluster.id);
+    if new > 0 {
+        facts.push_str(&format!(" · +{} new", count(new as u64)));
+    }
     let subs = ex.index.children.get(c as usize).map_or(0, Vec::len);
     if subs > 0 {
         facts.push_str(&format!(" · {subs} sub-clusters"));
@@ -72,7 +76,8 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
     frame.render_widget(Paragraph::new(header), d.header);
 
     charts(&ex.detail.distributions, d.plan, theme, frame, d.charts);
-    list(ex, theme, focused, frame, d.list);
+    let rest = super::volume::draw(ex, theme, frame, d.list);
+    list(ex, theme, focused, frame, rest);
 }
 
 fn charts(dists: &[Distribution], plan: ChartPlan, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -168,7 +173,16 @@ fn list(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area: Re
         } else {
             theme.text
         };
-        let marker = if i == cursor { "› " } else { "  " };
+        let new = ex
+            .analysis
+            .summaries
+            .get(p as usize)
+            .is_some_and(|s| ex.analysis.marks.is_new(&s.conversation_id));
+        let marker = match (i == cursor, new) {
+            (true, _) => "› ",
+            (false, true) => "+ ",
+            (false, false) => "  ",
+        };
         lines.push(Line::styled(fit(&format!("{marker}{summary}"), w), style));
     }
     if convs.is_empty() {

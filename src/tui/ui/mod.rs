@@ -12,6 +12,7 @@ mod run_screen;
 pub mod text;
 mod tree_pane;
 pub(crate) mod viewer;
+mod volume;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};

@@ -67,7 +67,8 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
         let room = usize::from(inner.right().saturating_sub(x));
         let (x, _) = buf.set_stringn(x, y, marker, room, Style::new());
         let avail = inner_w.saturating_sub(usize::from(row.depth) * 2 + 2);
-        let line = label(ex, theme, row.cluster, &cluster.name, avail);
+        let name = ex.analysis.marks.decorate(&cluster.id, &cluster.name);
+        let line = label(ex, theme, row.cluster, &name, avail);
         let text_area = Rect::new(x, y, inner.right().saturating_sub(x), 1);
         frame.render_widget(line, text_area);
         if selected == Some(row.cluster) {

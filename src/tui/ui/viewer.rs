@@ -29,6 +29,9 @@ pub fn draw(ex: &Explorer, v: &Viewer, theme: &Theme, frame: &mut Frame, area: R
         })
         .unwrap_or_else(|| format!("#{}", v.position));
     let mut title = format!(" Conversation {} ", truncate(&clean(&id), 40));
+    if ex.analysis.marks.is_new(&id) {
+        title.push_str("· new ");
+    }
     if total > 0 && v.cluster.is_some() {
         title.push_str(&format!(
             "· {}/{} ",
