@@ -317,7 +317,12 @@ fn main() {
             mock.count() - before.0,
             n,
         );
-        llm_stages(&again, mock.chat_count() - before.1, args.latency_ms, concurrency);
+        llm_stages(
+            &again,
+            mock.chat_count() - before.1,
+            args.latency_ms,
+            concurrency,
+        );
     }
 
     println!(
