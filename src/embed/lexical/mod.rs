@@ -7,9 +7,7 @@
 //! and every row is scaled to unit length. Two refinements ([`refine`])
 //! follow: features spread evenly over a first, rough clustering (template
 //! phrases that every topic shares) are damped and the SVD is fitted again,
-//! starting from the first fit's basis (no power iteration by default: on
-//! the demo and banking77 this was as good as a fresh fit and a third of
-//! its cost), and each vector moves towards its nearest neighbours. The same texts
+//! and each vector moves towards its nearest neighbours. The same texts
 //! and seed always give the same vectors.
 
 mod eigen;
@@ -49,9 +47,6 @@ pub struct LexicalOptions {
     pub fit_rows: usize,
     /// Power iterations of the randomized SVD.
     pub power_iters: usize,
-    /// Power iterations of the second fit (after template damping), which
-    /// starts from the first fit's basis rather than from random signs.
-    pub refit_power_iters: usize,
     /// Share of each vector's weight given to character n-grams (0–1).
     pub char_weight: f32,
     /// Template damping: a feature whose spread over a first, rough
@@ -64,9 +59,6 @@ pub struct LexicalOptions {
     pub smooth_k: usize,
     /// Weight of the neighbours' mean against the vector itself.
     pub smooth_alpha: f32,
-    /// Neighbours for smoothing are found on this many leading components
-    /// (the largest singular values come first).
-    pub smooth_dims: usize,
 }
 
 impl Default for LexicalOptions {
@@ -75,12 +67,10 @@ impl Default for LexicalOptions {
             max_features: 1 << 15,
             fit_rows: 10_000,
             power_iters: 2,
-            refit_power_iters: 0,
             char_weight: 0.5,
             dispersion: 1.0,
             smooth_k: 10,
             smooth_alpha: 1.0,
-            smooth_dims: MAX_DIMENSIONS,
         }
     }
 }
@@ -143,12 +133,7 @@ impl LexicalEmbedder {
         let fitted = self.fit(texts, progress)?;
         let out = self.project(&fitted, texts, Some(&fitted.sampled), progress)?;
         if self.options.smooth_k > 0 {
-            return refine::smooth(
-                out,
-                self.options.smooth_k,
-                self.options.smooth_alpha,
-                self.options.smooth_dims,
-            );
+            return refine::smooth(out, self.options.smooth_k, self.options.smooth_alpha);
         }
         Ok(out)
     }
@@ -185,11 +170,10 @@ impl LexicalEmbedder {
                 .map(|f| vocab.weigh(f, self.options.char_weight))
                 .collect();
             let matrix = Csr::from_rows(&fit_rows, vocab.len());
-            components = svd::randomized_svd_from(
+            components = svd::randomized_svd(
                 &matrix,
-                components.vectors.view(),
                 self.dimensions,
-                self.options.refit_power_iters,
+                self.options.power_iters,
                 self.seed,
             );
         }

@@ -13,7 +13,7 @@
 //!   together. Exact neighbours cost `O(n²·d)`, so it is skipped above
 //!   [`SMOOTH_MAX_ROWS`] texts.
 
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::{Array2, ArrayView2};
 
 use super::l2_normalise;
 use crate::cluster::{self, KMeansParams, KnnMetric};
@@ -70,13 +70,12 @@ pub fn damp_dispersed(idf: &mut [f32], counts: &[u32], labels: &[usize], k: usiz
 /// Each unit row plus `alpha` times the mean of its `k` nearest neighbours
 /// (cosine), scaled back to unit length. Unchanged when there are too few
 /// or too many rows.
-pub fn smooth(rows: Array2<f32>, k: usize, alpha: f32, dims: usize) -> Result<Array2<f32>> {
+pub fn smooth(rows: Array2<f32>, k: usize, alpha: f32) -> Result<Array2<f32>> {
     let n = rows.nrows();
     if n <= k + 1 || n > SMOOTH_MAX_ROWS {
         return Ok(rows);
     }
-    let lead = rows.slice(s![.., ..dims.clamp(1, rows.ncols().max(1))]);
-    let nn = cluster::knn(lead, k + 1, KnnMetric::Cosine)?;
+    let nn = cluster::knn(rows.view(), k + 1, KnnMetric::Cosine)?;
     let step = alpha / k as f32;
     let mut out = rows.clone();
     for (i, mut row) in out.rows_mut().into_iter().enumerate() {
@@ -108,7 +107,7 @@ mod tests {
     #[test]
     fn smoothing_pulls_neighbours_together() {
         let rows = array![[1.0f32, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]];
-        let out = smooth(rows.clone(), 1, 1.0, 2).unwrap();
+        let out = smooth(rows.clone(), 1, 1.0).unwrap();
         assert!(out.row(0).dot(&out.row(1)) > rows.row(0).dot(&rows.row(1)));
         for r in out.rows() {
             assert!((r.dot(&r) - 1.0).abs() < 1e-5);

@@ -2,7 +2,7 @@
 //! Tropp's range finder): project onto random signs, refine with a few power
 //! iterations, then solve the small problem exactly.
 
-use ndarray::{Array2, ArrayView2, Axis, s};
+use ndarray::{Array2, Axis, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -32,42 +32,9 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
             vectors: Array2::zeros((a.ncols(), 0)),
         };
     }
-    let omega = random_signs(a.ncols(), l, seed);
-    range_finder(a, omega.view(), k, power_iters)
-}
-
-/// Like [`randomized_svd`], but the range finder starts from `start`
-/// (`ncols × l`: an earlier fit's basis, topped up with random columns)
-/// instead of random signs. When `a` is a reweighting of the matrix that
-/// basis was fitted on, the start already spans most of the wanted range,
-/// so fewer power iterations reach the same accuracy.
-pub fn randomized_svd_from(
-    a: &Csr,
-    basis: ArrayView2<f32>,
-    k: usize,
-    power_iters: usize,
-    seed: u64,
-) -> Components {
-    let l = (k + OVERSAMPLE).min(a.nrows()).min(a.ncols());
-    if l == 0 || k == 0 || basis.nrows() != a.ncols() {
-        return randomized_svd(a, k, power_iters, seed);
-    }
-    let own = basis.ncols().min(l);
-    let mut start = random_signs(a.ncols(), l, seed);
-    // Scale the basis up to the random columns' length, so that the
-    // rank test of the orthonormalisation treats both alike.
-    let scale = (a.ncols() as f32).sqrt();
-    start
-        .slice_mut(s![.., ..own])
-        .assign(&(&basis.slice(s![.., ..own]) * scale));
-    range_finder(a, start.view(), k, power_iters)
-}
-
-/// The range finder and the small exact problem, from the start matrix
-/// `omega` (`ncols × l`).
-fn range_finder(a: &Csr, omega: ArrayView2<f32>, k: usize, power_iters: usize) -> Components {
     let at = a.transpose();
-    let mut y = orthonormalise(&a.mul_dense(omega));
+    let omega = random_signs(a.ncols(), l, seed);
+    let mut y = orthonormalise(&a.mul_dense(omega.view()));
     // Subspace iteration: Y ← orth(A Aᵀ Y). Orthonormalising after each
     // A Aᵀ step is enough in f32 for the few iterations used here.
     for _ in 0..power_iters {
