@@ -41,13 +41,10 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
         let z = at.mul_dense(y.view());
         y = orthonormalise(&a.mul_dense(z.view()));
     }
-    // B = Qᵀ A; the eigenvectors U of B Bᵀ = Qᵀ A (Aᵀ Q) give B's right
-    // singular vectors V = Aᵀ Q U Λ^(-1/2). Both products go through the
-    // sparse matrix (cost: its non-zeros × l) rather than through the dense
-    // `ncols × l` matrix Aᵀ Q (cost: ncols × l², the larger one for every
-    // corpus up to tens of thousands of texts).
-    let z = at.mul_dense(y.view());
-    let g = cross(&y, &a.mul_dense(z.view()));
+    // W = Aᵀ Q holds Bᵀ for B = Qᵀ A; the eigenvectors of WᵀW = B Bᵀ give
+    // B's singular vectors.
+    let w = at.mul_dense(y.view());
+    let g = gram(&w);
     let (values, vecs) = symmetric_eigen(&g);
     let top = values.first().copied().unwrap_or(0.0);
     let keep: Vec<usize> = (0..values.len().min(k))
@@ -60,33 +57,8 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
             t[[r, c]] = (vecs[[r, i]] * inv) as f32;
         }
     }
-    let v = at.mul_dense(par_dot(&y, &t).view());
+    let v = par_dot(&w, &t);
     Components { vectors: v }
-}
-
-/// `yᵀ x` in f64, summed block by block in a fixed order.
-fn cross(y: &Array2<f32>, x: &Array2<f32>) -> Array2<f64> {
-    let blocks: Vec<Array2<f32>> = (0..y.nrows().div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let rows = s![b * BLOCK..((b + 1) * BLOCK).min(y.nrows()), ..];
-            y.slice(rows).t().dot(&x.slice(rows))
-        })
-        .collect();
-    let mut out = Array2::<f64>::zeros((y.ncols(), x.ncols()));
-    for part in blocks {
-        out.zip_mut_with(&part, |o, &p| *o += f64::from(p));
-    }
-    // Symmetric in exact arithmetic; make it so for the eigensolver.
-    let n = out.nrows().min(out.ncols());
-    for i in 0..n {
-        for j in i + 1..n {
-            let m = 0.5 * (out[[i, j]] + out[[j, i]]);
-            out[[i, j]] = m;
-            out[[j, i]] = m;
-        }
-    }
-    out
 }
 
 /// A `rows × cols` matrix of random ±1 from a seeded generator.
