@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::ingest::Format;
+use super::args::ReadingArgs;
 use crate::report::growth::Period;
 
 #[derive(Debug, Args)]
@@ -15,21 +15,8 @@ pub struct AddArgs {
     /// Conversation file to add (any format `init` reads).
     #[arg(long, short)]
     pub input: PathBuf,
-    /// Input format; detected from the content when omitted.
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Field holding the conversation id.
-    #[arg(long)]
-    pub id_field: Option<String>,
-    /// Field holding the message text.
-    #[arg(long)]
-    pub text_field: Option<String>,
-    /// CSV: column holding the message text.
-    #[arg(long)]
-    pub text_column: Option<String>,
-    /// CSV: column holding the id.
-    #[arg(long)]
-    pub id_column: Option<String>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
     /// Leave out invalid records (counted) instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,

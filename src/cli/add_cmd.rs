@@ -8,7 +8,6 @@ use super::add_args::AddArgs;
 use super::args::ReportArgs;
 use crate::config::ProcessEnv;
 use crate::grow::{self, AddOptions, Threshold};
-use crate::ingest::ImportOptions;
 use crate::project::Project;
 use crate::report::growth::{self, Period};
 
@@ -16,14 +15,7 @@ pub fn add(args: AddArgs) -> Result<ExitCode> {
     super::guards::check_input(&args.input)?;
     let options = AddOptions {
         input: args.input.clone(),
-        import: ImportOptions {
-            format: args.format,
-            id_field: args.id_field,
-            text_field: args.text_field,
-            text_column: args.text_column,
-            id_column: args.id_column,
-            skip_invalid: args.skip_invalid,
-        },
+        import: args.reading.options(args.skip_invalid),
         skip_duplicates: args.skip_duplicates,
         threshold: args.threshold.map_or(
             Threshold::Auto {

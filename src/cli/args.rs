@@ -126,13 +126,9 @@ impl From<EmbedderArg> for EmbedderKind {
     }
 }
 
+/// How to read a conversation file: what `init` and `add` share.
 #[derive(Debug, Args)]
-pub struct InitArgs {
-    /// Project directory to create.
-    pub path: PathBuf,
-    /// Conversation file to import.
-    #[arg(long, short)]
-    pub input: PathBuf,
+pub struct ReadingArgs {
     /// Input format; detected from the content when omitted.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -148,6 +144,31 @@ pub struct InitArgs {
     /// CSV: column holding the id.
     #[arg(long)]
     pub id_column: Option<String>,
+}
+
+impl ReadingArgs {
+    /// The import options these flags give.
+    pub fn options(self, skip_invalid: bool) -> crate::ingest::ImportOptions {
+        crate::ingest::ImportOptions {
+            format: self.format,
+            id_field: self.id_field,
+            text_field: self.text_field,
+            text_column: self.text_column,
+            id_column: self.id_column,
+            skip_invalid,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project directory to create.
+    pub path: PathBuf,
+    /// Conversation file to import.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
     /// Import the valid records; set the rest aside in rejected.jsonl.
     #[arg(long)]
     pub skip_invalid: bool,

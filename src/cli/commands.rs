@@ -8,7 +8,7 @@ use super::args::{Cli, Command, DemoArgs, EvalArgs, ExportArgs, InfoArgs, InitAr
 use super::guards::{Skeleton, check_input, ensure_conversations, nothing_imported, place_rejects};
 use crate::analysis::Analysis;
 use crate::config::ProcessEnv;
-use crate::ingest::{self, ImportOptions};
+use crate::ingest;
 use crate::project::store::StoreWriter;
 use crate::project::{Layout, Project};
 
@@ -43,14 +43,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 fn init(args: InitArgs) -> Result<ExitCode> {
     check_input(&args.input)?;
-    let options = ImportOptions {
-        format: args.format,
-        id_field: args.id_field,
-        text_field: args.text_field,
-        text_column: args.text_column,
-        id_column: args.id_column,
-        skip_invalid: args.skip_invalid,
-    };
+    let options = args.reading.options(args.skip_invalid);
     let was_project = Layout::new(&args.path).is_project();
     let before = Skeleton::before_create(&args.path);
     let (layout, lock) = Project::create(&args.path, args.force)?;

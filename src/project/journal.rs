@@ -88,7 +88,10 @@ impl Staging {
 
     /// Drops everything staged.
     pub fn abandon(self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        // A staging folder left behind is cleared by the next `begin`.
+        if let Err(e) = fs::remove_dir_all(&self.dir) {
+            tracing::debug!(dir = %self.dir.display(), "staging folder not removed: {e}");
+        }
     }
 }
 
@@ -131,7 +134,11 @@ fn roll_forward(root: &Path, journal: &Journal) -> Result<()> {
     }
     let journal_path = root.join(JOURNAL_FILE);
     fs::remove_file(&journal_path).at(&journal_path)?;
-    let _ = fs::remove_dir_all(&dir);
+    // Everything is in place; a staging folder left behind is cleared by
+    // the next `begin`.
+    if let Err(e) = fs::remove_dir_all(&dir) {
+        tracing::debug!(dir = %dir.display(), "staging folder not removed: {e}");
+    }
     Ok(())
 }
 
