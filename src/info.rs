@@ -57,6 +57,10 @@ pub struct ProjectInfo {
     /// The concurrency a run settled at per server and model (same file);
     /// the next run starts there.
     pub learned_limits: Vec<crate::llm::LearnedLimit>,
+    /// What `kura-tui add` appended since the clusters were computed
+    /// (`added.json`, when it describes the current hierarchy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added: Option<AddedInfo>,
     /// Notices (a rebuilt index, unreadable partial lines) and stages
     /// needing a run, one line each.
     pub warnings: Vec<String>,
@@ -67,6 +71,34 @@ pub struct ProjectInfo {
     /// languages (offline projects), also among `warnings`.
     #[serde(skip)]
     pub languages: Option<String>,
+}
+
+/// Conversations `kura-tui add` placed into the existing clusters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddedInfo {
+    pub conversations: usize,
+    pub batches: usize,
+    /// Of them, beyond every cluster's threshold.
+    pub unassigned: usize,
+    pub last_added_at: Option<String>,
+}
+
+/// The add record, when it describes the hierarchy checkpoint the plan
+/// found (a rerun that rebuilt the hierarchy makes it stale).
+fn added(project: &Project, plan: &Plan) -> Result<Option<AddedInfo>> {
+    let digest = plan
+        .stage(Stage::Hierarchy)
+        .and_then(|p| p.header.as_ref())
+        .map(|h| h.digest.as_str());
+    let log = crate::grow::AddLog::load(&crate::grow::record::path(&project.layout))?;
+    Ok(log
+        .filter(|l| Some(l.hierarchy_digest.as_str()) == digest && !l.batches.is_empty())
+        .map(|l| AddedInfo {
+            conversations: l.added(),
+            batches: l.batches.len(),
+            unassigned: l.batches.iter().map(|b| b.unassigned).sum(),
+            last_added_at: l.batches.last().map(|b| b.added_at.clone()),
+        }))
 }
 
 /// Gathers a project's counts in one pass over its store.
@@ -129,6 +161,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         offline,
         learned_modes: crate::llm::learned_modes(&project.layout.cache()),
         learned_limits: crate::llm::learned_limits(&project.layout.cache()),
+        added: added(project, &plan)?,
         warnings,
         notices: plan.notices.clone(),
         languages,
@@ -224,6 +257,20 @@ impl ProjectInfo {
                 l.endpoint,
                 l.provider,
                 l.learned_at
+            ));
+        }
+        if let Some(a) = &self.added {
+            out.push_str(&format!(
+                "added           {} conversations in {} batch{} since the clusters were computed \
+                 ({} unassigned{}); the tree was not rebuilt\n",
+                a.conversations,
+                a.batches,
+                if a.batches == 1 { "" } else { "es" },
+                a.unassigned,
+                a.last_added_at
+                    .as_deref()
+                    .map(|t| format!(", last {t}"))
+                    .unwrap_or_default()
             ));
         }
         out.push_str("stages\n");

@@ -185,6 +185,13 @@ fn new_conversations_join_their_topic_and_relabels_survive() {
     let files = snapshot(&p);
     let info = json(&env.ok(&["info", s(&p), "--json"]));
     assert!(info.to_string().contains("done"), "{info}");
+    assert_eq!(info["added"]["conversations"], 120, "{info}");
+    assert_eq!(info["added"]["batches"], 1, "{info}");
+    let text = env.ok(&["info", s(&p)]);
+    assert!(
+        text.contains("added           120 conversations in 1 batch since"),
+        "{text}"
+    );
     env.ok(&["run", s(&p), "--offline", "--headless"]);
     let again = snapshot(&p);
     for name in [
@@ -312,6 +319,36 @@ fn bad_input_is_refused_and_nothing_is_written() {
         (out["added"].as_u64(), out["skipped_duplicates"].as_u64()),
         (Some(2), Some(3))
     );
+
+    // A broken record is refused by line; with --skip-invalid the rest is
+    // added and the record is appended to rejected.jsonl.
+    let mixed = env.path("mixed.jsonl");
+    let good = demo_range(160, 162);
+    let text = format!(
+        "{}\n{{\"id\": \"broken\", \"messages\": 7}}\n{}\n",
+        serde_json::to_string(&good[0]).unwrap(),
+        serde_json::to_string(&good[1]).unwrap()
+    );
+    std::fs::write(&mixed, text).unwrap();
+    let before = snapshot(&p);
+    let err = env.fails(&["add", s(&p), "--input", s(&mixed)]);
+    assert!(
+        err.contains("mixed.jsonl:2") && err.contains("`messages`"),
+        "{err}"
+    );
+    assert_eq!(before, snapshot(&p), "a refused add changed the project");
+    let out = env.ok(&["add", s(&p), "--input", s(&mixed), "--skip-invalid"]);
+    assert!(out.contains("added 2 conversations"), "{out}");
+    assert!(
+        out.contains("left out 1 invalid records (appended to"),
+        "{out}"
+    );
+    let rejected = std::fs::read_to_string(p.join("rejected.jsonl")).unwrap();
+    let lines: Vec<Value> = rejected.lines().map(json).collect();
+    assert_eq!(lines.len(), 1, "{rejected}");
+    assert!(lines[0]["file"].as_str().unwrap().ends_with("mixed.jsonl"));
+    assert_eq!(lines[0]["line"], 2);
+    assert!(!p.join(".rejected.jsonl.add").exists());
 }
 
 #[test]

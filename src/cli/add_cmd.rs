@@ -50,7 +50,16 @@ pub fn add(args: AddArgs) -> Result<ExitCode> {
         );
     }
     if report.import.skipped > 0 {
-        println!("  left out {} invalid records", report.import.skipped);
+        println!(
+            "  left out {} invalid records{}",
+            report.import.skipped,
+            report
+                .import
+                .rejected_file
+                .as_ref()
+                .map(|p| format!(" (appended to {})", p.display()))
+                .unwrap_or_default()
+        );
     }
     println!(
         "  {} joined {} existing clusters; {} unassigned{} (threshold: {})",

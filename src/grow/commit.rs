@@ -4,6 +4,8 @@
 //! and its `built_with` says how many conversations were added instead of
 //! computed by the stage.
 
+use std::path::{Path, PathBuf};
+
 use ndarray::{Array2, Axis, concatenate};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -11,7 +13,7 @@ use serde_json::{Map, Value};
 use super::Loaded;
 use super::apply::{self, Growth};
 use super::record::{self, AddLog};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::model::{Conversation, Point2D, Summary};
 use crate::pipeline::Stage;
 use crate::pipeline::plan::{Digests, Settings};
@@ -30,6 +32,8 @@ pub(super) struct Additions {
     pub unassigned_id: String,
     /// Summaries the lexical embedder's fit covers.
     pub fitted_on: usize,
+    /// Records `--skip-invalid` set aside, to append to `rejected.jsonl`.
+    pub rejects: Option<PathBuf>,
 }
 
 /// Stages and commits the grown store, checkpoints and `added.json`.
@@ -76,6 +80,9 @@ fn stage_all(
     settings.store = grown.fingerprint();
     settings.conversations = grown.len();
 
+    if let Some(rejects) = &add.rejects {
+        stage_rejects(layout, staging, rejects)?;
+    }
     let cp_dir = staging.dir("checkpoints")?;
     for stage in Stage::ALL {
         let name = if stage == Stage::Embeddings {
@@ -199,4 +206,22 @@ fn file_name(path: &std::path::Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Stages `rejected.jsonl` as its old lines followed by this add's, so
+/// the file keeps every record `init` and each `add` set aside (each line
+/// names its input file).
+fn stage_rejects(layout: &Layout, staging: &mut Staging, rejects: &Path) -> Result<()> {
+    let current = layout.rejected();
+    let mut bytes = match std::fs::read(&current) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(&current, e)),
+    };
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    bytes.extend(std::fs::read(rejects).at(rejects)?);
+    let staged = staging.file(&file_name(&current))?;
+    std::fs::write(&staged, bytes).at(&staged)
 }

@@ -22,15 +22,18 @@ pub struct NewConversations {
     pub skipped_duplicates: Vec<String>,
 }
 
-/// Reads `input` and checks its ids against `existing`.
+/// Reads `input` and checks its ids against `existing`. Records that
+/// `options.skip_invalid` sets aside go to `rejected` (a JSONL file; see
+/// [`ingest::import_with`]).
 pub fn read(
     input: &Path,
     options: &ImportOptions,
+    rejected: Option<&Path>,
     existing: &HashSet<String>,
     skip_duplicates: bool,
 ) -> Result<NewConversations> {
     let mut conversations = Vec::new();
-    let import = ingest::import_with(input, options, None, |c| {
+    let import = ingest::import_with(input, options, rejected, |c| {
         conversations.push(c);
         Ok(())
     })?;

@@ -105,9 +105,13 @@ pub async fn add(
         .iter()
         .map(|s| s.conversation_id.clone())
         .collect();
+    // This add's rejects wait beside the project until the commit appends
+    // them to `rejected.jsonl`; a failed add leaves that file as it was.
+    let staged_rejects = StagedRejects(layout.root().join(STAGED_REJECTS));
     let new = input::read(
         &options.input,
         &options.import,
+        Some(&staged_rejects.0),
         &existing,
         options.skip_duplicates,
     )?;
@@ -262,6 +266,10 @@ pub async fn add(
     let conversations = loaded.summaries.len() + new_summaries.len();
     let unassigned_cluster = (unassigned > 0).then(|| unassigned_id.clone());
     let skipped_duplicates = new.skipped_duplicates.len();
+    let mut import = new.import.clone();
+    if import.rejected_file.is_some() {
+        import.rejected_file = Some(layout.rejected());
+    }
     commit::write(
         &layout,
         &store,
@@ -275,9 +283,11 @@ pub async fn add(
             growth,
             unassigned_id,
             fitted_on,
+            rejects: new.import.rejected_file.clone(),
         },
         log,
     )?;
+    drop(staged_rejects);
     Ok(AddReport {
         added: assigned + unassigned,
         assigned,
@@ -289,8 +299,26 @@ pub async fn add(
         offline,
         embedding,
         conversations,
-        import: new.import,
+        import,
     })
+}
+
+/// Where an add's rejected records wait for the commit, beside the project's
+/// files.
+const STAGED_REJECTS: &str = ".rejected.jsonl.add";
+
+/// Removes the staged rejects when the add ends, whether it committed
+/// (they were copied into `rejected.jsonl`) or failed.
+struct StagedRejects(PathBuf);
+
+impl Drop for StagedRejects {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.0)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::debug!(path = %self.0.display(), "staged rejects not removed: {e}");
+        }
+    }
 }
 
 /// The `--k` and `--seed` the clusters were built with, so the plan is
