@@ -158,8 +158,6 @@ pub(crate) fn mode_name(mode: StructuredOutput) -> &'static str {
 mod tests {
     use std::path::Path;
 
-    use reqwest::Url;
-
     use super::*;
     use crate::llm::learned::{CAPABILITIES_FILE, learned_modes};
 
@@ -170,13 +168,7 @@ mod tests {
     ];
 
     fn memory(dir: &Path) -> Memory {
-        Memory {
-            cache_dir: dir.to_path_buf(),
-            provider: "openai",
-            url: Url::parse("http://user:pw@127.0.0.1:8080/v1/chat/completions?key=s3cret")
-                .unwrap(),
-            model: "m".into(),
-        }
+        crate::llm::learned::test_memory(dir)
     }
 
     #[test]

@@ -246,18 +246,25 @@ impl LearnedLimit {
     }
 }
 
+/// A memory in `dir` for a server whose URL carries credentials (which
+/// must never reach the file), shared by the tests of this file and
+/// `capability.rs`.
+#[cfg(test)]
+pub(crate) fn test_memory(dir: &Path) -> Memory {
+    Memory {
+        cache_dir: dir.to_path_buf(),
+        provider: "openai",
+        url: Url::parse("http://user:pw@127.0.0.1:8080/v1/chat/completions?key=s3cret").unwrap(),
+        model: "m".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn memory(dir: &Path) -> Memory {
-        Memory {
-            cache_dir: dir.to_path_buf(),
-            provider: "openai",
-            url: Url::parse("http://user:pw@127.0.0.1:8080/v1/chat/completions?key=s3cret")
-                .unwrap(),
-            model: "m".into(),
-        }
+        test_memory(dir)
     }
 
     #[test]

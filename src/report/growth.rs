@@ -4,12 +4,10 @@
 //! Conversations without a date are left out and counted.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::str::FromStr;
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
 
 use super::Format;
 use crate::error::{Error, Result};
@@ -247,43 +245,8 @@ impl Growth {
         if markdown {
             out.push('\n');
         }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|i| {
-                cells
-                    .iter()
-                    .map(|r| r[i].width())
-                    .chain([header[i].width()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |row: Vec<&str>| -> String {
-            let padded: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let pad = " ".repeat(widths[i].saturating_sub(c.width()));
-                    if i >= 2 {
-                        format!("{pad}{c}")
-                    } else {
-                        format!("{c}{pad}")
-                    }
-                })
-                .collect();
-            if markdown {
-                format!("| {} |\n", padded.join(" | "))
-            } else {
-                format!("{}\n", padded.join("  ").trim_end())
-            }
-        };
-        out.push_str(&line(header.to_vec()));
-        if markdown {
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat((*w).max(3))).collect();
-            let _ = writeln!(out, "| {} |", rule.join(" | "));
-        }
-        for r in cells {
-            out.push_str(&line(r.iter().map(String::as_str).collect()));
-        }
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        out.push_str(&super::grid::grid(&header, cells, &|i| i >= 2, markdown));
         out
     }
 }

@@ -8,6 +8,7 @@
 
 mod aggregate;
 pub mod fields;
+mod grid;
 pub mod growth;
 mod render;
 mod sort;

@@ -147,7 +147,6 @@ fn table(report: &Report, markdown: bool) -> String {
                 .enumerate()
                 .map(|(i, c)| {
                     let c = c.unwrap_or_else(|| ABSENT.to_string());
-                    let c = if markdown { c.replace('|', "\\|") } else { c };
                     if i == 1 && !markdown {
                         cut(&c, NAME_WIDTH)
                     } else {
@@ -157,37 +156,9 @@ fn table(report: &Report, markdown: bool) -> String {
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = (0..headers.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].width())
-                .chain([headers[i].width()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
     // Numbers are right-aligned: count and the figures after the name.
     let right = |i: usize| {
         (2..7).contains(&i) || (i >= 7 && !matches!(headers[i].rsplit(' ').next(), Some("top")))
-    };
-    let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = " ".repeat(widths[i].saturating_sub(c.width()));
-                if right(i) {
-                    format!("{pad}{c}")
-                } else {
-                    format!("{c}{pad}")
-                }
-            })
-            .collect();
-        if markdown {
-            format!("| {} |\n", padded.join(" | "))
-        } else {
-            format!("{}\n", padded.join("  ").trim_end())
-        }
     };
     let mut out = String::new();
     if !markdown {
@@ -201,28 +172,7 @@ fn table(report: &Report, markdown: bool) -> String {
             report.total
         ));
     }
-    out.push_str(&line(&headers));
-    if markdown {
-        let rule: Vec<String> = widths
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let dashes = "-".repeat((*w).max(3));
-                if right(i) {
-                    format!("{}:", &dashes[1..])
-                } else {
-                    dashes
-                }
-            })
-            .collect();
-        out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    } else {
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        out.push_str(&format!("{}\n", rule.join("  ")));
-    }
-    for r in &rows {
-        out.push_str(&line(r));
-    }
+    out.push_str(&super::grid::grid(&headers, &rows, &right, markdown));
     out
 }
 
