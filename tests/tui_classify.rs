@@ -116,6 +116,9 @@ fn marked_clusters_start_a_classifier_through_one_job() {
     let mut state = explorer_state(120, 40);
     apply(&mut state, [Command::Mark, Command::Down, Command::Mark]);
     assert!(toast(&state).contains("Marked 2"), "{}", toast(&state));
+    // The tree shows which clusters are marked, not only the status line.
+    let screen = screen_text(&state, 120, 40);
+    assert_eq!(screen.matches("● ").count(), 2, "{screen}");
     apply(&mut state, [Command::NewClassifier]);
     assert_eq!(state.context(), Context::Prompt);
     apply(&mut state, [Command::ClearLine]);

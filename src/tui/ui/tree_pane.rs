@@ -1,6 +1,7 @@
 //! The cluster tree: one line per visible row from the tree model, in
 //! view from the model's offset, each cluster with its conversation count
-//! and share right-aligned, indented by depth under a `▸`/`▾` marker.
+//! and share right-aligned, indented by depth under a `▸`/`▾` marker;
+//! clusters marked for a new classifier carry a `●` before their name.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,6 +13,9 @@ use super::{empty_pane, pane_block};
 use crate::tui::explorer::{Explorer, SortKey, tree_offset};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
+
+/// Before the name of a cluster marked with `m` (for a new classifier).
+const MARKED: &str = "● ";
 
 pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
@@ -67,7 +71,10 @@ pub fn draw(ex: &Explorer, theme: &Theme, focused: bool, frame: &mut Frame, area
         let room = usize::from(inner.right().saturating_sub(x));
         let (x, _) = buf.set_stringn(x, y, marker, room, Style::new());
         let avail = inner_w.saturating_sub(usize::from(row.depth) * 2 + 2);
-        let name = ex.analysis.marks.decorate(&cluster.id, &cluster.name);
+        let mut name = ex.analysis.marks.decorate(&cluster.id, &cluster.name);
+        if ex.classify.marked.contains(&row.cluster) {
+            name = format!("{MARKED}{name}");
+        }
         let line = label(ex, theme, row.cluster, &name, avail);
         let text_area = Rect::new(x, y, inner.right().saturating_sub(x), 1);
         frame.render_widget(line, text_area);
