@@ -64,6 +64,14 @@
 //! sight a probe could not change anything, so none is sent: a fast server
 //! never drains its window.
 //!
+//! The first round trip sets the baseline, and a first answer can be
+//! slow for reasons later ones are not (llama.cpp evaluates the shared
+//! system prompt once and then reuses its cache): against a real one-slot
+//! server the baseline came out at about twice the service time, slow start
+//! ran on to 9 in flight and the limit settled near 5. So when slow start
+//! ends on a queue, the first probe is due at once, and the baseline becomes
+//! the faster of that probe and the first answer.
+//!
 //! Hard signals still count, as in AIMD: a timeout, 429, 503 or 529 halves
 //! the limit, at most once per baseline round trip (a burst of rejections
 //! from one overload is one event). The limit never grows while fewer than
@@ -118,6 +126,10 @@ pub(crate) struct Gradient {
     /// When the next probe is due (set by the first round trip).
     probe_at: Option<Instant>,
     probe_in_flight: bool,
+    /// No probe has come back yet: the baseline is still the first round
+    /// trip, which may carry a cold start (an uncached prompt, a model
+    /// being loaded) that later round trips never show.
+    unprobed: bool,
 }
 
 impl Gradient {
@@ -139,6 +151,7 @@ impl Gradient {
             last_drop: None,
             probe_at: None,
             probe_in_flight: false,
+            unprobed: true,
         }
     }
 
@@ -202,7 +215,16 @@ impl Gradient {
         };
         if probe {
             self.probe_in_flight = false;
-            baseline = (baseline + r) / 2.0;
+            // The first probe is the first round trip measured alone after
+            // a warm-up: the baseline becomes the faster of it and the first
+            // answer. Later probes move it halfway, so one short answer
+            // cannot pull it far.
+            baseline = if self.unprobed {
+                baseline.min(r)
+            } else {
+                (baseline + r) / 2.0
+            };
+            self.unprobed = false;
         }
         self.recent = Some(recent);
         self.baseline = Some(baseline);
@@ -216,6 +238,12 @@ impl Gradient {
                 self.limit = (self.limit + 1.0).min(self.max);
             }
             return;
+        }
+        if self.slow_start && self.unprobed {
+            // Slow start ended on a queue: measure a round trip alone now
+            // rather than in 50 round trips, since the baseline the limit
+            // is judged by may be a cold first answer.
+            self.probe_at = Some(now);
         }
         self.slow_start = false;
         let gradient = (TOLERANCE * baseline / recent).clamp(MIN_GRADIENT, 1.0);
