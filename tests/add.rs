@@ -420,12 +420,13 @@ fn a_project_embedded_by_an_older_lexical_embedder_is_reembedded_not_mixed() {
     let input = env.path("new.jsonl");
     write_jsonl(&input, &demo_range(120, 140));
     let err = env.fails(&["add", s(&p), "--input", s(&input)]);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
     assert!(
-        err.contains("embeddings is outdated (embedder lexical-v2-256 → lexical-v3-256)"),
+        errors[0].contains("embeddings is outdated (embedder lexical-v2-256 → lexical-v3-256)"),
         "{err}"
     );
-    assert!(err.contains("kura-tui run"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(errors[0].contains("run `kura-tui run "), "{err}");
     assert!(snapshot(&p) == before, "a refused add changed the project");
 
     let out = env.run(&["run", s(&p), "--offline", "--headless"]);
