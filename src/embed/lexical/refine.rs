@@ -31,10 +31,10 @@ const MIN_DF: u32 = 3;
 /// The rough clustering's k-means seed. Fixed, not the run's seed: with 8
 /// clusters of a few hundred rows the partition, and so which features
 /// count as templates, changes a lot from seed to seed, and a rerun with
-/// another seed then moved most top-level clusters (a 240-conversation
-/// demo kept 5 of 10 relabels with the seed here, 9 of 10 with the
-/// embeddings held fixed; see `benches/RESULTS.md`). The run's seed still
-/// varies the SVD's random start and everything after the embedder.
+/// another seed then moved most top-level clusters (on a 240-conversation
+/// demo, reseeding the embedder alone kept 5–8 of 10 top-level clusters;
+/// see `benches/RESULTS.md`). The run's seed still varies the SVD's random
+/// start and everything after the embedder.
 pub const ROUGH_SEED: u64 = 42;
 
 /// A rough clustering of the (unit) fit rows: k-means with about 50 rows
