@@ -223,6 +223,40 @@ mod tests {
     }
 
     #[test]
+    fn a_warm_started_refit_recovers_a_reweighted_low_rank_matrix() {
+        // Rank three; the reweighted matrix has the same row space, so the
+        // first fit's basis spans it and the refit keeps every row's length.
+        let rows: Vec<Vec<(u32, f32)>> = (0..40u32)
+            .map(|i| {
+                let (a, b, c) = ((i % 5) as f32 + 1.0, (i % 3) as f32, (i % 2) as f32);
+                vec![(0, a), (1, a + b), (4, c), (7, b - c)]
+            })
+            .collect();
+        let m = Csr::from_rows(&rows, 9);
+        let first = randomized_svd(&m, 3, 2, 11);
+        let weighted: Vec<Vec<(u32, f32)>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|&(c, v)| (c, v * (1.0 + c as f32 / 10.0)))
+                    .collect()
+            })
+            .collect();
+        let w = Csr::from_rows(&weighted, 9);
+        let refit = randomized_svd_from(&w, first.vectors.view(), 3, 0, 11);
+        assert_eq!(refit.vectors.nrows(), 9);
+        let p = w.mul_dense(refit.vectors.view());
+        for (i, row) in weighted.iter().enumerate() {
+            let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
+            let got: f32 = p.row(i).iter().map(|v| v * v).sum();
+            assert!(
+                (want - got).abs() < 1e-3 * want.max(1.0),
+                "row {i}: {got} of {want}"
+            );
+        }
+    }
+
+    #[test]
     fn same_seed_same_result() {
         let rows: Vec<Vec<(u32, f32)>> = (0..20u32)
             .map(|i| vec![(i % 7, 1.0), ((i * 3) % 11, 2.0)])
