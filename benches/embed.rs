@@ -183,7 +183,7 @@ fn lexical_throughput() {
         let m = embedder.embed_texts(&texts, &no_progress).expect("embeds");
         let secs = start.elapsed().as_secs_f64();
         println!(
-            "lexical-v2-256: {n} texts ({} chars avg) in {secs:.2}s = {:.0} texts/s ({} x {})",
+            "lexical-v3-256: {n} texts ({} chars avg) in {secs:.2}s = {:.0} texts/s ({} x {})",
             chars / n,
             n as f64 / secs,
             m.nrows(),
@@ -238,7 +238,7 @@ fn banking77(path: &str, minilm: Option<&MiniLmEmbedder>) {
     let start = Instant::now();
     let x = lexical.embed_texts(&texts, &no_progress).expect("embeds");
     let secs = start.elapsed().as_secs_f64();
-    report("lexical-v2-256", &x, &labels, ids.len(), secs);
+    report("lexical-v3-256", &x, &labels, ids.len(), secs);
     if let Some(m) = minilm {
         let start = Instant::now();
         let x = m.embed_texts(&texts, &no_progress).expect("embeds");

@@ -426,3 +426,68 @@ fn growth_report_counts_each_period() {
     ]);
     assert!(err.contains("ends before it starts"), "{err}");
 }
+
+/// Rewrites the embeddings checkpoint's header as an older lexical embedder
+/// (`lexical-v2`, whose vectors differ) would have left it; the vectors stay.
+fn pretend_embedded_by(root: &Path, old: &str) {
+    let path = root.join("checkpoints/embeddings.bin");
+    let bytes = std::fs::read(&path).unwrap();
+    let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
+    let mut header: Value = serde_json::from_slice(&bytes[..nl]).unwrap();
+    assert_eq!(header["inputs"]["embedder"], "lexical-v3-256", "{header}");
+    header["inputs"]["embedder"] = old.into();
+    header["built_with"]["embedder"] = old.into();
+    header["key"] = kura_tui::project::checkpoint::hash_key(&header["inputs"]).into();
+    let mut out = serde_json::to_vec(&header).unwrap();
+    out.extend_from_slice(&bytes[nl..]);
+    std::fs::write(&path, out).unwrap();
+}
+
+/// A project embedded by the lexical embedder v2 never mixes its vectors
+/// with v3's: `add` refuses, naming the change and the fix, and writes
+/// nothing; `run` says in one line why it re-embeds, and afterwards `add`
+/// works.
+#[test]
+fn a_project_embedded_by_an_older_lexical_embedder_is_reembedded_not_mixed() {
+    let env = Env::new();
+    let p = env.analysed("p", 120);
+    pretend_embedded_by(&p, "lexical-v2-256");
+    let before = snapshot(&p);
+
+    let input = env.path("new.jsonl");
+    write_jsonl(&input, &demo_range(120, 140));
+    let err = env.fails(&["add", s(&p), "--input", s(&input)]);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("embeddings is outdated (embedder lexical-v2-256 → lexical-v3-256)"),
+        "{err}"
+    );
+    assert!(errors[0].contains("run `kura-tui run "), "{err}");
+    assert!(snapshot(&p) == before, "a refused add changed the project");
+
+    let out = env.run(&["run", s(&p), "--offline", "--headless"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let why: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("embedder lexical-v2-256 → lexical-v3-256"))
+        .collect();
+    assert_eq!(why.len(), 1, "{said}");
+    assert!(why[0].contains("recomputing"), "{said}");
+    let bytes = std::fs::read(p.join("checkpoints/embeddings.bin")).unwrap();
+    let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
+    let header: Value = serde_json::from_slice(&bytes[..nl]).unwrap();
+    assert_eq!(header["inputs"]["embedder"], "lexical-v3-256");
+
+    let out = json(&env.ok(&["add", s(&p), "--input", s(&input), "--json"]));
+    assert_eq!(out["added"], 20, "{out}");
+}

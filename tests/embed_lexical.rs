@@ -136,11 +136,11 @@ fn a_sampled_fit_still_embeds_every_text() {
 fn names_and_parameters() {
     assert_eq!(
         LexicalEmbedder::new(256, 42).unwrap().identity(),
-        "lexical-v2-256"
+        "lexical-v3-256"
     );
     assert_eq!(
         LexicalEmbedder::new(64, 7).unwrap().identity(),
-        "lexical-v2-64-seed7"
+        "lexical-v3-64-seed7"
     );
     for bad in [0, MAX_DIMENSIONS + 1] {
         let err = LexicalEmbedder::new(bad, 42).unwrap_err();

@@ -2,7 +2,7 @@
 //! Tropp's range finder): project onto random signs, refine with a few power
 //! iterations, then solve the small problem exactly.
 
-use ndarray::{Array2, Axis, s};
+use ndarray::{Array2, ArrayView2, Axis, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -32,19 +32,55 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
             vectors: Array2::zeros((a.ncols(), 0)),
         };
     }
-    let at = a.transpose();
     let omega = random_signs(a.ncols(), l, seed);
-    let mut y = orthonormalise(&a.mul_dense(omega.view()));
+    range_finder(a, omega.view(), k, power_iters)
+}
+
+/// Like [`randomized_svd`], but the range finder starts from `start`
+/// (`ncols × l`: an earlier fit's basis, topped up with random columns)
+/// instead of random signs. When `a` is a reweighting of the matrix that
+/// basis was fitted on, the start already spans most of the wanted range,
+/// so fewer power iterations reach the same accuracy.
+pub fn randomized_svd_from(
+    a: &Csr,
+    basis: ArrayView2<f32>,
+    k: usize,
+    power_iters: usize,
+    seed: u64,
+) -> Components {
+    let l = (k + OVERSAMPLE).min(a.nrows()).min(a.ncols());
+    if l == 0 || k == 0 || basis.nrows() != a.ncols() {
+        return randomized_svd(a, k, power_iters, seed);
+    }
+    let own = basis.ncols().min(l);
+    let mut start = random_signs(a.ncols(), l, seed);
+    // Scale the basis up to the random columns' length, so that the
+    // rank test of the orthonormalisation treats both alike.
+    let scale = (a.ncols() as f32).sqrt();
+    start
+        .slice_mut(s![.., ..own])
+        .assign(&(&basis.slice(s![.., ..own]) * scale));
+    range_finder(a, start.view(), k, power_iters)
+}
+
+/// The range finder and the small exact problem, from the start matrix
+/// `omega` (`ncols × l`).
+fn range_finder(a: &Csr, omega: ArrayView2<f32>, k: usize, power_iters: usize) -> Components {
+    let at = a.transpose();
+    let mut y = orthonormalise(&a.mul_dense(omega));
     // Subspace iteration: Y ← orth(A Aᵀ Y). Orthonormalising after each
     // A Aᵀ step is enough in f32 for the few iterations used here.
     for _ in 0..power_iters {
         let z = at.mul_dense(y.view());
         y = orthonormalise(&a.mul_dense(z.view()));
     }
-    // W = Aᵀ Q holds Bᵀ for B = Qᵀ A; the eigenvectors of WᵀW = B Bᵀ give
-    // B's singular vectors.
-    let w = at.mul_dense(y.view());
-    let g = gram(&w);
+    // B = Qᵀ A; the eigenvectors U of B Bᵀ = Qᵀ A (Aᵀ Q) give B's right
+    // singular vectors V = Aᵀ Q U Λ^(-1/2). Both products go through the
+    // sparse matrix (cost: its non-zeros × l) rather than through the dense
+    // `ncols × l` matrix Aᵀ Q (cost: ncols × l², the larger one for every
+    // corpus up to tens of thousands of texts).
+    let z = at.mul_dense(y.view());
+    let g = cross(&y, &a.mul_dense(z.view()));
     let (values, vecs) = symmetric_eigen(&g);
     let top = values.first().copied().unwrap_or(0.0);
     let keep: Vec<usize> = (0..values.len().min(k))
@@ -57,8 +93,33 @@ pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Compo
             t[[r, c]] = (vecs[[r, i]] * inv) as f32;
         }
     }
-    let v = par_dot(&w, &t);
+    let v = at.mul_dense(par_dot(&y, &t).view());
     Components { vectors: v }
+}
+
+/// `yᵀ x` in f64, summed block by block in a fixed order.
+fn cross(y: &Array2<f32>, x: &Array2<f32>) -> Array2<f64> {
+    let blocks: Vec<Array2<f32>> = (0..y.nrows().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let rows = s![b * BLOCK..((b + 1) * BLOCK).min(y.nrows()), ..];
+            y.slice(rows).t().dot(&x.slice(rows))
+        })
+        .collect();
+    let mut out = Array2::<f64>::zeros((y.ncols(), x.ncols()));
+    for part in blocks {
+        out.zip_mut_with(&part, |o, &p| *o += f64::from(p));
+    }
+    // Symmetric in exact arithmetic; make it so for the eigensolver.
+    let n = out.nrows().min(out.ncols());
+    for i in 0..n {
+        for j in i + 1..n {
+            let m = 0.5 * (out[[i, j]] + out[[j, i]]);
+            out[[i, j]] = m;
+            out[[j, i]] = m;
+        }
+    }
+    out
 }
 
 /// A `rows × cols` matrix of random ±1 from a seeded generator.
@@ -158,6 +219,40 @@ mod tests {
             let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
             let got: f32 = p.row(i).iter().map(|v| v * v).sum();
             assert!((want - got).abs() < 1e-3 * want.max(1.0));
+        }
+    }
+
+    #[test]
+    fn a_warm_started_refit_recovers_a_reweighted_low_rank_matrix() {
+        // Rank three; the reweighted matrix has the same row space, so the
+        // first fit's basis spans it and the refit keeps every row's length.
+        let rows: Vec<Vec<(u32, f32)>> = (0..40u32)
+            .map(|i| {
+                let (a, b, c) = ((i % 5) as f32 + 1.0, (i % 3) as f32, (i % 2) as f32);
+                vec![(0, a), (1, a + b), (4, c), (7, b - c)]
+            })
+            .collect();
+        let m = Csr::from_rows(&rows, 9);
+        let first = randomized_svd(&m, 3, 2, 11);
+        let weighted: Vec<Vec<(u32, f32)>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|&(c, v)| (c, v * (1.0 + c as f32 / 10.0)))
+                    .collect()
+            })
+            .collect();
+        let w = Csr::from_rows(&weighted, 9);
+        let refit = randomized_svd_from(&w, first.vectors.view(), 3, 0, 11);
+        assert_eq!(refit.vectors.nrows(), 9);
+        let p = w.mul_dense(refit.vectors.view());
+        for (i, row) in weighted.iter().enumerate() {
+            let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
+            let got: f32 = p.row(i).iter().map(|v| v * v).sum();
+            assert!(
+                (want - got).abs() < 1e-3 * want.max(1.0),
+                "row {i}: {got} of {want}"
+            );
         }
     }
 
