@@ -328,14 +328,50 @@ fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
         }
     }
     if out.is_empty()
-        && let Some(c) = cands.first()
+        && let Some(name) = joined_fallback(cands)
     {
-        out.push((capitalise(&c.shown), c.score));
+        out.push(name);
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
     let mut seen = HashSet::new();
     out.retain(|(n, _)| seen.insert(normal(n)));
     out
+}
+
+/// When no candidate is long enough alone and no two fit together: the
+/// leading candidates joined (overlaps allowed) until the name is long
+/// enough, or none at all (the caller then says "Other conversations").
+/// Never a one-character name such as `解`.
+fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
+    let first = cands.first()?;
+    let unspaced = is_unspaced(&first.shown);
+    let mut parts: Vec<&str> = Vec::new();
+    let mut score = 0.0;
+    for c in cands.iter().take(6) {
+        if is_unspaced(&c.shown) != unspaced || parts.iter().any(|p| p.contains(&*c.shown)) {
+            continue;
+        }
+        parts.push(&c.shown);
+        score += c.score;
+        let enough = if unspaced {
+            parts.iter().map(|p| p.chars().count()).sum::<usize>() >= 3
+        } else {
+            parts
+                .iter()
+                .map(|p| p.split_whitespace().count())
+                .sum::<usize>()
+                >= 2
+        };
+        if enough {
+            let name = if unspaced {
+                parts.join("・")
+            } else {
+                capitalise(&parts.join(" and "))
+            };
+            return Some((name, 0.4 * score));
+        }
+    }
+    None
 }
 
 fn is_unspaced(s: &str) -> bool {
