@@ -43,7 +43,9 @@ const REFINE_ITERATIONS: usize = 30;
 pub const MAX_SHARE: f64 = 0.35;
 
 /// Deterministic grouping of `current` into `target` parents, named from
-/// their members' texts (`member_texts`).
+/// their members' texts (`member_texts`). Clusters with different `apart`
+/// labels (one per cluster) never share a parent while `target` allows;
+/// when there are exactly `target` labels, they are the parents.
 pub fn plan_offline(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
@@ -53,7 +55,12 @@ pub fn plan_offline(
 ) -> Result<LevelPlan> {
     let target = target.clamp(1, current.len().max(1));
     let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
-    let labels = cluster::renumber(apart);
+    // Labels that do not match the clusters (one per cluster) keep nothing apart.
+    let labels = if apart.len() == current.len() {
+        cluster::renumber(apart)
+    } else {
+        vec![0; current.len()]
+    };
     let distinct = labels.iter().max().map_or(0, |m| m + 1);
     let groups = if distinct == target {
         labels
