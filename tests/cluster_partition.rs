@@ -6,7 +6,9 @@ use kura_tui::cluster::{
     KMeansParams, Linkage, UmapParams, agglomerate, default_k, hdbscan, kmeans, level_targets,
     synthetic::gaussian_blobs, umap,
 };
+use kura_tui::cluster::{agglomerate_weighted, refine_partition};
 use kura_tui::eval::adjusted_rand_index;
+use kura_tui::offline::hierarchy::top_partition;
 use ndarray::{Array2, array, s};
 
 fn params(k: usize) -> KMeansParams {
@@ -266,6 +268,54 @@ fn agglomerative_gives_exactly_the_target_count() {
     assert!(agglomerate(centroids.view(), 0, Linkage::Ward).is_err());
     assert!(agglomerate(centroids.view(), 16, Linkage::Ward).is_err());
     assert!(agglomerate(Array2::<f32>::zeros((0, 3)).view(), 1, Linkage::Ward).is_err());
+}
+
+#[test]
+fn agglomerative_and_refinement_keep_apart_labels_apart() {
+    let (centroids, truth) = planted_centroids();
+    // Keep rows 0..8 apart from 8..15 whatever their planted topic.
+    let apart: Vec<usize> = (0..15).map(|i| usize::from(i >= 8)).collect();
+    let ones = vec![1.0; 15];
+    for t in [2, 3, 5, 8] {
+        let start = agglomerate_weighted(
+            centroids.view(),
+            &ones,
+            &ones,
+            t,
+            Linkage::Ward,
+            1.0,
+            &apart,
+        )
+        .unwrap();
+        let refined = refine_partition(centroids.view(), &ones, &start, 1.0, 30, &apart).unwrap();
+        for groups in [&start, &refined] {
+            assert_eq!(groups.iter().max(), Some(&(t - 1)), "{t} groups");
+            for i in 0..15 {
+                for j in 0..15 {
+                    if groups[i] == groups[j] {
+                        assert_eq!(apart[i], apart[j], "rows {i} and {j} share a group at {t}");
+                    }
+                }
+            }
+        }
+    }
+    // With all labels equal the planted topics are found as before.
+    let same = vec![0; 15];
+    let groups =
+        agglomerate_weighted(centroids.view(), &ones, &ones, 3, Linkage::Ward, 1.0, &same).unwrap();
+    assert_eq!(adjusted_rand_index(&truth, &groups).unwrap(), 1.0);
+}
+
+#[test]
+fn the_offline_top_level_is_chosen_first_and_finds_planted_topics() {
+    let (centroids, truth) = planted_centroids();
+    let counts = vec![10; 15];
+    let top = top_partition(centroids.view(), &counts, 3).unwrap();
+    assert_eq!(adjusted_rand_index(&truth, &top).unwrap(), 1.0);
+    assert_eq!(top, top_partition(centroids.view(), &counts, 3).unwrap());
+    // Too few rows for the middle step: grouped directly.
+    let direct = top_partition(centroids.view(), &counts, 10).unwrap();
+    assert_eq!(direct.iter().max(), Some(&9));
 }
 
 #[test]

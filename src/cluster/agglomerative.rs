@@ -37,15 +37,22 @@ pub fn agglomerate(
     linkage: Linkage,
 ) -> Result<Vec<usize>> {
     let weights = vec![1.0; centroids.nrows()];
-    agglomerate_weighted(centroids, &weights, &weights, target, linkage, 1.0)
+    let apart = vec![0; centroids.nrows()];
+    agglomerate_weighted(centroids, &weights, &weights, target, linkage, 1.0, &apart)
 }
+
+/// Added to the distance between rows that [`agglomerate_weighted`] must
+/// keep apart, so they merge only after every allowed merge.
+const APART: f32 = 1.0e6;
 
 /// Like [`agglomerate`], for rows that stand for groups of items: Ward's
 /// criterion and the average linkage count row `i` `weights[i]` times.
 /// When the tree is cut, a merge that would make a group's share of
 /// `sizes` larger than `max_share` is skipped while other merges can still
 /// reach `target`; if none can, the skipped merges that give the smallest
-/// groups are made.
+/// groups are made. Rows with different `apart` labels merge only once
+/// no other merge is left, so a `target` at least the number of labels
+/// keeps them apart.
 pub fn agglomerate_weighted(
     centroids: ArrayView2<f32>,
     weights: &[f64],
@@ -53,6 +60,7 @@ pub fn agglomerate_weighted(
     target: usize,
     linkage: Linkage,
     max_share: f64,
+    apart: &[usize],
 ) -> Result<Vec<usize>> {
     let m = centroids.nrows();
     ensure(target >= 1, "target", || "must be at least 1".into())?;
@@ -67,6 +75,9 @@ pub fn agglomerate_weighted(
             "must be positive and finite".into()
         })?;
     }
+    ensure(apart.len() == m, "apart", || {
+        format!("has {} entries for {m} centroids", apart.len())
+    })?;
     check_finite(centroids, "centroids")?;
     let unit = normalized(centroids);
     let norms = row_sq_norms(unit.view());
@@ -85,7 +96,8 @@ pub fn agglomerate_weighted(
                         d2 * (2.0 * wi * wj / (wi + wj)) as f32
                     }
                 };
-                dist.set(i, j, d);
+                let penalty = if apart[i] == apart[j] { 0.0 } else { APART };
+                dist.set(i, j, d + penalty);
             }
         }
     }
@@ -157,20 +169,24 @@ pub(crate) fn renumber(groups: &[usize]) -> Vec<usize> {
 /// Weighted k-means (Lloyd) from the partition `groups` of the unit rows
 /// of `centroids`: each group's mean weighs row `i` by `sizes[i]`, and a
 /// row moves to the nearest mean unless that would empty its group or
-/// push the other above `max_share` of the total size. Stops when nothing
-/// moves or after `max_iter` passes; returns the groups renumbered in
-/// order of first appearance.
+/// push the other above `max_share` of the total size, or join a group
+/// whose rows have another `apart` label. Stops when nothing moves or
+/// after `max_iter` passes; returns the groups renumbered in order of
+/// first appearance.
 pub fn refine_partition(
     centroids: ArrayView2<f32>,
     sizes: &[f64],
     groups: &[usize],
     max_share: f64,
     max_iter: usize,
+    apart: &[usize],
 ) -> Result<Vec<usize>> {
     let m = centroids.nrows();
-    ensure(groups.len() == m && sizes.len() == m, "groups", || {
-        format!("need one entry per centroid ({m})")
-    })?;
+    ensure(
+        groups.len() == m && sizes.len() == m && apart.len() == m,
+        "groups",
+        || format!("need one entry per centroid ({m})"),
+    )?;
     check_finite(centroids, "centroids")?;
     let unit = normalized(centroids);
     let mut g = renumber(groups);
@@ -180,7 +196,9 @@ pub fn refine_partition(
         let mut means = ndarray::Array2::<f32>::zeros((k, unit.ncols()));
         let mut weight = vec![0f64; k];
         let mut members = vec![0usize; k];
+        let mut label = vec![0usize; k];
         for (i, &gi) in g.iter().enumerate() {
+            label[gi] = apart[i];
             means.row_mut(gi).scaled_add(sizes[i] as f32, &unit.row(i));
             weight[gi] += sizes[i];
             members[gi] += 1;
@@ -198,7 +216,11 @@ pub fn refine_partition(
             let cost = |j: usize| sq[j] - 2.0 * dots[[i, j]];
             let mut best = from;
             for (j, w) in weight.iter().enumerate().take(k) {
-                if j != from && cost(j) < cost(best) && w + sizes[i] <= cap {
+                if j != from
+                    && cost(j) < cost(best)
+                    && w + sizes[i] <= cap
+                    && (members[j] == 0 || label[j] == apart[i])
+                {
                     best = j;
                 }
             }

@@ -32,6 +32,7 @@ mod stopwords;
 pub mod synthetic;
 mod umap;
 
+pub(crate) use agglomerative::renumber;
 pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted, refine_partition};
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};

@@ -147,6 +147,16 @@ pub async fn run(
     let mut centroids = clusters::centroids(embeddings.view(), &level_rows);
     let mut all = Vec::new();
     let mut level = 0u32;
+    // Offline, the top level is chosen first from the base clusters; each
+    // level in between keeps its groups apart (`apart[i]`: the top-level
+    // group of cluster `i`).
+    let mut apart = if llm.is_none() && current.len() > config.max_top_level {
+        let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
+        let last = targets.last().copied().unwrap_or(config.max_top_level);
+        crate::offline::hierarchy::top_partition(centroids.view(), &counts, last)?
+    } else {
+        vec![0; current.len()]
+    };
     let plan_targets = targets.iter().skip(1).take(levels).copied();
     // A last, deterministic step guarantees at most `max_top_level` roots
     // whatever the LLM answered.
@@ -194,7 +204,7 @@ pub async fn run(
                         })
                         .unwrap_or_default()
                 };
-                plan_offline(&current, centroids.view(), target, &texts)?
+                plan_offline(&current, centroids.view(), target, &apart, &texts)?
             }
         };
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
@@ -203,6 +213,10 @@ pub async fn run(
         let mut new_rows = vec![Vec::new(); parents_n];
         for (i, g) in plan.groups.iter().enumerate() {
             new_rows[*g].extend(level_rows[i].iter().copied());
+        }
+        let mut parent_apart = vec![0; parents_n];
+        for (g, a) in plan.groups.iter().zip(&apart) {
+            parent_apart[*g] = *a;
         }
         let parents = attach(&mut current, &plan, level);
         let _ = ctx.events.send(Event::Advanced { stage, n: 1 });
@@ -214,6 +228,7 @@ pub async fn run(
         current = parents;
         centroids = new_centroids;
         level_rows = new_rows;
+        apart = parent_apart;
     }
     all.append(&mut current);
     all.extend(noise);
