@@ -2,7 +2,8 @@
 //! clusters of their own topic; the threshold sends outliers to
 //! "unassigned"; relabels survive; the project stays done for `run`; bad
 //! input (unknown format, empty file, duplicate ids) is refused with nothing
-//! written; and `report --growth` counts per period.
+//! written; an HDBSCAN project grows without touching its noise; and
+//! `report --growth` counts per period.
 
 mod cli_support;
 
@@ -349,6 +350,63 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert!(lines[0]["file"].as_str().unwrap().ends_with("mixed.jsonl"));
     assert_eq!(lines[0]["line"], 2);
     assert!(!p.join(".rejected.jsonl.add").exists());
+}
+
+#[test]
+fn an_hdbscan_project_grows_without_touching_its_noise() {
+    let env = Env::new();
+    let p = env.demo("h", 300);
+    let toml = p.join("kura.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("algorithm = \"kmeans\""), "{text}");
+    std::fs::write(
+        &toml,
+        text.replacen("algorithm = \"kmeans\"", "algorithm = \"hdbscan\"", 1),
+    )
+    .unwrap();
+    env.ok(&["run", s(&p), "--offline", "--headless"]);
+    let before = base_members(&p);
+    let hierarchy = std::fs::read_to_string(p.join("checkpoints/hierarchy.jsonl")).unwrap();
+    let noise: Vec<String> = hierarchy
+        .lines()
+        .skip(1)
+        .map(json)
+        .filter(|c| c["level"] == 0 && c["noise"] == true)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+
+    let input = env.path("new.jsonl");
+    write_jsonl(&input, &demo_range(300, 340));
+    let out = json(&env.ok(&["add", s(&p), "--input", s(&input), "--json"]));
+    assert_eq!(out["added"], 40, "{out}");
+    let after = base_members(&p);
+    // New conversations join clustered groups or "unassigned", never the
+    // HDBSCAN noise, which keeps exactly its members.
+    for id in &noise {
+        assert_eq!(before.get(id), after.get(id), "noise cluster {id} changed");
+    }
+    let grew: usize = out["grew"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| noise.contains(k))
+        .count();
+    assert_eq!(grew, 0, "{out}");
+    let tree = json(&env.ok(&["tree", s(&p), "--json"]));
+    let total: u64 = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 340);
+    // The settings still say HDBSCAN, and a run finds the project done.
+    let files = snapshot(&p);
+    env.ok(&["run", s(&p), "--offline", "--headless"]);
+    assert_eq!(
+        files.get("checkpoints/clusters.jsonl"),
+        snapshot(&p).get("checkpoints/clusters.jsonl")
+    );
 }
 
 #[test]
