@@ -92,7 +92,7 @@ fn added(project: &Project, plan: &Plan) -> Result<Option<AddedInfo>> {
         .map(|h| h.digest.as_str());
     let log = crate::grow::AddLog::load(&crate::grow::record::path(&project.layout))?;
     Ok(log
-        .filter(|l| Some(l.hierarchy_digest.as_str()) == digest && !l.batches.is_empty())
+        .filter(|l| l.describes(digest) && !l.batches.is_empty())
         .map(|l| AddedInfo {
             conversations: l.added(),
             batches: l.batches.len(),

@@ -38,8 +38,7 @@ impl Marks {
             timeline: Timeline::build(hierarchy, dates),
             ..Marks::default()
         };
-        let Some(log) = log.filter(|l| Some(l.hierarchy_digest.as_str()) == hierarchy_digest)
-        else {
+        let Some(log) = log.filter(|l| l.describes(hierarchy_digest)) else {
             return marks;
         };
         marks.new_ids = log.new_ids().into_iter().map(str::to_string).collect();

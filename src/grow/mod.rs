@@ -193,7 +193,7 @@ pub async fn add(
         .map(|h| h.digest.clone())
         .unwrap_or_default();
     let mut log = AddLog::load(&record::path(&layout))?
-        .filter(|l| l.hierarchy_digest == hierarchy_digest)
+        .filter(|l| l.describes(Some(&hierarchy_digest)))
         .unwrap_or_else(|| AddLog::new(hierarchy_digest.clone()));
     let unassigned_id = log
         .unassigned_cluster

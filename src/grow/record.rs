@@ -80,6 +80,12 @@ impl AddLog {
         Ok(Some(log))
     }
 
+    /// Whether the record describes the hierarchy checkpoint with this
+    /// digest (a run that rebuilt the hierarchy makes it stale).
+    pub fn describes(&self, hierarchy_digest: Option<&str>) -> bool {
+        Some(self.hierarchy_digest.as_str()) == hierarchy_digest
+    }
+
     /// Every added conversation id.
     pub fn new_ids(&self) -> HashSet<&str> {
         self.batches

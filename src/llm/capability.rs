@@ -156,10 +156,8 @@ pub(crate) fn mode_name(mode: StructuredOutput) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
-    use crate::llm::learned::{CAPABILITIES_FILE, learned_modes};
+    use crate::llm::learned::{CAPABILITIES_FILE, learned_modes, test_memory};
 
     const LADDER: &[StructuredOutput] = &[
         StructuredOutput::JsonSchema,
@@ -167,14 +165,14 @@ mod tests {
         StructuredOutput::Text,
     ];
 
-    fn memory(dir: &Path) -> Memory {
-        crate::llm::learned::test_memory(dir)
-    }
-
     #[test]
     fn steps_down_once_and_remembers_what_worked() {
         let dir = tempfile::tempdir().unwrap();
-        let n = Negotiator::new(LADDER, StructuredOutput::Auto, Some(memory(dir.path())));
+        let n = Negotiator::new(
+            LADDER,
+            StructuredOutput::Auto,
+            Some(test_memory(dir.path())),
+        );
         assert_eq!(n.mode(), StructuredOutput::JsonSchema);
         assert_eq!(
             n.rejected(0),
@@ -189,7 +187,11 @@ mod tests {
         assert!(!text.contains("s3cret") && !text.contains("pw"), "{text}");
 
         // The next client starts in the remembered mode, already known.
-        let again = Negotiator::new(LADDER, StructuredOutput::Auto, Some(memory(dir.path())));
+        let again = Negotiator::new(
+            LADDER,
+            StructuredOutput::Auto,
+            Some(test_memory(dir.path())),
+        );
         assert_eq!(again.mode(), StructuredOutput::JsonObject);
         assert!(again.confirmed.load(Ordering::SeqCst));
         let all = learned_modes(dir.path());
@@ -203,7 +205,7 @@ mod tests {
         let n = Negotiator::new(
             LADDER,
             StructuredOutput::JsonSchema,
-            Some(memory(dir.path())),
+            Some(test_memory(dir.path())),
         );
         assert_eq!(n.rejected(0), None);
         n.succeeded(0);

@@ -68,6 +68,8 @@ struct File {
 /// The endpoint as stored: no user info, query or fragment.
 fn clean_endpoint(url: &Url) -> String {
     let mut u = url.clone();
+    // These fail only for URLs that cannot carry user info (no host), which
+    // then hold no credentials to strip: nothing to report.
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.set_query(None);
@@ -263,14 +265,10 @@ pub(crate) fn test_memory(dir: &Path) -> Memory {
 mod tests {
     use super::*;
 
-    fn memory(dir: &Path) -> Memory {
-        test_memory(dir)
-    }
-
     #[test]
     fn limits_and_modes_live_side_by_side_without_secrets() {
         let dir = tempfile::tempdir().unwrap();
-        let m = memory(dir.path());
+        let m = test_memory(dir.path());
         assert_eq!(m.limit(), None);
         m.remember_mode(StructuredOutput::JsonObject).unwrap();
         let settled = Settled {
@@ -292,7 +290,7 @@ mod tests {
         // Another model at the same endpoint is another server.
         let other = Memory {
             model: "n".into(),
-            ..memory(dir.path())
+            ..test_memory(dir.path())
         };
         assert_eq!(other.limit(), None);
     }
@@ -304,7 +302,7 @@ mod tests {
             {"provider":"openai","endpoint":"http://127.0.0.1:8080/v1/chat/completions","model":"m",
              "structured_output":"json_object","learned_at":"2026-01-01T00:00:00Z"}}}"#;
         std::fs::write(dir.path().join(CAPABILITIES_FILE), old).unwrap();
-        let m = memory(dir.path());
+        let m = test_memory(dir.path());
         assert_eq!(m.mode(), Some(StructuredOutput::JsonObject));
         assert_eq!(m.limit(), None);
     }
