@@ -81,6 +81,15 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Conversations under the roots of `tree --json`.
+fn roots_total(tree: &Value) -> u64 {
+    tree.as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["count"].as_u64().unwrap())
+        .sum()
+}
+
 /// Base cluster id → conversation ids, from the hierarchy checkpoint.
 fn base_members(root: &Path) -> HashMap<String, Vec<String>> {
     let text = std::fs::read_to_string(root.join("checkpoints/hierarchy.jsonl")).unwrap();
@@ -174,12 +183,7 @@ fn new_conversations_join_their_topic_and_relabels_survive() {
     let tree = json(&env.ok(&["tree", s(&p), "--json"]));
     let text = tree.to_string();
     assert!(text.contains("Hand-named cluster"), "{text}");
-    let total: u64 = tree
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["count"].as_u64().unwrap())
-        .sum();
+    let total = roots_total(&tree);
     assert_eq!(total, (BASE + 120) as u64);
 
     // A later run finds every stage done and changes nothing.
@@ -393,13 +397,7 @@ fn an_hdbscan_project_grows_without_touching_its_noise() {
         .count();
     assert_eq!(grew, 0, "{out}");
     let tree = json(&env.ok(&["tree", s(&p), "--json"]));
-    let total: u64 = tree
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["count"].as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 340);
+    assert_eq!(roots_total(&tree), 340);
     // The settings still say HDBSCAN, and a run finds the project done.
     let files = snapshot(&p);
     env.ok(&["run", s(&p), "--offline", "--headless"]);
