@@ -145,6 +145,15 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         crate::offline::coverage::project_warning(project, &settings.identities.embedder);
     let mut warnings = plan.warnings();
     warnings.extend(languages.clone());
+    // Like the explorer, `info` reports an unreadable add record and goes
+    // on: the record only annotates the clusters (`add` itself refuses it).
+    let added = match added(project, &plan) {
+        Ok(a) => a,
+        Err(e) => {
+            warnings.push(format!("added conversations not counted: {e}"));
+            None
+        }
+    };
     Ok(ProjectInfo {
         conversations: store.len(),
         messages,
@@ -161,7 +170,7 @@ pub fn gather(project: &Project) -> Result<ProjectInfo> {
         offline,
         learned_modes: crate::llm::learned_modes(&project.layout.cache()),
         learned_limits: crate::llm::learned_limits(&project.layout.cache()),
-        added: added(project, &plan)?,
+        added,
         warnings,
         notices: plan.notices.clone(),
         languages,

@@ -223,6 +223,22 @@ fn new_conversations_join_their_topic_and_relabels_survive() {
     );
     let log = json(&std::fs::read_to_string(p.join("added.json")).unwrap());
     assert_eq!(log["batches"].as_array().unwrap().len(), 2);
+
+    // A damaged record: `info` still reports the project and names the
+    // file; `add` refuses rather than start a new record over it.
+    std::fs::write(p.join("added.json"), b"{\"version\": 1, \"batches\": [").unwrap();
+    let info = json(&env.ok(&["info", s(&p), "--json"]));
+    assert_eq!(info["conversations"], BASE + 150, "{info}");
+    assert!(info.get("added").is_none(), "{info}");
+    let warning = info["warnings"].to_string();
+    assert!(
+        warning.contains("added conversations not counted") && warning.contains("added.json"),
+        "{warning}"
+    );
+    let third = env.path("third.jsonl");
+    write_jsonl(&third, &demo_range(BASE + 150, BASE + 160));
+    let err = env.fails(&["add", s(&p), "--input", s(&third)]);
+    assert!(err.contains("added.json"), "{err}");
 }
 
 #[test]
