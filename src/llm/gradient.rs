@@ -203,6 +203,16 @@ impl Gradient {
         }
     }
 
+    /// Slow start again from `start`, keeping track of the requests still
+    /// out (their tickets stay valid).
+    pub(crate) fn restarted_at(&self, start: usize) -> Self {
+        let mut fresh = Self::starting_at(self.max(), start);
+        fresh.out = self.out.clone();
+        fresh.next_seq = self.next_seq;
+        fresh.probe_in_flight = self.probe_in_flight;
+        fresh
+    }
+
     /// The most allowed in flight (`max_concurrency`).
     pub(crate) fn max(&self) -> usize {
         self.max as usize

@@ -191,7 +191,7 @@ impl Limiter {
     /// against the same server settled at), in slow start.
     pub(crate) fn resume(&self, start: usize) {
         let mut slots = self.slots();
-        slots.gradient = Gradient::starting_at(slots.gradient.max(), start);
+        slots.gradient = slots.gradient.restarted_at(start);
     }
 
     /// The most allowed in flight (`max_concurrency`).
