@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::events::CancelToken;
-use super::gradient::{Gradient, Settled};
+use super::gradient::{Gradient, Settled, Ticket};
 use crate::error::{Error, Result};
 
 /// A token bucket refilled continuously at `per_sec`.
@@ -89,8 +89,8 @@ struct Slots {
     gradient: Gradient,
     in_flight: usize,
     /// Requests waiting for a slot, first come first served. A grant
-    /// carries whether the request is the probe.
-    waiting: VecDeque<oneshot::Sender<bool>>,
+    /// carries the request's ticket (which says whether it is the probe).
+    waiting: VecDeque<oneshot::Sender<Ticket>>,
 }
 
 impl Slots {
@@ -104,11 +104,12 @@ impl Slots {
             let Some(tx) = self.waiting.pop_front() else {
                 return;
             };
-            if tx.send(probe).is_ok() {
+            let ticket = self.gradient.sent(probe);
+            if tx.send(ticket).is_ok() {
                 self.in_flight += 1;
-                if probe {
-                    self.gradient.probe_sent();
-                }
+            } else {
+                // The waiter gave up: the request never leaves.
+                self.gradient.on_ignored(ticket);
             }
         }
     }
@@ -139,7 +140,7 @@ impl std::fmt::Debug for Limiter {
 /// teaches the limit nothing.
 pub(crate) struct Permit<'a> {
     limiter: &'a Limiter,
-    probe: bool,
+    ticket: Ticket,
     sent: Instant,
     released: bool,
 }
@@ -155,7 +156,8 @@ impl Permit<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.released {
-            self.limiter.finish(self.probe, self.sent, Outcome::Ignored);
+            self.limiter
+                .finish(self.ticket, self.sent, Outcome::Ignored);
         }
     }
 }
@@ -189,7 +191,7 @@ impl Limiter {
     /// against the same server settled at), in slow start.
     pub(crate) fn resume(&self, start: usize) {
         let mut slots = self.slots();
-        slots.gradient = Gradient::starting_at(slots.gradient.max(), start);
+        slots.gradient = slots.gradient.restarted_at(start);
     }
 
     /// The most allowed in flight (`max_concurrency`).
@@ -221,20 +223,20 @@ impl Limiter {
             slots.grant();
             rx
         };
-        let probe = tokio::select! {
+        let ticket = tokio::select! {
             granted = &mut rx => granted.map_err(|_| Error::Cancelled)?,
             _ = cancel.cancelled() => {
                 // A slot granted while the cancel won the race goes back.
                 rx.close();
-                if let Ok(probe) = rx.try_recv() {
-                    self.finish(probe, Instant::now(), Outcome::Ignored);
+                if let Ok(ticket) = rx.try_recv() {
+                    self.finish(ticket, Instant::now(), Outcome::Ignored);
                 }
                 return Err(Error::Cancelled);
             }
         };
         let mut permit = Permit {
             limiter: self,
-            probe,
+            ticket,
             sent: Instant::now(),
             released: false,
         };
@@ -259,10 +261,10 @@ impl Limiter {
     /// Gives the slot back and teaches the limit how the request went.
     pub(crate) fn release(&self, mut permit: Permit<'_>, outcome: Outcome) -> Load {
         permit.released = true;
-        self.finish(permit.probe, permit.sent, outcome)
+        self.finish(permit.ticket, permit.sent, outcome)
     }
 
-    fn finish(&self, probe: bool, sent: Instant, outcome: Outcome) -> Load {
+    fn finish(&self, ticket: Ticket, sent: Instant, outcome: Outcome) -> Load {
         let now = Instant::now();
         let mut slots = self.slots();
         let in_flight = slots.in_flight;
@@ -272,13 +274,13 @@ impl Limiter {
                     now,
                     now.saturating_duration_since(sent),
                     in_flight,
-                    probe,
+                    ticket,
                 );
             }
             Outcome::Overloaded => {
-                slots.gradient.on_drop(now, probe);
+                slots.gradient.on_drop(now, ticket);
             }
-            Outcome::Ignored => slots.gradient.on_ignored(probe),
+            Outcome::Ignored => slots.gradient.on_ignored(ticket),
         }
         slots.in_flight = in_flight.saturating_sub(1);
         slots.grant();
