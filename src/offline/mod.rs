@@ -22,7 +22,9 @@ pub mod naming;
 pub mod phrases;
 pub mod request;
 pub mod salience;
+pub mod siblings;
 mod summariser;
+mod word_name;
 
 pub use salience::CorpusStats;
 pub use summariser::{OFFLINE_SUMMARISER, OfflineSummariser};

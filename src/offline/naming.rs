@@ -23,7 +23,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v1";
+pub const IDENTITY: &str = "offline-phrases-v2-siblings";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -47,6 +47,21 @@ pub struct Member<'a> {
     pub language: Option<&'a str>,
 }
 
+#[cfg(test)]
+impl Candidate {
+    /// A candidate with only a key, score and share, for tests.
+    pub(super) fn for_test(key: u64, score: f64, share: f64) -> Candidate {
+        Candidate {
+            key,
+            score,
+            share,
+            words: 2,
+            norms: Vec::new(),
+            shown: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct PhraseInfo {
     df: u32,
@@ -56,22 +71,28 @@ struct PhraseInfo {
 
 /// A phrase of one cluster with its score.
 #[derive(Debug, Clone)]
-struct Candidate {
-    key: u64,
-    score: f64,
-    share: f64,
+pub(super) struct Candidate {
+    pub key: u64,
+    pub score: f64,
+    /// Share of the cluster's members that use it.
+    pub share: f64,
     words: usize,
     norms: Vec<String>,
     shown: String,
 }
 
-/// Names `groups` clusters from their members. `avoid[g]` (when present)
-/// lists names cluster `g` must not take.
-pub fn name_groups(
-    members: &[Member<'_>],
-    groups: usize,
-    avoid: &[Vec<String>],
-) -> Vec<GeneratedName> {
+/// Every cluster's phrases, scored against all the members given.
+pub(super) struct Scored {
+    /// Each member's phrases: (key, content words, words), sorted by key.
+    pub doc_phrases: Vec<Vec<(u64, u8, u8)>>,
+    /// Members per cluster.
+    pub sizes: Vec<usize>,
+    /// Each cluster's candidates, best first.
+    pub candidates: Vec<Vec<Candidate>>,
+}
+
+/// Counts and ranks every cluster's phrases (see the module doc).
+pub(super) fn score(members: &[Member<'_>], groups: usize) -> Scored {
     let doc_phrases: Vec<Vec<(u64, u8, u8)>> = members
         .par_iter()
         .map(|m| {
@@ -118,7 +139,25 @@ pub fn name_groups(
         .map(|(counts, &n)| ranked(counts, n, &total))
         .collect();
     fill_shown(members, &mut candidates);
+    Scored {
+        doc_phrases,
+        sizes,
+        candidates,
+    }
+}
 
+/// Names `groups` clusters from their members. `avoid[g]` (when present)
+/// lists names cluster `g` must not take.
+pub fn name_groups(
+    members: &[Member<'_>],
+    groups: usize,
+    avoid: &[Vec<String>],
+) -> Vec<GeneratedName> {
+    let Scored {
+        doc_phrases,
+        sizes,
+        candidates,
+    } = score(members, groups);
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
     let mut taken: HashSet<String> = HashSet::new();
@@ -129,33 +168,8 @@ pub fn name_groups(
             .get(g)
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
-        let options = name_options(&candidates[g]);
-        let mut chosen = None;
-        for (phrase, _) in &options {
-            let name = with_prefix(&prefix, phrase);
-            let n = normal(&name);
-            if !taken.contains(&n) && !banned.iter().any(|b| overlaps(&n, b)) {
-                chosen = Some(name);
-                break;
-            }
-        }
-        // Every option overlaps a child: take one that at least differs.
-        let chosen = chosen.or_else(|| {
-            options
-                .iter()
-                .map(|(p, _)| with_prefix(&prefix, p))
-                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
-        });
-        let name = chosen.unwrap_or_else(|| {
-            let base = options
-                .first()
-                .map(|(p, _)| with_prefix(&prefix, p))
-                .unwrap_or_else(|| with_prefix(&prefix, "Other conversations"));
-            (2..)
-                .map(|i| format!("{base} ({i})"))
-                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
-                .unwrap_or(base)
-        });
+        let options = options_for(members, g, &candidates[g]);
+        let name = choose(&options, &prefix, &taken, &banned);
         taken.insert(normal(&name));
         let description = describe(members, &doc_phrases, g, &candidates[g], &prefix);
         out[g] = Some(GeneratedName {
@@ -173,6 +187,42 @@ pub fn name_groups(
             })
         })
         .collect()
+}
+
+/// The first option (best first) that is not `taken` and overlaps no
+/// `banned` name; else one that at least differs from them; else the best
+/// numbered ("… (2)").
+pub(super) fn choose(
+    options: &[(String, f64)],
+    prefix: &str,
+    taken: &HashSet<String>,
+    banned: &HashSet<String>,
+) -> String {
+    let free = |n: &str| !taken.contains(n);
+    options
+        .iter()
+        .map(|(p, _)| with_prefix(prefix, p))
+        .find(|name| {
+            let n = normal(name);
+            free(&n) && !banned.iter().any(|b| overlaps(&n, b))
+        })
+        // Every option overlaps a banned name: take one that at least differs.
+        .or_else(|| {
+            options
+                .iter()
+                .map(|(p, _)| with_prefix(prefix, p))
+                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
+        })
+        .unwrap_or_else(|| {
+            let base = options
+                .first()
+                .map(|(p, _)| with_prefix(prefix, p))
+                .unwrap_or_else(|| with_prefix(prefix, "Other conversations"));
+            (2..)
+                .map(|i| format!("{base} ({i})"))
+                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
+                .unwrap_or(base)
+        })
 }
 
 /// Names base clusters: `rows[g]` are the positions in `summaries` of
@@ -196,7 +246,7 @@ pub fn name_clusters(summaries: &[Summary], rows: &[Vec<usize>]) -> Vec<Generate
     name_groups(&members, rows.len(), &[])
 }
 
-fn main_language(s: &Summary) -> Option<&str> {
+pub(super) fn main_language(s: &Summary) -> Option<&str> {
     super::coverage::main_languages(std::slice::from_ref(s))
         .next()
         .flatten()
@@ -284,10 +334,29 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
     }
 }
 
+/// Possible names for cluster `g` from its candidates, best first
+/// ([`name_options`]); when there is none, a run of words around its best
+/// one-word phrase ([`super::word_name`]).
+pub(super) fn options_for(
+    members: &[Member<'_>],
+    g: usize,
+    cands: &[Candidate],
+) -> Vec<(String, f64)> {
+    let mut options = name_options(cands);
+    if options.is_empty()
+        && std::env::var("KURA_WORD_FALLBACK").as_deref() != Ok("0")
+        && let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
+        && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
+    {
+        options.push((capitalise(&name), 0.0));
+    }
+    options
+}
+
 /// Possible names, best first: phrases of two or more words (three or more
 /// characters in an unspaced script), and pairs of phrases joined by "and"
 /// that share no word and are not two halves of one phrase.
-fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
+pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let long_enough = |c: &Candidate| {
         if is_unspaced(&c.shown) {
@@ -388,7 +457,7 @@ fn capitalise(s: &str) -> String {
 
 /// "German: " when at least [`LANGUAGE_SHARE`] of the group is one
 /// language other than English.
-fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
+pub(super) fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
     if size == 0 {
         return String::new();
     }
