@@ -344,7 +344,6 @@ pub(super) fn options_for(
 ) -> Vec<(String, f64)> {
     let mut options = name_options(cands);
     if options.is_empty()
-        && std::env::var("KURA_WORD_FALLBACK").as_deref() != Ok("0")
         && let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
         && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
     {

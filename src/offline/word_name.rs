@@ -4,17 +4,20 @@
 //! "coffee" or "hear"). Without it such a cluster would be called "Other
 //! conversations".
 //!
-//! The name is the commonest run of two or three words, counted once per
+//! The name is the commonest run of two to four words, counted once per
 //! conversation, that starts or ends on the cluster's best word and whose
 //! other end is a word of three or more letters that is not glue (an
 //! article, pronoun, preposition or auxiliary) nor a template word:
-//! "Make coffee", "Want to hear". A verb such as "make" may end a run
+//! "Make coffee", "Want to hear", "Tell me a joke". A verb such as "make" may end a run
 //! here although it never ends a phrase of [`super::phrases`].
 
 use std::collections::{HashMap, HashSet};
 
 use super::naming::Member;
 use super::phrases::{self, Word};
+
+/// Longest run, in words.
+const MAX_RUN: usize = 4;
 
 /// Words that never end a run: they read as a fragment ("the world",
 /// "hear it").
@@ -24,7 +27,7 @@ const GLUE: &[&str] = &[
     "could", "would", "should", "will", "what", "whats", "what's", "how", "when", "where", "which",
     "who", "why", "there", "here", "them", "they", "she", "him", "some", "any", "all", "not",
     "but", "than", "then", "also", "very", "just", "please", "into", "about", "out", "off", "over",
-    "does", "did", "doing", "yes", "okay", "hey", "really", "tell", "let", "today", "now",
+    "does", "did", "doing", "yes", "okay", "hey", "really", "let", "today", "now",
 ];
 
 /// The name (not capitalised) for cluster `g` around its best one-word
@@ -70,11 +73,11 @@ pub(super) fn around_word(members: &[Member<'_>], g: usize, word: &str) -> Optio
         .map(|(_, (_, shown))| shown)
 }
 
-/// The runs of two or three words that start or end at `clause[i]` and
+/// The runs of two to [`MAX_RUN`] words that start or end at `clause[i]` and
 /// whose other end may end a name.
 fn runs(clause: &[Word], i: usize) -> Vec<&[Word]> {
     let mut out = Vec::new();
-    for len in 2..=3 {
+    for len in 2..=MAX_RUN {
         if i + 1 >= len && may_end(&clause[i + 1 - len]) {
             out.push(&clause[i + 1 - len..=i]);
         }
@@ -122,6 +125,9 @@ mod tests {
         let texts = ["i want to hear this podcast", "i want to hear surfin usa"];
         let name = around_word(&members(&texts), 0, "hear");
         assert_eq!(name.as_deref(), Some("want to hear"));
+        let texts = ["tell me a joke about birds", "tell me a joke about aliens"];
+        let name = around_word(&members(&texts), 0, "joke");
+        assert_eq!(name.as_deref(), Some("tell me a joke"));
     }
 
     #[test]
