@@ -15,6 +15,7 @@
 
 pub mod code;
 pub mod coverage;
+mod describe;
 pub mod extract;
 pub mod hierarchy;
 pub mod language;

@@ -33,8 +33,6 @@ pub const MAX_NAME_WORDS: usize = 7;
 const CANDIDATES: usize = 24;
 /// Bonus per content word beyond the first.
 const CONTENT_BONUS: f64 = 0.3;
-/// Longest typical request quoted in a description, in characters.
-const MAX_EXAMPLE: usize = 140;
 
 /// One conversation to name from.
 #[derive(Debug, Clone, Copy)]
@@ -77,8 +75,10 @@ pub(super) struct Candidate {
     /// Share of the cluster's members that use it.
     pub share: f64,
     words: usize,
-    norms: Vec<String>,
-    shown: String,
+    /// Its words, normalised.
+    pub norms: Vec<String>,
+    /// As first written in the cluster.
+    pub shown: String,
 }
 
 /// Every cluster's phrases, scored against all the members given.
@@ -171,7 +171,8 @@ pub fn name_groups(
         let options = options_for(members, g, &candidates[g]);
         let name = choose(&options, &prefix, &taken, &banned);
         taken.insert(normal(&name));
-        let description = describe(members, &doc_phrases, g, &candidates[g], &prefix);
+        let description =
+            super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
         out[g] = Some(GeneratedName {
             slug: slugify(&name, 5),
             name,
@@ -446,7 +447,7 @@ fn is_unspaced(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -484,74 +485,6 @@ fn with_prefix(prefix: &str, phrase: &str) -> String {
     // "German: Anschreiben" keeps nouns' capitals; other first letters go
     // lower-case after the colon.
     format!("{prefix}{phrase}")
-}
-
-/// One sentence: the cluster's phrases with their shares, and a typical
-/// request quoted from its most representative conversation.
-fn describe(
-    members: &[Member<'_>],
-    doc_phrases: &[Vec<(u64, u8, u8)>],
-    g: usize,
-    cands: &[Candidate],
-    prefix: &str,
-) -> String {
-    let mut shown: Vec<&Candidate> = Vec::new();
-    for c in cands {
-        if shown.len() == 3 {
-            break;
-        }
-        let clash = shown
-            .iter()
-            .any(|s| s.norms.iter().any(|w| c.norms.contains(w)));
-        if !clash {
-            shown.push(c);
-        }
-    }
-    let top: HashSet<u64> = cands.iter().take(8).map(|c| c.key).collect();
-    let example = members
-        .iter()
-        .zip(doc_phrases)
-        .filter(|(m, _)| m.group == g)
-        .map(|(m, keys)| {
-            let hits = keys.iter().filter(|k| top.contains(&k.0)).count();
-            (hits, std::cmp::Reverse(m.text.len()), m.text)
-        })
-        .max()
-        .map(|(_, _, t)| first_sentence(t));
-    let mut out = String::new();
-    if !prefix.is_empty() {
-        out.push_str(&format!("In {}, ", prefix.trim_end_matches([':', ' '])));
-    }
-    if shown.is_empty() {
-        out.push_str("conversations without a phrase in common");
-    } else {
-        let parts: Vec<String> = shown
-            .iter()
-            .map(|c| format!("“{}” ({:.0}%)", c.shown, 100.0 * c.share))
-            .collect();
-        out.push_str(&format!("conversations that mention {}", join_and(&parts)));
-    }
-    if let Some(e) = example.filter(|e| !e.is_empty()) {
-        out.push_str(&format!("; for example: “{e}”"));
-    }
-    out.push('.');
-    capitalise(&out)
-}
-
-fn join_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn first_sentence(text: &str) -> String {
-    let s = super::extract::sentences(text)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    super::extract::truncate(&s, MAX_EXAMPLE)
 }
 
 #[cfg(test)]
