@@ -8,11 +8,15 @@
 //! "hope you're well") have low precision and never win. The name is the
 //! best phrase of two to seven words (or the best two phrases joined by
 //! "and"), unique among the clusters named together and different from
-//! the names in `avoid` (a parent never repeats a child's name). When at
+//! the names in `avoid` (a parent never repeats a child's name); a cluster
+//! whose phrases are all one word long is named by a run of words around
+//! its best word (`word_name.rs`). Offline, the base clusters are
+//! named again against their siblings once the first level exists
+//! ([`super::siblings`]). When at
 //! least 80% of a cluster is one language other than English the name
 //! says so ("German: Anschreiben"). The description is one sentence: the
 //! phrases with their shares and a typical request, all quoted from the
-//! conversations, never a template about them.
+//! conversations, never a template about them (`describe.rs`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -337,7 +341,7 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
 
 /// Possible names for cluster `g` from its candidates, best first
 /// ([`name_options`]); when there is none, a run of words around its best
-/// one-word phrase ([`super::word_name`]).
+/// one-word phrase (`word_name.rs`).
 pub(super) fn options_for(
     members: &[Member<'_>],
     g: usize,
