@@ -8,7 +8,9 @@
 //! k-means (Lloyd) from that start; no group may pass [`MAX_SHARE`] of the
 //! conversations while another choice exists, so one catch-all cannot
 //! swallow the top level. Each group is named from its members'
-//! summaries, never with a child's name.
+//! summaries, never with a child's name; before the first level is named,
+//! the base clusters are named again against their siblings
+//! ([`super::siblings`]).
 //!
 //! Why these choices (measured with `kura-tui eval` on the demo, hwu64,
 //! sgd and banking77, with the lexical and MiniLM embedders; see
@@ -32,7 +34,7 @@ use crate::model::Cluster;
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str = "offline-top-first-ward-sqrt-refined-v2";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-refined-v3-sibling-names";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;
@@ -43,9 +45,8 @@ const REFINE_ITERATIONS: usize = 30;
 pub const MAX_SHARE: f64 = 0.35;
 
 /// Deterministic grouping of `current` into `target` parents, named from
-/// their members' texts (`member_texts`). Clusters with different `apart`
-/// labels (one per cluster) never share a parent while `target` allows;
-/// when there are exactly `target` labels, they are the parents.
+/// their members' texts (`member_texts`): [`group_offline`], then
+/// [`name_parents`].
 pub fn plan_offline(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
@@ -53,6 +54,20 @@ pub fn plan_offline(
     apart: &[usize],
     member_texts: &dyn Fn(&Cluster) -> Vec<String>,
 ) -> Result<LevelPlan> {
+    let groups = group_offline(current, centroids, target, apart)?;
+    Ok(name_parents(current, centroids, groups, member_texts))
+}
+
+/// The parent of each cluster of `current` among `target` parents.
+/// Clusters with different `apart` labels (one per cluster) never share a
+/// parent while `target` allows; when there are exactly `target` labels,
+/// they are the parents.
+pub fn group_offline(
+    current: &[Cluster],
+    centroids: ArrayView2<f32>,
+    target: usize,
+    apart: &[usize],
+) -> Result<Vec<usize>> {
     let target = target.clamp(1, current.len().max(1));
     let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
     // Labels that do not match the clusters (one per cluster) keep nothing apart.
@@ -62,11 +77,23 @@ pub fn plan_offline(
         vec![0; current.len()]
     };
     let distinct = labels.iter().max().map_or(0, |m| m + 1);
-    let groups = if distinct == target {
-        labels
+    if distinct == target {
+        Ok(labels)
     } else {
-        ward_refined(centroids, &weights, target, &labels)?
-    };
+        ward_refined(centroids, &weights, target, &labels)
+    }
+}
+
+/// Names the parents `groups` makes of `current` from their members' texts
+/// (`member_texts`), never with a child's name; a parent holding more than
+/// [`MAX_SHARE`] of the conversations says so in its description.
+pub fn name_parents(
+    current: &[Cluster],
+    centroids: ArrayView2<f32>,
+    groups: Vec<usize>,
+    member_texts: &dyn Fn(&Cluster) -> Vec<String>,
+) -> LevelPlan {
+    let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
     let parents = groups.iter().max().map_or(0, |m| m + 1);
     let texts: Vec<(usize, String)> = current
         .iter()
@@ -105,7 +132,7 @@ pub fn plan_offline(
             ));
         }
     }
-    Ok(LevelPlan { groups, names })
+    LevelPlan { groups, names }
 }
 
 /// Ward on square-root-weighted unit centroids, cut at `target` groups

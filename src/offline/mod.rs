@@ -15,6 +15,7 @@
 
 pub mod code;
 pub mod coverage;
+mod describe;
 pub mod extract;
 pub mod hierarchy;
 pub mod language;
@@ -22,7 +23,9 @@ pub mod naming;
 pub mod phrases;
 pub mod request;
 pub mod salience;
+pub mod siblings;
 mod summariser;
+mod word_name;
 
 pub use salience::CorpusStats;
 pub use summariser::{OFFLINE_SUMMARISER, OfflineSummariser};

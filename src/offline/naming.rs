@@ -8,11 +8,15 @@
 //! "hope you're well") have low precision and never win. The name is the
 //! best phrase of two to seven words (or the best two phrases joined by
 //! "and"), unique among the clusters named together and different from
-//! the names in `avoid` (a parent never repeats a child's name). When at
+//! the names in `avoid` (a parent never repeats a child's name); a cluster
+//! whose phrases are all one word long is named by a run of words around
+//! its best word (`word_name.rs`). Offline, the base clusters are
+//! named again against their siblings once the first level exists
+//! ([`super::siblings`]). When at
 //! least 80% of a cluster is one language other than English the name
 //! says so ("German: Anschreiben"). The description is one sentence: the
 //! phrases with their shares and a typical request, all quoted from the
-//! conversations, never a template about them.
+//! conversations, never a template about them (`describe.rs`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,7 +27,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v1";
+pub const IDENTITY: &str = "offline-phrases-v2-siblings";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -33,8 +37,6 @@ pub const MAX_NAME_WORDS: usize = 7;
 const CANDIDATES: usize = 24;
 /// Bonus per content word beyond the first.
 const CONTENT_BONUS: f64 = 0.3;
-/// Longest typical request quoted in a description, in characters.
-const MAX_EXAMPLE: usize = 140;
 
 /// One conversation to name from.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +49,21 @@ pub struct Member<'a> {
     pub language: Option<&'a str>,
 }
 
+#[cfg(test)]
+impl Candidate {
+    /// A candidate with only a key, score and share, for tests.
+    pub(super) fn for_test(key: u64, score: f64, share: f64) -> Candidate {
+        Candidate {
+            key,
+            score,
+            share,
+            words: 2,
+            norms: Vec::new(),
+            shown: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct PhraseInfo {
     df: u32,
@@ -56,22 +73,30 @@ struct PhraseInfo {
 
 /// A phrase of one cluster with its score.
 #[derive(Debug, Clone)]
-struct Candidate {
-    key: u64,
-    score: f64,
-    share: f64,
+pub(super) struct Candidate {
+    pub key: u64,
+    pub score: f64,
+    /// Share of the cluster's members that use it.
+    pub share: f64,
     words: usize,
-    norms: Vec<String>,
-    shown: String,
+    /// Its words, normalised.
+    pub norms: Vec<String>,
+    /// As first written in the cluster.
+    pub shown: String,
 }
 
-/// Names `groups` clusters from their members. `avoid[g]` (when present)
-/// lists names cluster `g` must not take.
-pub fn name_groups(
-    members: &[Member<'_>],
-    groups: usize,
-    avoid: &[Vec<String>],
-) -> Vec<GeneratedName> {
+/// Every cluster's phrases, scored against all the members given.
+pub(super) struct Scored {
+    /// Each member's phrases: (key, content words, words), sorted by key.
+    pub doc_phrases: Vec<Vec<(u64, u8, u8)>>,
+    /// Members per cluster.
+    pub sizes: Vec<usize>,
+    /// Each cluster's candidates, best first.
+    pub candidates: Vec<Vec<Candidate>>,
+}
+
+/// Counts and ranks every cluster's phrases (see the module doc).
+pub(super) fn score(members: &[Member<'_>], groups: usize) -> Scored {
     let doc_phrases: Vec<Vec<(u64, u8, u8)>> = members
         .par_iter()
         .map(|m| {
@@ -118,7 +143,25 @@ pub fn name_groups(
         .map(|(counts, &n)| ranked(counts, n, &total))
         .collect();
     fill_shown(members, &mut candidates);
+    Scored {
+        doc_phrases,
+        sizes,
+        candidates,
+    }
+}
 
+/// Names `groups` clusters from their members. `avoid[g]` (when present)
+/// lists names cluster `g` must not take.
+pub fn name_groups(
+    members: &[Member<'_>],
+    groups: usize,
+    avoid: &[Vec<String>],
+) -> Vec<GeneratedName> {
+    let Scored {
+        doc_phrases,
+        sizes,
+        candidates,
+    } = score(members, groups);
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
     let mut taken: HashSet<String> = HashSet::new();
@@ -129,35 +172,11 @@ pub fn name_groups(
             .get(g)
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
-        let options = name_options(&candidates[g]);
-        let mut chosen = None;
-        for (phrase, _) in &options {
-            let name = with_prefix(&prefix, phrase);
-            let n = normal(&name);
-            if !taken.contains(&n) && !banned.iter().any(|b| overlaps(&n, b)) {
-                chosen = Some(name);
-                break;
-            }
-        }
-        // Every option overlaps a child: take one that at least differs.
-        let chosen = chosen.or_else(|| {
-            options
-                .iter()
-                .map(|(p, _)| with_prefix(&prefix, p))
-                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
-        });
-        let name = chosen.unwrap_or_else(|| {
-            let base = options
-                .first()
-                .map(|(p, _)| with_prefix(&prefix, p))
-                .unwrap_or_else(|| with_prefix(&prefix, "Other conversations"));
-            (2..)
-                .map(|i| format!("{base} ({i})"))
-                .find(|n| !taken.contains(&normal(n)) && !banned.contains(&normal(n)))
-                .unwrap_or(base)
-        });
+        let options = options_for(members, g, &candidates[g]);
+        let name = choose(&options, &prefix, &taken, &banned);
         taken.insert(normal(&name));
-        let description = describe(members, &doc_phrases, g, &candidates[g], &prefix);
+        let description =
+            super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
         out[g] = Some(GeneratedName {
             slug: slugify(&name, 5),
             name,
@@ -173,6 +192,42 @@ pub fn name_groups(
             })
         })
         .collect()
+}
+
+/// The first option (best first) that is not `taken` and overlaps no
+/// `banned` name; else one that at least differs from them; else the best
+/// numbered ("… (2)").
+pub(super) fn choose(
+    options: &[(String, f64)],
+    prefix: &str,
+    taken: &HashSet<String>,
+    banned: &HashSet<String>,
+) -> String {
+    let free = |n: &str| !taken.contains(n);
+    options
+        .iter()
+        .map(|(p, _)| with_prefix(prefix, p))
+        .find(|name| {
+            let n = normal(name);
+            free(&n) && !banned.iter().any(|b| overlaps(&n, b))
+        })
+        // Every option overlaps a banned name: take one that at least differs.
+        .or_else(|| {
+            options
+                .iter()
+                .map(|(p, _)| with_prefix(prefix, p))
+                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
+        })
+        .unwrap_or_else(|| {
+            let base = options
+                .first()
+                .map(|(p, _)| with_prefix(prefix, p))
+                .unwrap_or_else(|| with_prefix(prefix, "Other conversations"));
+            (2..)
+                .map(|i| format!("{base} ({i})"))
+                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
+                .unwrap_or(base)
+        })
 }
 
 /// Names base clusters: `rows[g]` are the positions in `summaries` of
@@ -196,7 +251,7 @@ pub fn name_clusters(summaries: &[Summary], rows: &[Vec<usize>]) -> Vec<Generate
     name_groups(&members, rows.len(), &[])
 }
 
-fn main_language(s: &Summary) -> Option<&str> {
+pub(super) fn main_language(s: &Summary) -> Option<&str> {
     super::coverage::main_languages(std::slice::from_ref(s))
         .next()
         .flatten()
@@ -284,10 +339,28 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
     }
 }
 
+/// Possible names for cluster `g` from its candidates, best first
+/// ([`name_options`]); when there is none, a run of words around its best
+/// one-word phrase (`word_name.rs`).
+pub(super) fn options_for(
+    members: &[Member<'_>],
+    g: usize,
+    cands: &[Candidate],
+) -> Vec<(String, f64)> {
+    let mut options = name_options(cands);
+    if options.is_empty()
+        && let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
+        && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
+    {
+        options.push((capitalise(&name), 0.0));
+    }
+    options
+}
+
 /// Possible names, best first: phrases of two or more words (three or more
 /// characters in an unspaced script), and pairs of phrases joined by "and"
 /// that share no word and are not two halves of one phrase.
-fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
+pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let long_enough = |c: &Candidate| {
         if is_unspaced(&c.shown) {
@@ -378,7 +451,7 @@ fn is_unspaced(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -388,7 +461,7 @@ fn capitalise(s: &str) -> String {
 
 /// "German: " when at least [`LANGUAGE_SHARE`] of the group is one
 /// language other than English.
-fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
+pub(super) fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> String {
     if size == 0 {
         return String::new();
     }
@@ -416,74 +489,6 @@ fn with_prefix(prefix: &str, phrase: &str) -> String {
     // "German: Anschreiben" keeps nouns' capitals; other first letters go
     // lower-case after the colon.
     format!("{prefix}{phrase}")
-}
-
-/// One sentence: the cluster's phrases with their shares, and a typical
-/// request quoted from its most representative conversation.
-fn describe(
-    members: &[Member<'_>],
-    doc_phrases: &[Vec<(u64, u8, u8)>],
-    g: usize,
-    cands: &[Candidate],
-    prefix: &str,
-) -> String {
-    let mut shown: Vec<&Candidate> = Vec::new();
-    for c in cands {
-        if shown.len() == 3 {
-            break;
-        }
-        let clash = shown
-            .iter()
-            .any(|s| s.norms.iter().any(|w| c.norms.contains(w)));
-        if !clash {
-            shown.push(c);
-        }
-    }
-    let top: HashSet<u64> = cands.iter().take(8).map(|c| c.key).collect();
-    let example = members
-        .iter()
-        .zip(doc_phrases)
-        .filter(|(m, _)| m.group == g)
-        .map(|(m, keys)| {
-            let hits = keys.iter().filter(|k| top.contains(&k.0)).count();
-            (hits, std::cmp::Reverse(m.text.len()), m.text)
-        })
-        .max()
-        .map(|(_, _, t)| first_sentence(t));
-    let mut out = String::new();
-    if !prefix.is_empty() {
-        out.push_str(&format!("In {}, ", prefix.trim_end_matches([':', ' '])));
-    }
-    if shown.is_empty() {
-        out.push_str("conversations without a phrase in common");
-    } else {
-        let parts: Vec<String> = shown
-            .iter()
-            .map(|c| format!("“{}” ({:.0}%)", c.shown, 100.0 * c.share))
-            .collect();
-        out.push_str(&format!("conversations that mention {}", join_and(&parts)));
-    }
-    if let Some(e) = example.filter(|e| !e.is_empty()) {
-        out.push_str(&format!("; for example: “{e}”"));
-    }
-    out.push('.');
-    capitalise(&out)
-}
-
-fn join_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn first_sentence(text: &str) -> String {
-    let s = super::extract::sentences(text)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    super::extract::truncate(&s, MAX_EXAMPLE)
 }
 
 #[cfg(test)]

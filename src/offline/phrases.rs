@@ -127,6 +127,12 @@ fn is_break(c: char) -> bool {
     )
 }
 
+/// Whether `norm` is one of the short words, pronouns and contractions
+/// that never start or end a phrase (beyond the stop words).
+pub(super) fn edge_stop(norm: &str) -> bool {
+    EDGE_STOP.contains(&norm)
+}
+
 /// Whether a spaced word may start or end a phrase.
 pub fn content_word(norm: &str) -> bool {
     norm.chars().count() >= 3

@@ -21,6 +21,7 @@ use crate::config::HierarchyConfig;
 use crate::error::{Error, Result};
 use crate::model::Cluster;
 pub use crate::offline::hierarchy::plan_offline;
+use crate::offline::hierarchy::{group_offline, name_parents};
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -85,6 +86,24 @@ pub fn attach(current: &mut [Cluster], plan: &LevelPlan, level: u32) -> Vec<Clus
     }
     out.retain(|p| !p.children.is_empty());
     out
+}
+
+/// Offline, once the base clusters' parents are known: each base cluster
+/// is named again so that it reads differently from its siblings
+/// ([`crate::offline::siblings`]); `groups[i]` is cluster `i`'s parent.
+fn rename_among_siblings(
+    current: &mut [Cluster],
+    summaries: &[crate::model::Summary],
+    rows: &[Vec<usize>],
+    groups: &[usize],
+) {
+    let names = crate::offline::siblings::names_among_siblings(summaries, rows, groups);
+    for (c, name) in current.iter_mut().zip(names) {
+        if c.name != name {
+            c.slug = crate::model::slugify(&name, 5);
+            c.name = name;
+        }
+    }
 }
 
 /// Makes every slug unique across all levels.
@@ -204,7 +223,11 @@ pub async fn run(
                         })
                         .unwrap_or_default()
                 };
-                plan_offline(&current, centroids.view(), target, &apart, &texts)?
+                let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                if level == 1 && llm.is_none() {
+                    rename_among_siblings(&mut current, summaries, &level_rows, &groups);
+                }
+                name_parents(&current, centroids.view(), groups, &texts)
             }
         };
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
