@@ -233,22 +233,34 @@ pub(super) fn choose(
 /// Names base clusters: `rows[g]` are the positions in `summaries` of
 /// cluster `g`'s conversations.
 pub fn name_clusters(summaries: &[Summary], rows: &[Vec<usize>]) -> Vec<GeneratedName> {
-    let texts: Vec<(usize, String, Option<&str>)> = rows
-        .iter()
+    let texts = member_texts(summaries, rows);
+    name_groups(&members(&texts), rows.len(), &[])
+}
+
+/// Each conversation of the clusters as (cluster, text to name from, main
+/// language), in cluster order; [`members`] borrows them.
+pub(super) fn member_texts<'a>(
+    summaries: &'a [Summary],
+    rows: &[Vec<usize>],
+) -> Vec<(usize, String, Option<&'a str>)> {
+    rows.iter()
         .enumerate()
         .flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r)))
         .filter_map(|(g, r)| summaries.get(r).map(|s| (g, s)))
         .map(|(g, s)| (g, s.embedding_text(), main_language(s)))
-        .collect();
-    let members: Vec<Member<'_>> = texts
+        .collect()
+}
+
+/// The members to name from, borrowing [`member_texts`]' output.
+pub(super) fn members<'a>(texts: &'a [(usize, String, Option<&'a str>)]) -> Vec<Member<'a>> {
+    texts
         .iter()
         .map(|(g, t, l)| Member {
             group: *g,
             text: t,
             language: *l,
         })
-        .collect();
-    name_groups(&members, rows.len(), &[])
+        .collect()
 }
 
 pub(super) fn main_language(s: &Summary) -> Option<&str> {

@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::naming::{self, Candidate, Member};
+use super::naming::{self, Candidate};
 use crate::model::Summary;
 
 /// The power of the precision among siblings that multiplies a phrase's
@@ -35,21 +35,8 @@ pub fn names_among_siblings(
     parent_of: &[usize],
 ) -> Vec<String> {
     let groups = rows.len();
-    let texts: Vec<(usize, String, Option<&str>)> = rows
-        .iter()
-        .enumerate()
-        .flat_map(|(g, rs)| rs.iter().map(move |r| (g, *r)))
-        .filter_map(|(g, r)| summaries.get(r).map(|s| (g, s)))
-        .map(|(g, s)| (g, s.embedding_text(), naming::main_language(s)))
-        .collect();
-    let members: Vec<Member<'_>> = texts
-        .iter()
-        .map(|(g, t, l)| Member {
-            group: *g,
-            text: t,
-            language: *l,
-        })
-        .collect();
+    let texts = naming::member_texts(summaries, rows);
+    let members = naming::members(&texts);
     let scored = naming::score(&members, groups);
     let parent = |g: usize| parent_of.get(g).copied().unwrap_or(usize::MAX - g);
     // Per parent, how many of its conversations use each of its children's
