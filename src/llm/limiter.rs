@@ -162,6 +162,37 @@ impl Drop for Permit<'_> {
     }
 }
 
+/// A request waiting for a slot. Dropped before the grant was read (the
+/// caller gave up, or the `acquire` future itself was dropped), it gives a
+/// slot granted meanwhile back, so neither the slot nor its ticket leaks.
+struct WaitingSlot<'a> {
+    limiter: &'a Limiter,
+    rx: Option<oneshot::Receiver<Ticket>>,
+}
+
+impl WaitingSlot<'_> {
+    async fn granted(&mut self) -> Result<Ticket> {
+        let Some(rx) = self.rx.as_mut() else {
+            return Err(Error::Cancelled);
+        };
+        let ticket = rx.await.map_err(|_| Error::Cancelled);
+        self.rx = None;
+        ticket
+    }
+}
+
+impl Drop for WaitingSlot<'_> {
+    fn drop(&mut self) {
+        if let Some(mut rx) = self.rx.take() {
+            rx.close();
+            if let Ok(ticket) = rx.try_recv() {
+                self.limiter
+                    .finish(ticket, Instant::now(), Outcome::Ignored);
+            }
+        }
+    }
+}
+
 impl Limiter {
     /// `0` for a per-minute limit means none.
     pub(crate) fn new(max_concurrency: usize, rpm: u32, tpm: u32) -> Self {
@@ -216,23 +247,20 @@ impl Limiter {
         est_tokens: u64,
         cancel: &CancelToken,
     ) -> Result<Permit<'_>> {
-        let mut rx = {
+        let mut wait_slot = {
             let mut slots = self.slots();
             let (tx, rx) = oneshot::channel();
             slots.waiting.push_back(tx);
             slots.grant();
-            rx
+            WaitingSlot {
+                limiter: self,
+                rx: Some(rx),
+            }
         };
         let ticket = tokio::select! {
-            granted = &mut rx => granted.map_err(|_| Error::Cancelled)?,
-            _ = cancel.cancelled() => {
-                // A slot granted while the cancel won the race goes back.
-                rx.close();
-                if let Ok(ticket) = rx.try_recv() {
-                    self.finish(ticket, Instant::now(), Outcome::Ignored);
-                }
-                return Err(Error::Cancelled);
-            }
+            granted = wait_slot.granted() => granted?,
+            // Dropping `wait_slot` hands back a slot granted meanwhile.
+            _ = cancel.cancelled() => return Err(Error::Cancelled),
         };
         let mut permit = Permit {
             limiter: self,
@@ -404,5 +432,23 @@ mod tests {
         tokio::join!(futures_util::future::join_all(waiters), releases);
         assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
         assert_eq!(limiter.load().in_flight, 0);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_acquire_gives_a_granted_slot_back() {
+        use futures_util::FutureExt;
+        let limiter = Limiter::new(1, 0, 0);
+        let cancel = CancelToken::new();
+        let held = limiter.acquire(1, &cancel).await.unwrap();
+        let mut waiter = Box::pin(limiter.acquire(1, &cancel));
+        // Polled once: it queues for the only slot.
+        assert!(waiter.as_mut().now_or_never().is_none());
+        // The slot is granted to the waiter, which never reads the grant.
+        limiter.release(held, Outcome::Answered);
+        assert_eq!(limiter.load().in_flight, 1);
+        drop(waiter);
+        assert_eq!(limiter.load().in_flight, 0, "the granted slot leaked");
+        let again = limiter.acquire(1, &cancel).now_or_never();
+        assert!(again.is_some(), "the freed slot is usable at once");
     }
 }
