@@ -127,20 +127,27 @@ fn a_sampled_fit_still_embeds_every_text() {
     let e = LexicalEmbedder::with_options(8, 3, opts).unwrap();
     let m = e.embed_texts(&texts, &no_progress).unwrap();
     assert_eq!(m.nrows(), 40);
-    // Repeated texts get identical rows whether or not they were sampled.
-    assert_eq!(m.row(0), m.row(15));
-    assert_eq!(m.row(0), m.row(30));
+    // Repeated texts get the same row whether or not they were sampled: a
+    // sampled text's row comes from the fit's own products, the others' from
+    // a sparse product with the basis, so they agree up to rounding.
+    for other in [15, 30] {
+        let gap = (&m.row(0) - &m.row(other))
+            .mapv(f32::abs)
+            .fold(0.0f32, |a, &b| a.max(b));
+        assert!(gap < 1e-5, "row 0 vs row {other}: {gap}");
+    }
+    assert!(m.row(0).iter().any(|&x| x.abs() > 0.1), "not a zero row");
 }
 
 #[test]
 fn names_and_parameters() {
     assert_eq!(
         LexicalEmbedder::new(256, 42).unwrap().identity(),
-        "lexical-v3-256"
+        "lexical-v4-256"
     );
     assert_eq!(
         LexicalEmbedder::new(64, 7).unwrap().identity(),
-        "lexical-v3-64-seed7"
+        "lexical-v4-64-seed7"
     );
     for bad in [0, MAX_DIMENSIONS + 1] {
         let err = LexicalEmbedder::new(bad, 42).unwrap_err();

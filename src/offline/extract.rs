@@ -1,6 +1,10 @@
 //! Sentence-level text handling for extractive summaries: cleaning,
 //! splitting, recognising greetings and boilerplate, truncating.
 
+/// [`FILLER`] as a set: it is asked once per word of every text named.
+static FILLER_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| FILLER.iter().copied().collect());
+
 /// Words that make up greetings, thanks and "can you help me" filler, in
 /// the languages the detector knows. A sentence made only of these carries
 /// no request.
@@ -180,14 +184,14 @@ fn words_lower(s: &str) -> Vec<String> {
 
 /// Whether `word` (lower-case) is a greeting, thanks or filler word.
 pub(crate) fn is_filler_word(word: &str) -> bool {
-    FILLER.contains(&word)
+    FILLER_SET.contains(word)
 }
 
 /// True for a sentence that is only a greeting, thanks or a request for
 /// help without content ("Hi there!", "Can you help me?").
 pub fn is_filler(sentence: &str) -> bool {
     let words = words_lower(sentence);
-    !words.is_empty() && words.iter().all(|w| FILLER.contains(&w.as_str()))
+    !words.is_empty() && words.iter().all(|w| FILLER_SET.contains(w.as_str()))
 }
 
 /// Drops a leading greeting from a sentence: "Hi, can you ..." → "can you ...".

@@ -26,11 +26,12 @@
 //! starts, on unit or on plain mean centroids, did worse than Ward.
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 
 use super::naming::{self, Member};
 use crate::cluster::{self, Linkage};
 use crate::error::Result;
-use crate::model::Cluster;
+use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
@@ -44,15 +45,31 @@ const REFINE_ITERATIONS: usize = 30;
 /// is possible.
 pub const MAX_SHARE: f64 = 0.35;
 
+/// A member's text to name from, with its detected language.
+pub type MemberText<'a> = (&'a str, Option<&'static str>);
+
+/// Every summary's text to name parents from, with its detected language,
+/// computed once for all the levels of a hierarchy.
+pub fn member_text_cache(summaries: &[Summary]) -> Vec<(String, Option<&'static str>)> {
+    summaries
+        .par_iter()
+        .map(|s| {
+            let text = s.embedding_text();
+            let language = super::language::detect(&text);
+            (text, language)
+        })
+        .collect()
+}
+
 /// Deterministic grouping of `current` into `target` parents, named from
 /// their members' texts (`member_texts`): [`group_offline`], then
 /// [`name_parents`].
-pub fn plan_offline(
+pub fn plan_offline<'a>(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
     target: usize,
     apart: &[usize],
-    member_texts: &dyn Fn(&Cluster) -> Vec<String>,
+    member_texts: &dyn Fn(&Cluster) -> Vec<MemberText<'a>>,
 ) -> Result<LevelPlan> {
     let groups = group_offline(current, centroids, target, apart)?;
     Ok(name_parents(current, centroids, groups, member_texts))
@@ -87,25 +104,23 @@ pub fn group_offline(
 /// Names the parents `groups` makes of `current` from their members' texts
 /// (`member_texts`), never with a child's name; a parent holding more than
 /// [`MAX_SHARE`] of the conversations says so in its description.
-pub fn name_parents(
+pub fn name_parents<'a>(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
     groups: Vec<usize>,
-    member_texts: &dyn Fn(&Cluster) -> Vec<String>,
+    member_texts: &dyn Fn(&Cluster) -> Vec<MemberText<'a>>,
 ) -> LevelPlan {
     let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
     let parents = groups.iter().max().map_or(0, |m| m + 1);
-    let texts: Vec<(usize, String)> = current
+    let members: Vec<Member<'a>> = current
         .iter()
         .zip(&groups)
-        .flat_map(|(c, g)| member_texts(c).into_iter().map(move |t| (*g, t)))
-        .collect();
-    let members: Vec<Member<'_>> = texts
-        .iter()
-        .map(|(g, t)| Member {
-            group: *g,
-            text: t,
-            language: super::language::detect(t),
+        .flat_map(|(c, g)| {
+            member_texts(c).into_iter().map(|(text, language)| Member {
+                group: *g,
+                text,
+                language,
+            })
         })
         .collect();
     let mut avoid = vec![Vec::new(); parents];

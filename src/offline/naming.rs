@@ -20,6 +20,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use rayon::prelude::*;
 
 use super::phrases::{self, Word};
@@ -113,7 +115,7 @@ pub(super) fn score(members: &[Member<'_>], groups: usize) -> Scored {
             keys
         })
         .collect();
-    let mut total: HashMap<u64, PhraseInfo> = HashMap::new();
+    let mut total: FxHashMap<u64, PhraseInfo> = FxHashMap::default();
     for keys in &doc_phrases {
         for &(k, content, words) in keys {
             total
@@ -127,7 +129,7 @@ pub(super) fn score(members: &[Member<'_>], groups: usize) -> Scored {
         }
     }
     let mut sizes = vec![0usize; groups];
-    let mut per_group: Vec<HashMap<u64, u32>> = vec![HashMap::new(); groups];
+    let mut per_group: Vec<FxHashMap<u64, u32>> = vec![FxHashMap::default(); groups];
     for (m, keys) in members.iter().zip(&doc_phrases) {
         let Some(counts) = per_group.get_mut(m.group) else {
             continue;
@@ -292,9 +294,9 @@ pub fn normal(name: &str) -> String {
 }
 
 fn ranked(
-    counts: &HashMap<u64, u32>,
+    counts: &FxHashMap<u64, u32>,
     n: usize,
-    total: &HashMap<u64, PhraseInfo>,
+    total: &FxHashMap<u64, PhraseInfo>,
 ) -> Vec<Candidate> {
     if n == 0 {
         return Vec::new();
@@ -325,7 +327,7 @@ fn ranked(
 
 /// Finds how each candidate phrase is written (its first occurrence).
 fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
-    let mut wanted: Vec<HashMap<u64, usize>> = candidates
+    let mut wanted: Vec<FxHashMap<u64, usize>> = candidates
         .iter()
         .map(|cs| cs.iter().enumerate().map(|(i, c)| (c.key, i)).collect())
         .collect();
@@ -341,7 +343,7 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
                 if let Some(i) = want.remove(&phrases::key(p)) {
                     let c = &mut candidates[m.group][i];
                     c.shown = phrases::show(p);
-                    c.norms = p.iter().map(|w: &Word| w.norm.clone()).collect();
+                    c.norms = p.iter().map(|w: &Word| w.norm.to_string()).collect();
                 }
             });
         }

@@ -7,6 +7,11 @@
 //! is a word, shown without spaces, and a phrase must start and end on a
 //! kanji, katakana or hangul character (hiragana are mostly grammar).
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
 use crate::cluster::is_stopword;
 
 /// Longest phrase, in words.
@@ -68,13 +73,17 @@ const EDGE_STOP: &[&str] = &[
     "dich",
 ];
 
-/// One word of a text.
+/// [`EDGE_STOP`] as a set: it is asked once per word of every text named.
+static EDGE_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| EDGE_STOP.iter().copied().collect());
+
+/// One word of a text, borrowed from it where it can be.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub struct Word<'a> {
     /// As written.
-    pub shown: String,
+    pub shown: Cow<'a, str>,
     /// Lower-case, for matching.
-    pub norm: String,
+    pub norm: Cow<'a, str>,
     /// Written without a space before it (unspaced scripts).
     pub glued: bool,
     /// May start or end a phrase.
@@ -130,7 +139,7 @@ fn is_break(c: char) -> bool {
 /// Whether `norm` is one of the short words, pronouns and contractions
 /// that never start or end a phrase (beyond the stop words).
 pub(super) fn edge_stop(norm: &str) -> bool {
-    EDGE_STOP.contains(&norm)
+    EDGE_SET.contains(norm)
 }
 
 /// Whether a spaced word may start or end a phrase.
@@ -138,48 +147,75 @@ pub fn content_word(norm: &str) -> bool {
     norm.chars().count() >= 3
         && !norm.chars().all(|c| c.is_numeric())
         && !is_stopword(norm)
-        && !EDGE_STOP.contains(&norm)
+        && !EDGE_SET.contains(norm)
         && !super::extract::is_filler_word(norm)
 }
 
 /// Splits `text` into clauses of words.
-pub fn clauses(text: &str) -> Vec<Vec<Word>> {
-    let mut out: Vec<Vec<Word>> = Vec::new();
-    let mut clause: Vec<Word> = Vec::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, clause: &mut Vec<Word>| {
-        let w = word.trim_matches(|c| c == '\'' || c == '-');
-        if !w.is_empty() {
-            let norm = w.to_lowercase();
+pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
+    let mut out: Vec<Vec<Word<'a>>> = Vec::new();
+    let mut clause: Vec<Word<'a>> = Vec::new();
+    // The word being read: where it starts, and whether it holds a ’
+    // (shown as ').
+    let mut word: Option<usize> = None;
+    let mut curly = false;
+    let flush =
+        |word: &mut Option<usize>, end: usize, curly: &mut bool, clause: &mut Vec<Word<'a>>| {
+            let Some(start) = word.take() else {
+                return;
+            };
+            let edge = |c: char| c == '\'' || c == '-';
+            let shown: Cow<'a, str> = if std::mem::take(curly) {
+                Cow::Owned(
+                    text[start..end]
+                        .replace('’', "'")
+                        .trim_matches(edge)
+                        .to_string(),
+                )
+            } else {
+                Cow::Borrowed(text[start..end].trim_matches(edge))
+            };
+            if shown.is_empty() {
+                return;
+            }
+            let norm = if shown
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            {
+                shown.clone()
+            } else {
+                Cow::Owned(shown.to_lowercase())
+            };
             clause.push(Word {
-                shown: w.to_string(),
                 content: content_word(&norm),
+                shown,
                 norm,
                 glued: false,
             });
-        }
-        word.clear();
-    };
-    for c in text.chars().take(MAX_CHARS) {
+        };
+    let mut end = 0;
+    for (i, c) in text.char_indices().take(MAX_CHARS) {
+        end = i + c.len_utf8();
         if unspaced(c) {
-            flush(&mut word, &mut clause);
-            let s = c.to_string();
+            flush(&mut word, i, &mut curly, &mut clause);
+            let s = Cow::Borrowed(&text[i..end]);
             clause.push(Word {
                 shown: s.clone(),
                 norm: s,
                 glued: true,
                 content: !hiragana(c) && !matches!(c, 'ー' | '々' | '〜'),
             });
-        } else if c.is_alphanumeric() || (matches!(c, '\'' | '’' | '-') && !word.is_empty()) {
-            word.push(if c == '’' { '\'' } else { c });
+        } else if c.is_alphanumeric() || (matches!(c, '\'' | '’' | '-') && word.is_some()) {
+            word.get_or_insert(i);
+            curly |= c == '’';
         } else {
-            flush(&mut word, &mut clause);
+            flush(&mut word, i, &mut curly, &mut clause);
             if is_break(c) && !clause.is_empty() {
                 out.push(std::mem::take(&mut clause));
             }
         }
     }
-    flush(&mut word, &mut clause);
+    flush(&mut word, end, &mut curly, &mut clause);
     if !clause.is_empty() {
         out.push(clause);
     }

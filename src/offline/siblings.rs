@@ -14,7 +14,9 @@
 //! order. The naming rules stay those of [`super::naming`]: two to seven
 //! words, the language prefix, unique among all base clusters.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::naming::{self, Candidate};
 use crate::model::Summary;
@@ -41,7 +43,7 @@ pub fn names_among_siblings(
     let parent = |g: usize| parent_of.get(g).copied().unwrap_or(usize::MAX - g);
     // Per parent, how many of its conversations use each of its children's
     // candidate phrases.
-    let mut in_parent: HashMap<usize, HashMap<u64, u32>> = HashMap::new();
+    let mut in_parent: FxHashMap<usize, FxHashMap<u64, u32>> = FxHashMap::default();
     for (g, cands) in scored.candidates.iter().enumerate() {
         let counts = in_parent.entry(parent(g)).or_default();
         for c in cands {
@@ -80,7 +82,7 @@ pub fn names_among_siblings(
 fn rescore(
     cands: &[Candidate],
     size: usize,
-    in_parent: Option<&HashMap<u64, u32>>,
+    in_parent: Option<&FxHashMap<u64, u32>>,
 ) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = cands
         .iter()
@@ -147,7 +149,7 @@ mod tests {
         let make = |key, share| Candidate::for_test(key, 1.0, share);
         let cands = vec![make(1, 1.0), make(2, 0.5)];
         // Phrase 1: 4 uses here, 12 in the parent; phrase 2: 2 and 2.
-        let parent: HashMap<u64, u32> = [(1, 12), (2, 2)].into_iter().collect();
+        let parent: FxHashMap<u64, u32> = [(1, 12), (2, 2)].into_iter().collect();
         let r = rescore(&cands, 4, Some(&parent));
         assert_eq!(r[0].key, 2);
         // Its score times (4 / 12)²: the precision among siblings, squared.

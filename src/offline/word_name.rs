@@ -48,7 +48,7 @@ pub(super) fn around_word(members: &[Member<'_>], g: usize, word: &str) -> Optio
                     continue;
                 }
                 for run in runs(&clause, i) {
-                    let norms: Vec<String> = run.iter().map(|w| w.norm.clone()).collect();
+                    let norms: Vec<String> = run.iter().map(|w| w.norm.to_string()).collect();
                     if seen.insert(norms.clone()) {
                         counts
                             .entry(norms)
@@ -75,7 +75,7 @@ pub(super) fn around_word(members: &[Member<'_>], g: usize, word: &str) -> Optio
 
 /// The runs of two to [`MAX_RUN`] words that start or end at `clause[i]` and
 /// whose other end may end a name.
-fn runs(clause: &[Word], i: usize) -> Vec<&[Word]> {
+fn runs<'c, 'a>(clause: &'c [Word<'a>], i: usize) -> Vec<&'c [Word<'a>]> {
     let mut out = Vec::new();
     for len in 2..=MAX_RUN {
         if i + 1 >= len && may_end(&clause[i + 1 - len]) {
@@ -89,7 +89,7 @@ fn runs(clause: &[Word], i: usize) -> Vec<&[Word]> {
 }
 
 fn may_end(w: &Word) -> bool {
-    let n = w.norm.as_str();
+    let n: &str = &w.norm;
     (w.content || n.chars().count() >= 3)
         && !n.chars().all(|c| c.is_numeric())
         && !GLUE.contains(&n)

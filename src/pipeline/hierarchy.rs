@@ -8,6 +8,8 @@
 //! same deterministic grouping for any level that fails to shrink, so the
 //! loop always ends with a valid tree.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
@@ -21,7 +23,7 @@ use crate::config::HierarchyConfig;
 use crate::error::{Error, Result};
 use crate::model::Cluster;
 pub use crate::offline::hierarchy::plan_offline;
-use crate::offline::hierarchy::{group_offline, name_parents};
+use crate::offline::hierarchy::{MemberText, group_offline, member_text_cache, name_parents};
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -177,6 +179,8 @@ pub async fn run(
         vec![0; current.len()]
     };
     let plan_targets = targets.iter().skip(1).take(levels).copied();
+    // Offline, each summary's text and language, once for every level.
+    let member_texts: OnceCell<Vec<(String, Option<&'static str>)>> = OnceCell::new();
     // A last, deterministic step guarantees at most `max_top_level` roots
     // whatever the LLM answered.
     for (step, target) in plan_targets
@@ -210,23 +214,28 @@ pub async fn run(
         let plan = match plan {
             Some(p) => p,
             None => {
-                let rows_now = level_rows.clone();
-                let ids: Vec<String> = current.iter().map(|c| c.id.clone()).collect();
-                let texts = |c: &Cluster| -> Vec<String> {
-                    ids.iter()
-                        .position(|id| *id == c.id)
-                        .map(|i| {
-                            rows_now[i]
-                                .iter()
-                                .map(|r| summaries[*r].embedding_text())
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
                 let groups = group_offline(&current, centroids.view(), target, &apart)?;
                 if level == 1 && llm.is_none() {
                     rename_among_siblings(&mut current, summaries, &level_rows, &groups);
                 }
+                let cache = member_texts.get_or_init(|| member_text_cache(summaries));
+                let position: HashMap<&str, usize> = current
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.id.as_str(), i))
+                    .collect();
+                let texts = |c: &Cluster| -> Vec<MemberText<'_>> {
+                    position
+                        .get(c.id.as_str())
+                        .map(|&i| {
+                            level_rows[i]
+                                .iter()
+                                .filter_map(|r| cache.get(*r))
+                                .map(|(t, l)| (t.as_str(), *l))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
                 name_parents(&current, centroids.view(), groups, &texts)
             }
         };

@@ -18,19 +18,28 @@ const BLOCK: usize = 2048;
 const RANK_TOL: f64 = 1e-9;
 
 /// Right singular vectors (`ncols × r`, r ≤ k, orthonormal columns),
-/// largest singular value first.
+/// largest singular value first, and the matrix's rows projected on them.
 #[derive(Debug, Clone)]
 pub struct Components {
     pub vectors: Array2<f32>,
+    /// `A · vectors` (`nrows × r`), a by-product of the fit.
+    pub image: Array2<f32>,
+}
+
+impl Components {
+    fn empty(a: &Csr) -> Components {
+        Components {
+            vectors: Array2::zeros((a.ncols(), 0)),
+            image: Array2::zeros((a.nrows(), 0)),
+        }
+    }
 }
 
 /// The top-`k` right singular vectors of `a`.
 pub fn randomized_svd(a: &Csr, k: usize, power_iters: usize, seed: u64) -> Components {
     let l = (k + OVERSAMPLE).min(a.nrows()).min(a.ncols());
     if l == 0 || k == 0 {
-        return Components {
-            vectors: Array2::zeros((a.ncols(), 0)),
-        };
+        return Components::empty(a);
     }
     let omega = random_signs(a.ncols(), l, seed);
     range_finder(a, omega.view(), k, power_iters)
@@ -75,12 +84,14 @@ fn range_finder(a: &Csr, omega: ArrayView2<f32>, k: usize, power_iters: usize) -
         y = orthonormalise(&a.mul_dense(z.view()));
     }
     // B = Qᵀ A; the eigenvectors U of B Bᵀ = Qᵀ A (Aᵀ Q) give B's right
-    // singular vectors V = Aᵀ Q U Λ^(-1/2). Both products go through the
-    // sparse matrix (cost: its non-zeros × l) rather than through the dense
-    // `ncols × l` matrix Aᵀ Q (cost: ncols × l², the larger one for every
-    // corpus up to tens of thousands of texts).
+    // singular vectors V = Aᵀ Q U Λ^(-1/2). With Z = Aᵀ Q and X = A Z, both
+    // products through the sparse matrix (cost: its non-zeros × l), B Bᵀ is
+    // Qᵀ X, V is the dense Z T (T = U Λ^(-1/2)) and the rows' projection
+    // A V is X T: two sparse products per fit instead of four, and no
+    // dense `ncols × l²` Gram matrix.
     let z = at.mul_dense(y.view());
-    let g = cross(&y, &a.mul_dense(z.view()));
+    let x = a.mul_dense(z.view());
+    let g = cross(&y, &x);
     let (values, vecs) = symmetric_eigen(&g);
     let top = values.first().copied().unwrap_or(0.0);
     let keep: Vec<usize> = (0..values.len().min(k))
@@ -93,8 +104,10 @@ fn range_finder(a: &Csr, omega: ArrayView2<f32>, k: usize, power_iters: usize) -
             t[[r, c]] = (vecs[[r, i]] * inv) as f32;
         }
     }
-    let v = at.mul_dense(par_dot(&y, &t).view());
-    Components { vectors: v }
+    Components {
+        vectors: par_dot(&z, &t),
+        image: par_dot(&x, &t),
+    }
 }
 
 /// `yᵀ x` in f64, summed block by block in a fixed order.
@@ -213,8 +226,13 @@ mod tests {
                 assert!((vtv[[i, j]] - want).abs() < 1e-4);
             }
         }
-        // Projecting onto the components keeps every row's length.
+        // Projecting onto the components keeps every row's length, and the
+        // fit's own projection is that product.
         let p = m.mul_dense(c.vectors.view());
+        assert_eq!(c.image.dim(), p.dim());
+        for (got, want) in c.image.iter().zip(p.iter()) {
+            assert!((got - want).abs() < 1e-3, "{got} vs {want}");
+        }
         for (i, row) in rows.iter().enumerate() {
             let want: f32 = row.iter().map(|&(_, v)| v * v).sum();
             let got: f32 = p.row(i).iter().map(|v| v * v).sum();
