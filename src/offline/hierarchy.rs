@@ -35,7 +35,7 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str = "offline-top-first-ward-sqrt-refined-v3-sibling-names";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-refined-v4-central-names";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;

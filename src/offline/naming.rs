@@ -10,7 +10,8 @@
 //! "and"), unique among the clusters named together and different from
 //! the names in `avoid` (a parent never repeats a child's name); a cluster
 //! whose phrases are all one word long is named by a run of words around
-//! its best word (`word_name.rs`). Offline, the base clusters are
+//! its best word (`word_name.rs`) or, failing that, by its most central
+//! request (`central.rs`). Offline, the base clusters are
 //! named again against their siblings once the first level exists
 //! ([`super::siblings`]). When at
 //! least 80% of a cluster is one language other than English the name
@@ -29,7 +30,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v2-siblings";
+pub const IDENTITY: &str = "offline-phrases-v3-central";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -62,6 +63,18 @@ impl Candidate {
             words: 2,
             norms: Vec::new(),
             shown: String::new(),
+        }
+    }
+
+    /// A one-word candidate, for tests.
+    pub(super) fn one_word_for_test(word: &str, score: f64) -> Candidate {
+        Candidate {
+            key: phrases::key(&phrases::clauses(word)[0]),
+            score,
+            share: score,
+            words: 1,
+            norms: vec![word.to_string()],
+            shown: word.to_string(),
         }
     }
 }
@@ -355,18 +368,32 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
 
 /// Possible names for cluster `g` from its candidates, best first
 /// ([`name_options`]); when there is none, a run of words around its best
-/// one-word phrase (`word_name.rs`).
+/// one-word phrase (`word_name.rs`), then its most central requests, then
+/// the phrasing at least half of it shares (both `central.rs`).
 pub(super) fn options_for(
     members: &[Member<'_>],
     g: usize,
     cands: &[Candidate],
 ) -> Vec<(String, f64)> {
     let mut options = name_options(cands);
-    if options.is_empty()
-        && let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
+    if !options.is_empty() {
+        return options;
+    }
+    if let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
         && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
     {
         options.push((capitalise(&name), 0.0));
+    }
+    for name in super::central::central_requests(members, g, cands) {
+        let name = capitalise(&name);
+        if !options.iter().any(|(o, _)| normal(o) == normal(&name)) {
+            options.push((name, 0.0));
+        }
+    }
+    if options.is_empty() {
+        for name in super::central::shared_openings(members, g) {
+            options.push((capitalise(&name), 0.0));
+        }
     }
     options
 }
