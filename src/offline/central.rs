@@ -22,7 +22,7 @@ use super::phrases::{self, Word};
 
 /// Options returned.
 const OPTIONS: usize = 3;
-/// Longest shared run, in words ([`shared_openings`]).
+/// Longest shared run, in words ([`shared_runs`]).
 const MAX_RUN: usize = 4;
 
 /// Words trimmed from either end of a clause: fillers and greetings that
@@ -85,15 +85,39 @@ pub(super) fn central_requests(
         .collect()
 }
 
+/// Words at least half of a cluster shares ([`shared_runs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct SharedRun {
+    /// As first written in the cluster.
+    pub shown: String,
+    /// Members that use it.
+    pub count: usize,
+    /// Share of the cluster's members that use it.
+    pub share: f64,
+    /// Ends on a function word, so a name shows it as unfinished.
+    open: bool,
+}
+
+impl SharedRun {
+    /// As a name (not capitalised): "what is …", "one plus one".
+    pub(super) fn name(&self) -> String {
+        if self.open {
+            format!("{} …", self.shown)
+        } else {
+            self.shown.clone()
+        }
+    }
+}
+
 /// The cluster's literal common ground when no distinctive word is
-/// shared: the commonest run of two to four words, counted once per
+/// shared: the commonest runs of two to four words, counted once per
 /// conversation, that at least half of cluster `g` uses (at least two
-/// members), shown with "…" when it ends on a function word ("What is …",
-/// "Give me …"), up to [`OPTIONS`] of them, best first; a cluster of one is
-/// named by its own first clause of two to seven words.
-/// Short single-turn requests are grouped this way when what they share
-/// is phrasing rather than a subject. Empty when nothing is shared.
-pub(super) fn shared_openings(members: &[Member<'_>], g: usize) -> Vec<String> {
+/// members), up to [`OPTIONS`] of them, best first. Named with "…" when
+/// a run ends on a function word ("What is …", "Give me …"); a cluster of
+/// one is named by its own first clause of two to seven words. Short
+/// single-turn requests are grouped this way when what they share is
+/// phrasing rather than a subject. Empty when nothing is shared.
+pub(super) fn shared_runs(members: &[Member<'_>], g: usize) -> Vec<SharedRun> {
     let mut counts: HashMap<Vec<String>, (usize, usize, String, bool)> = HashMap::new();
     let mut size = 0usize;
     let mut only: Option<String> = None;
@@ -130,7 +154,15 @@ pub(super) fn shared_openings(members: &[Member<'_>], g: usize) -> Vec<String> {
         }
     }
     if size == 1 {
-        return only.into_iter().collect();
+        return only
+            .into_iter()
+            .map(|shown| SharedRun {
+                shown,
+                count: 1,
+                share: 1.0,
+                open: false,
+            })
+            .collect();
     }
     let support = size.div_ceil(2).max(2);
     let mut runs: Vec<(usize, usize, usize, String, bool)> = counts
@@ -141,7 +173,12 @@ pub(super) fn shared_openings(members: &[Member<'_>], g: usize) -> Vec<String> {
     runs.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
     runs.into_iter()
         .take(OPTIONS)
-        .map(|(_, _, _, shown, open)| if open { format!("{shown} …") } else { shown })
+        .map(|(count, _, _, shown, open)| SharedRun {
+            shown,
+            count,
+            share: count as f64 / size as f64,
+            open,
+        })
         .collect()
 }
 
@@ -228,15 +265,17 @@ mod tests {
             "what is photosynthesis",
             "tell me a joke",
         ];
-        assert_eq!(shared_openings(&members(&texts), 0)[0], "what is …");
+        let runs = shared_runs(&members(&texts), 0);
+        assert_eq!(runs[0].name(), "what is …");
+        assert_eq!((runs[0].shown.as_str(), runs[0].count), ("what is", 3));
+        assert!((runs[0].share - 0.75).abs() < 1e-9);
         let texts = ["what is one plus one", "solve one plus one", "hello there"];
-        assert_eq!(shared_openings(&members(&texts), 0)[0], "one plus one …");
+        assert_eq!(shared_runs(&members(&texts), 0)[0].name(), "one plus one …");
         let texts = ["anything is fine", "play anything", "i can't see"];
-        assert!(shared_openings(&members(&texts), 0).is_empty());
+        assert!(shared_runs(&members(&texts), 0).is_empty());
         let texts = ["okay, how much is one plus one"];
-        assert_eq!(
-            shared_openings(&members(&texts), 0),
-            ["how much is one plus one"]
-        );
+        let runs = shared_runs(&members(&texts), 0);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].name(), "how much is one plus one");
     }
 }

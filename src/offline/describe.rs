@@ -45,7 +45,21 @@ pub(super) fn describe(
     if !prefix.is_empty() {
         out.push_str(&format!("In {}, ", prefix.trim_end_matches([':', ' '])));
     }
-    if shown.is_empty() {
+    let shared = if shown.is_empty() {
+        super::central::shared_runs(members, g)
+            .into_iter()
+            .next()
+            .filter(|r| r.count >= 2)
+    } else {
+        None
+    };
+    if let Some(run) = shared {
+        out.push_str(&format!(
+            "conversations that share the wording “{}” ({:.0}%) but no subject",
+            run.shown,
+            100.0 * run.share
+        ));
+    } else if shown.is_empty() {
         out.push_str("conversations without a phrase in common");
     } else {
         let parts: Vec<String> = shown

@@ -21,6 +21,7 @@ pub mod extract;
 pub mod hierarchy;
 pub mod language;
 pub mod naming;
+mod options;
 pub mod phrases;
 pub mod request;
 pub mod salience;

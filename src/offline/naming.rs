@@ -93,7 +93,8 @@ pub(super) struct Candidate {
     pub score: f64,
     /// Share of the cluster's members that use it.
     pub share: f64,
-    words: usize,
+    /// Words it counts as in a name.
+    pub words: usize,
     /// Its words, normalised.
     pub norms: Vec<String>,
     /// As first written in the cluster.
@@ -187,7 +188,7 @@ pub fn name_groups(
             .get(g)
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
-        let options = options_for(members, g, &candidates[g]);
+        let options = super::options::options_for(members, g, &candidates[g]);
         let name = choose(&options, &prefix, &taken, &banned);
         taken.insert(normal(&name));
         let description =
@@ -238,6 +239,10 @@ pub(super) fn choose(
                 .first()
                 .map(|(p, _)| with_prefix(prefix, p))
                 .unwrap_or_else(|| with_prefix(prefix, "Other conversations"));
+            let free_base = |n: &str| free(n) && !banned.contains(n);
+            if options.is_empty() && free_base(&normal(&base)) {
+                return base;
+            }
             (2..)
                 .map(|i| format!("{base} ({i})"))
                 .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
@@ -366,132 +371,6 @@ fn fill_shown(members: &[Member<'_>], candidates: &mut [Vec<Candidate>]) {
     }
 }
 
-/// Possible names for cluster `g` from its candidates, best first
-/// ([`name_options`]); when there is none, a run of words around its best
-/// one-word phrase (`word_name.rs`), then its most central requests, then
-/// the phrasing at least half of it shares (both `central.rs`).
-pub(super) fn options_for(
-    members: &[Member<'_>],
-    g: usize,
-    cands: &[Candidate],
-) -> Vec<(String, f64)> {
-    let mut options = name_options(cands);
-    if !options.is_empty() {
-        return options;
-    }
-    if let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
-        && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
-    {
-        options.push((capitalise(&name), 0.0));
-    }
-    for name in super::central::central_requests(members, g, cands) {
-        let name = capitalise(&name);
-        if !options.iter().any(|(o, _)| normal(o) == normal(&name)) {
-            options.push((name, 0.0));
-        }
-    }
-    if options.is_empty() {
-        for name in super::central::shared_openings(members, g) {
-            options.push((capitalise(&name), 0.0));
-        }
-    }
-    options
-}
-
-/// Possible names, best first: phrases of two or more words (three or more
-/// characters in an unspaced script), and pairs of phrases joined by "and"
-/// that share no word and are not two halves of one phrase.
-pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
-    let mut out: Vec<(String, f64)> = Vec::new();
-    let long_enough = |c: &Candidate| {
-        if is_unspaced(&c.shown) {
-            c.shown.chars().count() >= 3
-        } else {
-            c.words >= 2
-        }
-    };
-    for c in cands {
-        if long_enough(c) && c.words <= MAX_NAME_WORDS {
-            out.push((capitalise(&c.shown), c.score));
-        }
-    }
-    let top: Vec<&Candidate> = cands
-        .iter()
-        .filter(|c| !is_unspaced(&c.shown) || c.shown.chars().count() >= 2)
-        .take(6)
-        .collect();
-    let fragments = |a: &Candidate, b: &Candidate| {
-        cands
-            .iter()
-            .any(|c| a.norms.iter().chain(&b.norms).all(|w| c.norms.contains(w)))
-    };
-    for (i, a) in top.iter().enumerate() {
-        for b in top.iter().skip(i + 1) {
-            if a.words + b.words + 1 > MAX_NAME_WORDS
-                || a.norms.iter().any(|w| b.norms.contains(w))
-                || fragments(a, b)
-            {
-                continue;
-            }
-            let joined = if is_unspaced(&a.shown) {
-                format!("{}・{}", a.shown, b.shown)
-            } else {
-                format!("{} and {}", capitalise(&a.shown), b.shown)
-            };
-            out.push((joined, 0.45 * (a.score + b.score)));
-        }
-    }
-    if out.is_empty()
-        && let Some(name) = joined_fallback(cands)
-    {
-        out.push(name);
-    }
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut seen = HashSet::new();
-    out.retain(|(n, _)| seen.insert(normal(n)));
-    out
-}
-
-/// When no candidate is long enough alone and no two fit together: the
-/// leading candidates joined (overlaps allowed) until the name is long
-/// enough, or none at all (the caller then says "Other conversations").
-/// Never a one-character name such as `解`.
-fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
-    let first = cands.first()?;
-    let unspaced = is_unspaced(&first.shown);
-    let mut parts: Vec<&str> = Vec::new();
-    let mut score = 0.0;
-    for c in cands.iter().take(6) {
-        if is_unspaced(&c.shown) != unspaced || parts.iter().any(|p| p.contains(&*c.shown)) {
-            continue;
-        }
-        parts.push(&c.shown);
-        score += c.score;
-        let enough = if unspaced {
-            parts.iter().map(|p| p.chars().count()).sum::<usize>() >= 3
-        } else {
-            parts
-                .iter()
-                .map(|p| p.split_whitespace().count())
-                .sum::<usize>()
-                >= 2
-        };
-        if enough {
-            let name = if unspaced {
-                parts.join("・")
-            } else {
-                capitalise(&parts.join(" and "))
-            };
-            return Some((name, 0.4 * score));
-        }
-    }
-    None
-}
-
-fn is_unspaced(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
-}
-
 pub(super) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -535,6 +414,35 @@ fn with_prefix(prefix: &str, phrase: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
+        let none = HashSet::new();
+        assert_eq!(choose(&[], "", &none, &none), "Other conversations");
+        let taken: HashSet<String> = [normal("Other conversations")].into();
+        assert_eq!(choose(&[], "", &taken, &none), "Other conversations (2)");
+        assert_eq!(choose(&[], "", &none, &taken), "Other conversations (2)");
+    }
+
+    #[test]
+    fn a_cluster_sharing_only_wording_says_so() {
+        let texts = [
+            (0, "what is love"),
+            (0, "what is a trebuchet"),
+            (0, "what is photosynthesis"),
+            (1, "set an alarm for seven"),
+            (1, "set an alarm for six"),
+        ];
+        let names = name_groups(&members(&texts), 2, &[]);
+        assert_eq!(names[0].name, "What is …");
+        assert!(
+            names[0].description.starts_with(
+                "Conversations that share the wording “what is” (100%) but no subject"
+            ),
+            "{}",
+            names[0].description
+        );
+    }
 
     #[test]
     fn overlap_is_word_for_word_containment() {

@@ -69,7 +69,7 @@ pub fn names_among_siblings(
         let counts = in_parent.get(&parent(g));
         let rescored = rescore(&scored.candidates[g], size, counts);
         let prefix = naming::language_prefix(&members, g, size);
-        let options = naming::options_for(&members, g, &rescored);
+        let options = super::options::options_for(&members, g, &rescored);
         let name = naming::choose(&options, &prefix, &taken, &HashSet::new());
         taken.insert(naming::normal(&name));
         out[g] = name;

@@ -1,0 +1,135 @@
+//! The possible names of one offline cluster, best first
+//! ([`super::naming`]): its phrases of two to seven words and pairs of
+//! phrases joined by "and"; failing those, a run around its best word
+//! (`word_name.rs`), its most central requests, or the wording half of it
+//! shares (`central.rs`).
+
+use std::collections::HashSet;
+
+use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, normal};
+
+/// Possible names for cluster `g` from its candidates, best first
+/// ([`name_options`]); when there is none, a run of words around its best
+/// one-word phrase (`word_name.rs`), then its most central requests, then
+/// the phrasing at least half of it shares (both `central.rs`).
+pub(super) fn options_for(
+    members: &[Member<'_>],
+    g: usize,
+    cands: &[Candidate],
+) -> Vec<(String, f64)> {
+    let mut options = name_options(cands);
+    if !options.is_empty() {
+        return options;
+    }
+    if let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
+        && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
+    {
+        options.push((capitalise(&name), 0.0));
+    }
+    for name in super::central::central_requests(members, g, cands) {
+        let name = capitalise(&name);
+        if !options.iter().any(|(o, _)| normal(o) == normal(&name)) {
+            options.push((name, 0.0));
+        }
+    }
+    if options.is_empty() {
+        for run in super::central::shared_runs(members, g) {
+            options.push((capitalise(&run.name()), 0.0));
+        }
+    }
+    options
+}
+
+/// Possible names, best first: phrases of two or more words (three or more
+/// characters in an unspaced script), and pairs of phrases joined by "and"
+/// that share no word and are not two halves of one phrase.
+pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let long_enough = |c: &Candidate| {
+        if is_unspaced(&c.shown) {
+            c.shown.chars().count() >= 3
+        } else {
+            c.words >= 2
+        }
+    };
+    for c in cands {
+        if long_enough(c) && c.words <= MAX_NAME_WORDS {
+            out.push((capitalise(&c.shown), c.score));
+        }
+    }
+    let top: Vec<&Candidate> = cands
+        .iter()
+        .filter(|c| !is_unspaced(&c.shown) || c.shown.chars().count() >= 2)
+        .take(6)
+        .collect();
+    let fragments = |a: &Candidate, b: &Candidate| {
+        cands
+            .iter()
+            .any(|c| a.norms.iter().chain(&b.norms).all(|w| c.norms.contains(w)))
+    };
+    for (i, a) in top.iter().enumerate() {
+        for b in top.iter().skip(i + 1) {
+            if a.words + b.words + 1 > MAX_NAME_WORDS
+                || a.norms.iter().any(|w| b.norms.contains(w))
+                || fragments(a, b)
+            {
+                continue;
+            }
+            let joined = if is_unspaced(&a.shown) {
+                format!("{}・{}", a.shown, b.shown)
+            } else {
+                format!("{} and {}", capitalise(&a.shown), b.shown)
+            };
+            out.push((joined, 0.45 * (a.score + b.score)));
+        }
+    }
+    if out.is_empty()
+        && let Some(name) = joined_fallback(cands)
+    {
+        out.push(name);
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = HashSet::new();
+    out.retain(|(n, _)| seen.insert(normal(n)));
+    out
+}
+
+/// When no candidate is long enough alone and no two fit together: the
+/// leading candidates joined (overlaps allowed) until the name is long
+/// enough, or none at all (the caller then says "Other conversations").
+/// Never a one-character name such as `解`.
+fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
+    let first = cands.first()?;
+    let unspaced = is_unspaced(&first.shown);
+    let mut parts: Vec<&str> = Vec::new();
+    let mut score = 0.0;
+    for c in cands.iter().take(6) {
+        if is_unspaced(&c.shown) != unspaced || parts.iter().any(|p| p.contains(&*c.shown)) {
+            continue;
+        }
+        parts.push(&c.shown);
+        score += c.score;
+        let enough = if unspaced {
+            parts.iter().map(|p| p.chars().count()).sum::<usize>() >= 3
+        } else {
+            parts
+                .iter()
+                .map(|p| p.split_whitespace().count())
+                .sum::<usize>()
+                >= 2
+        };
+        if enough {
+            let name = if unspaced {
+                parts.join("・")
+            } else {
+                capitalise(&parts.join(" and "))
+            };
+            return Some((name, 0.4 * score));
+        }
+    }
+    None
+}
+
+fn is_unspaced(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
+}
