@@ -14,6 +14,7 @@
 //! |------|----------|------|
 //! | base clusters | [`kmeans`] (blocked Lloyd / mini-batch) | `O(iter · n · k · d)` |
 //! | neighbours | [`knn`] (exact, blocked matrix products) | `O(n² · d)` |
+//! | neighbour smoothing | [`smooth_rows`] | kNN + `O(n · k · d)` |
 //! | projection | [`umap`], [`umap_multi`] | kNN + `O(epochs · n · n_neighbors)` |
 //! | density clusters | [`hdbscan`] (on a low-dimensional projection) | `O(n²)` |
 //! | offline names | [`ctfidf_keywords`], [`keyword_name`] | linear in the text |
@@ -28,6 +29,7 @@ mod kmeans;
 mod knn;
 mod knn_memo;
 mod levels;
+mod smooth;
 mod stopwords;
 pub mod synthetic;
 mod umap;
@@ -40,5 +42,6 @@ pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};
 pub use knn::{Knn, KnnMetric, knn};
 pub use knn_memo::KnnMemo;
 pub use levels::level_targets;
+pub use smooth::{SMOOTH_MAX_ROWS, smooth_rows, smooth_with, smooths};
 pub(crate) use stopwords::is_stopword;
 pub use umap::{UmapParams, ValidUmapParams, umap, umap_from_knn, umap_multi, umap_shared};

@@ -118,6 +118,12 @@ impl Config {
         if self.cluster.per_cluster == 0 {
             return bad("cluster.per_cluster", "must be at least 1");
         }
+        if self.cluster.smooth_neighbours.is_some_and(|k| k > 200) {
+            return bad(
+                "cluster.smooth_neighbours",
+                "must be at most 200 (0 turns smoothing off; 10 is the default for sentence models)",
+            );
+        }
         if self.hierarchy.max_top_level < 2 {
             return bad("hierarchy.max_top_level", "must be at least 2");
         }

@@ -1,6 +1,9 @@
 //! Stage 3: base clusters from the embeddings — seeded k-means by default
 //! (mini-batch above a size), or HDBSCAN on a 5-d UMAP projection with its
-//! noise kept as an "unclustered" group.
+//! noise kept as an "unclustered" group. Before k-means, sentence-model
+//! vectors are smoothed towards their nearest neighbours
+//! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]); the
+//! centroids the later stages use stay those of the raw vectors.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -33,7 +36,13 @@ pub fn assign(
             let mut params = KMeansParams::new(k);
             params.seed = config.seed;
             params.minibatch_above = config.minibatch_above;
-            let fit = cluster::kmeans(embeddings, &params)?;
+            let smooth = config.smooth_neighbours.unwrap_or(0);
+            let fit = if cluster::smooths(n, smooth) {
+                let rows = cluster::smooth_rows(embeddings, smooth, 1.0, knn)?;
+                cluster::kmeans(rows.view(), &params)?
+            } else {
+                cluster::kmeans(embeddings, &params)?
+            };
             Ok(fit.labels.into_iter().map(Some).collect())
         }
         ClusterAlgorithm::Hdbscan => {
@@ -149,6 +158,21 @@ pub async fn run(
         .await
         .map_err(|e| Error::task("clustering task", e))??;
     let clusters = build(summaries, &labels);
+    let smooth = config.smooth_neighbours.unwrap_or(0);
+    if config.algorithm == ClusterAlgorithm::Kmeans
+        && smooth > 0
+        && !cluster::smooths(embeddings.nrows(), smooth)
+    {
+        let _ = ctx.events.send(Event::Log {
+            level: super::LogLevel::Info,
+            message: format!(
+                "clusters: no neighbour smoothing ({} conversations; it runs from {} to {})",
+                embeddings.nrows(),
+                smooth + 2,
+                cluster::SMOOTH_MAX_ROWS
+            ),
+        });
+    }
     let mut built_with = serde_json::Map::new();
     let algorithm = serde_json::to_value(config.algorithm).unwrap_or_default();
     built_with.insert("algorithm".into(), algorithm);

@@ -15,14 +15,13 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::l2_normalise;
 use crate::cluster::{self, KMeansParams, KnnMetric};
 use crate::error::Result;
 
 /// Fit rows needed before template damping is attempted.
 pub const MIN_DISPERSION_ROWS: usize = 200;
 /// Texts above which neighbour smoothing is skipped.
-pub const SMOOTH_MAX_ROWS: usize = 20_000;
+pub const SMOOTH_MAX_ROWS: usize = cluster::SMOOTH_MAX_ROWS;
 /// Lowest factor a feature's weight can shrink to.
 const MIN_FACTOR: f32 = 0.05;
 /// Documents a feature needs before its spread is judged.
@@ -77,23 +76,15 @@ pub fn damp_dispersed(idf: &mut [f32], counts: &[u32], labels: &[usize], k: usiz
 }
 
 /// Each unit row plus `alpha` times the mean of its `k` nearest neighbours
-/// (cosine), scaled back to unit length. Unchanged when there are too few
-/// or too many rows.
+/// (cosine), scaled back to unit length ([`cluster::smooth_with`]).
+/// Unchanged when there are too few or too many rows.
 pub fn smooth(rows: Array2<f32>, k: usize, alpha: f32) -> Result<Array2<f32>> {
     let n = rows.nrows();
     if n <= k + 1 || n > SMOOTH_MAX_ROWS {
         return Ok(rows);
     }
     let nn = cluster::knn(rows.view(), k + 1, KnnMetric::Cosine)?;
-    let step = alpha / k as f32;
-    let mut out = rows.clone();
-    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
-        for j in 1..=k {
-            row.scaled_add(step, &rows.row(nn.indices[[i, j]] as usize));
-        }
-    }
-    l2_normalise(&mut out);
-    Ok(out)
+    Ok(cluster::smooth_with(rows.view(), &nn, k, alpha))
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ impl Settings {
         if let Some(k) = options.k.filter(|k| *k > 0) {
             cluster.k = k;
         }
+        cluster.resolve_smoothing(&identities.embedder);
         let conversations = options
             .max_conversations
             .map_or(store.conversations, |m| m.min(store.conversations));

@@ -134,3 +134,51 @@ fn plan_statuses_follow_the_checkpoints() {
             .any(|w| w.starts_with("clusters is outdated"))
     );
 }
+
+#[test]
+fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
+    let config = Config::default();
+    let store = StoreFingerprint {
+        conversations: 100,
+        digest: "d".into(),
+    };
+    let ids = |embedder: &str| Identities {
+        summariser: "s".into(),
+        embedder: embedder.into(),
+        namer: "n".into(),
+        hierarchy: "h".into(),
+    };
+    let with = |config: &Config, embedder: &str| {
+        Settings::new(config, &RunOptions::default(), ids(embedder), store.clone())
+    };
+    let digests = Digests::new();
+    // The lexical embedder smooths its own vectors: off, and absent from the
+    // key, so projects clustered before the setting existed stay fresh.
+    let lexical = with(&config, "lexical-v4-256");
+    assert_eq!(lexical.cluster.smooth_neighbours, Some(0));
+    let key = lexical.inputs(Stage::Clusters, &digests);
+    assert!(!key.map().contains_key("cluster.smooth_neighbours"));
+    // MiniLM: on by default, and keyed.
+    let minilm = with(&config, "minilm:all-MiniLM-L6-v2");
+    assert_eq!(
+        minilm.cluster.smooth_neighbours,
+        Some(crate::config::DEFAULT_SMOOTH_NEIGHBOURS)
+    );
+    let on = minilm.inputs(Stage::Clusters, &digests);
+    assert_eq!(
+        on.why(&key.map()),
+        ["cluster.smooth_neighbours is new (10)"]
+    );
+    // API embedders: off unless asked for; an explicit value wins.
+    assert_eq!(with(&config, "api:m").cluster.smooth_neighbours, Some(0));
+    let mut asked = Config::default();
+    asked.cluster.smooth_neighbours = Some(4);
+    assert_eq!(with(&asked, "api:m").cluster.smooth_neighbours, Some(4));
+    asked.cluster.smooth_neighbours = Some(0);
+    assert_eq!(
+        with(&asked, "minilm:all-MiniLM-L6-v2")
+            .cluster
+            .smooth_neighbours,
+        Some(0)
+    );
+}
