@@ -205,16 +205,7 @@ fn usable<'c, 'a>(clause: &'c [Word<'a>], content: bool) -> Option<&'c [Word<'a>
 mod tests {
     use super::*;
 
-    fn members<'a>(texts: &'a [&'a str]) -> Vec<Member<'a>> {
-        texts
-            .iter()
-            .map(|t| Member {
-                group: 0,
-                text: t,
-                language: Some("english"),
-            })
-            .collect()
-    }
+    use crate::offline::naming::english_members as members;
 
     #[test]
     fn the_clause_with_the_clusters_distinctive_words_wins() {

@@ -52,6 +52,19 @@ pub struct Member<'a> {
     pub language: Option<&'a str>,
 }
 
+/// Members of cluster 0 in English, one per text, for tests.
+#[cfg(test)]
+pub(super) fn english_members<'a>(texts: &'a [&'a str]) -> Vec<Member<'a>> {
+    texts
+        .iter()
+        .map(|t| Member {
+            group: 0,
+            text: t,
+            language: Some("english"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 impl Candidate {
     /// A candidate with only a key, score and share, for tests.

@@ -101,16 +101,7 @@ fn may_end(w: &Word) -> bool {
 mod tests {
     use super::*;
 
-    fn members<'a>(texts: &'a [&'a str]) -> Vec<Member<'a>> {
-        texts
-            .iter()
-            .map(|t| Member {
-                group: 0,
-                text: t,
-                language: Some("english"),
-            })
-            .collect()
-    }
+    use crate::offline::naming::english_members as members;
 
     #[test]
     fn a_single_shared_word_is_named_with_its_commonest_neighbour() {
