@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::naming::{Candidate, MAX_NAME_WORDS, Member};
+use super::naming::{Candidate, MAX_NAME_WORDS, Member, spaced_clauses};
 use super::phrases::{self, Word};
 
 /// Options returned.
@@ -121,13 +121,10 @@ pub(super) fn shared_runs(members: &[Member<'_>], g: usize) -> Vec<SharedRun> {
     let mut counts: HashMap<Vec<String>, (usize, usize, String, bool)> = HashMap::new();
     let mut size = 0usize;
     let mut only: Option<String> = None;
-    for m in members.iter().filter(|m| m.group == g) {
+    for clauses in spaced_clauses(members, g) {
         size += 1;
         let mut seen: HashSet<Vec<String>> = HashSet::new();
-        for clause in phrases::clauses(m.text) {
-            if clause.iter().any(|w| w.glued) {
-                continue;
-            }
+        for clause in clauses {
             if only.is_none()
                 && let Some(c) = usable(&clause, false)
             {

@@ -52,6 +52,19 @@ pub struct Member<'a> {
     pub language: Option<&'a str>,
 }
 
+/// Each member of cluster `g` in turn, as its clauses written with
+/// spaces (clauses of unspaced scripts left out).
+pub(super) fn spaced_clauses<'m, 'a>(
+    members: &'m [Member<'a>],
+    g: usize,
+) -> impl Iterator<Item = Vec<Vec<Word<'a>>>> + 'm {
+    members.iter().filter(move |m| m.group == g).map(|m| {
+        let mut clauses = phrases::clauses(m.text);
+        clauses.retain(|c| !c.iter().any(|w| w.glued));
+        clauses
+    })
+}
+
 /// Members of cluster 0 in English, one per text, for tests.
 #[cfg(test)]
 pub(super) fn english_members<'a>(texts: &'a [&'a str]) -> Vec<Member<'a>> {

@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::naming::Member;
+use super::naming::{Member, spaced_clauses};
 use super::phrases::{self, Word};
 
 /// Longest run, in words.
@@ -36,13 +36,10 @@ const GLUE: &[&str] = &[
 pub(super) fn around_word(members: &[Member<'_>], g: usize, word: &str) -> Option<String> {
     let mut counts: HashMap<Vec<String>, (usize, String)> = HashMap::new();
     let mut size = 0usize;
-    for m in members.iter().filter(|m| m.group == g) {
+    for clauses in spaced_clauses(members, g) {
         size += 1;
         let mut seen: HashSet<Vec<String>> = HashSet::new();
-        for clause in phrases::clauses(m.text) {
-            if clause.iter().any(|w| w.glued) {
-                continue;
-            }
+        for clause in clauses {
             for (i, w) in clause.iter().enumerate() {
                 if w.norm != word {
                     continue;
