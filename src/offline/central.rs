@@ -12,8 +12,9 @@
 //! [`super::naming`]), so a clause that uses the words most of the
 //! cluster shares, and other clusters do not, wins. A clause with none of
 //! them is never a name: a cluster whose members share no distinctive
-//! word stays "Other conversations" rather than being named after one
-//! arbitrary member.
+//! word is not named after one arbitrary member. It is named by the
+//! wording at least half of it shares ("What is …", "Give me …"), which is
+//! what grouped it ([`shared_runs`]), or else stays "Other conversations".
 
 use std::collections::{HashMap, HashSet};
 

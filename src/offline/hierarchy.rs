@@ -130,6 +130,11 @@ pub fn name_parents<'a>(
     let mut names = naming::name_groups(&members, parents, &avoid);
     let total: f64 = weights.iter().sum();
     for (p, name) in names.iter_mut().enumerate() {
+        if name.name.contains(naming::OTHER) {
+            name.description.push(' ');
+            name.description
+                .push_str(&largest_parts(current, &groups, p));
+        }
         let weight: f64 = weights
             .iter()
             .zip(&groups)
@@ -148,6 +153,31 @@ pub fn name_parents<'a>(
         }
     }
     LevelPlan { groups, names }
+}
+
+/// A sentence naming the largest children of parent `p`, for a parent
+/// whose conversations share no phrase: "Its largest parts: “Recipes”
+/// (977), “Birthday reminders” (304) and “Cancel” (293)."
+fn largest_parts(current: &[Cluster], groups: &[usize], p: usize) -> String {
+    let mut kids: Vec<&Cluster> = current
+        .iter()
+        .zip(groups)
+        .filter(|(_, g)| **g == p)
+        .map(|(c, _)| c)
+        .collect();
+    kids.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
+    let parts: Vec<String> = kids
+        .iter()
+        .take(3)
+        .map(|c| format!("“{}” ({})", c.name, c.count))
+        .collect();
+    let listed = match parts.as_slice() {
+        [] => return String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let word = if parts.len() == 1 { "part" } else { "parts" };
+    format!("Its largest {word}: {listed}.")
 }
 
 /// Ward on square-root-weighted unit centroids, cut at `target` groups
@@ -261,4 +291,56 @@ fn dominance_note(
          (mean cosine to its centre{typical}).",
         share * 100.0
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn child(i: usize, name: &str, count: usize) -> Cluster {
+        Cluster {
+            id: Cluster::cluster_id(0, i),
+            name: name.into(),
+            original_name: None,
+            description: String::new(),
+            slug: String::new(),
+            level: 0,
+            parent: None,
+            children: Vec::new(),
+            members: Vec::new(),
+            count,
+            noise: false,
+        }
+    }
+
+    #[test]
+    fn a_parent_sharing_nothing_lists_its_largest_parts() {
+        let current = [
+            child(0, "Alarms", 3),
+            child(1, "Recipes", 5),
+            child(2, "Lights", 1),
+            child(3, "Weather", 2),
+        ];
+        let centroids = array![[1.0f32, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]];
+        let texts: [&[&str]; 4] = [&["zebra"], &["lasagne"], &["lamp"], &["rain"]];
+        let member_texts = |c: &Cluster| -> Vec<MemberText<'static>> {
+            let i = current.iter().position(|k| k.id == c.id).unwrap();
+            texts[i].iter().map(|t| (*t, Some("english"))).collect()
+        };
+        let plan = name_parents(&current, centroids.view(), vec![0, 0, 0, 0], &member_texts);
+        let parent = &plan.names[0];
+        assert_eq!(parent.name, naming::OTHER);
+        assert!(
+            parent
+                .description
+                .contains("Its largest parts: “Recipes” (5), “Alarms” (3) and “Weather” (2)."),
+            "{}",
+            parent.description
+        );
+        assert_eq!(
+            largest_parts(&current[..1], &[0], 0),
+            "Its largest part: “Alarms” (3)."
+        );
+    }
 }

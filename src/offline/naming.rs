@@ -34,6 +34,8 @@ pub const IDENTITY: &str = "offline-phrases-v3-central";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
+/// The name of a cluster that shares nothing the rules can name.
+pub const OTHER: &str = "Other conversations";
 /// Longest name, in words (language prefix not counted).
 pub const MAX_NAME_WORDS: usize = 7;
 /// Candidate phrases kept per cluster.
@@ -228,7 +230,7 @@ pub fn name_groups(
     out.into_iter()
         .map(|n| {
             n.unwrap_or_else(|| GeneratedName {
-                name: "Other conversations".into(),
+                name: OTHER.into(),
                 description: String::new(),
                 slug: "other-conversations".into(),
             })
@@ -264,7 +266,7 @@ pub(super) fn choose(
             let base = options
                 .first()
                 .map(|(p, _)| with_prefix(prefix, p))
-                .unwrap_or_else(|| with_prefix(prefix, "Other conversations"));
+                .unwrap_or_else(|| with_prefix(prefix, OTHER));
             let free_base = |n: &str| free(n) && !banned.contains(n);
             if options.is_empty() && free_base(&normal(&base)) {
                 return base;
