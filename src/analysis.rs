@@ -164,6 +164,28 @@ impl Analysis {
         self.summary_index.get(conversation_id).copied()
     }
 
+    /// The error for a project with nothing to show at `root`: clusters
+    /// that exist but no longer fit the current settings (the plan's
+    /// warnings say why) are not called missing.
+    pub fn no_clusters_message(layout: &Layout) -> String {
+        let root = layout.root().display();
+        let built = [Stage::Clusters, Stage::Names, Stage::Hierarchy]
+            .iter()
+            .any(|s| {
+                layout
+                    .checkpoints()
+                    .join(format!("{}.jsonl", s.name()))
+                    .exists()
+            });
+        if built {
+            format!(
+                "{root} has clusters, but they are out of date for its current settings (see the warning above); run `kura-tui run {root}` to rebuild them"
+            )
+        } else {
+            format!("{root} has no clusters yet; run `kura-tui run {root}` first")
+        }
+    }
+
     /// True when every stage's results are loaded.
     pub fn is_complete(&self) -> bool {
         Stage::ALL.iter().all(|s| self.stages_done.contains(s))

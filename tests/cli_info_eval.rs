@@ -148,6 +148,13 @@ fn info_counts_match_the_store_before_and_after_a_run() {
     assert_eq!(json["stages"]["summaries"]["status"], "done");
     let why = json["stages"]["clusters"]["why"].to_string();
     assert!(why.contains('k'), "{why}");
+    // Out-of-date clusters are not shown, and not called missing either.
+    let err = env.fails(&["tree", s(&p)]);
+    assert!(
+        err.contains("has clusters, but they are out of date for its current settings"),
+        "{err}"
+    );
+    assert!(!err.contains("no clusters yet"), "{err}");
 }
 
 /// Purity of `labels` over the base clusters, computed here.

@@ -532,11 +532,7 @@ pub fn apply(
 pub fn clusters_of(project: &Project) -> Result<Analysis> {
     let analysis = Analysis::load(project)?;
     if analysis.hierarchy.is_empty() {
-        return Err(Error::Other(format!(
-            "{} has no clusters yet; run `kura-tui run {}` first",
-            project.layout.root().display(),
-            project.layout.root().display()
-        )));
+        return Err(Error::Other(Analysis::no_clusters_message(&project.layout)));
     }
     Ok(analysis)
 }

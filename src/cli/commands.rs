@@ -165,11 +165,7 @@ pub(super) fn load_clusters(path: &std::path::Path) -> Result<(Project, Analysis
     let analysis = Analysis::load(&project)?;
     super::run_cmd::print_warnings(path, &analysis);
     if analysis.hierarchy.is_empty() {
-        bail!(
-            "{} has no clusters yet; run `kura-tui run {}` first",
-            path.display(),
-            path.display()
-        );
+        bail!("{}", Analysis::no_clusters_message(&project.layout));
     }
     Ok((project, analysis))
 }
