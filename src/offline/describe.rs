@@ -37,10 +37,13 @@ pub(super) fn describe(
         .filter(|(m, _)| m.group == g)
         .map(|(m, keys)| {
             let hits = keys.iter().filter(|k| top.contains(&k.0)).count();
-            (hits, std::cmp::Reverse(m.text.len()), m.text)
+            // Among equals, the shortest text that is still a sentence (a
+            // cluster sharing nothing would otherwise show "up").
+            let sentence = m.text.split_whitespace().nth(2).is_some();
+            (hits, sentence, std::cmp::Reverse(m.text.len()), m.text)
         })
         .max()
-        .map(|(_, _, t)| first_sentence(t));
+        .map(|(_, _, _, t)| first_sentence(t));
     let mut out = String::new();
     if !prefix.is_empty() {
         out.push_str(&format!("In {}, ", prefix.trim_end_matches([':', ' '])));

@@ -453,6 +453,19 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_sharing_nothing_quotes_a_sentence_not_a_fragment() {
+        let texts = [(0, "up"), (0, "play the radio in the kitchen"), (0, "lamp")];
+        let names = name_groups(&members(&texts), 1, &[]);
+        assert!(
+            names[0]
+                .description
+                .ends_with("for example: “play the radio in the kitchen”."),
+            "{}",
+            names[0].description
+        );
+    }
+
+    #[test]
     fn a_cluster_sharing_only_wording_says_so() {
         let texts = [
             (0, "what is love"),
