@@ -290,3 +290,82 @@ fn auto_prefers_the_installed_multilingual_model() {
         "{err}"
     );
 }
+
+#[test]
+fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tiny_model(&tmp.path().join("snapshot"), MULTILINGUAL_NAME);
+    install_from(
+        &tmp.path().join("snapshot"),
+        &tmp.path().join("models"),
+        &spec,
+    )
+    .unwrap();
+    let project = tmp.path().join("p");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
+            .args(args)
+            .env("KURA_DATA_DIR", tmp.path())
+            .env("KURA_CONFIG_DIR", tmp.path().join("config"))
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        stderr + &String::from_utf8_lossy(&out.stdout)
+    };
+    let p = project.to_str().unwrap();
+    cli(&["demo", p, "--conversations", "40"]);
+    cli(&[
+        "run",
+        p,
+        "--offline",
+        "--headless",
+        "--embedder",
+        "multilingual",
+        "--yes",
+    ]);
+    let header = |stage: &str| -> serde_json::Value {
+        let text =
+            std::fs::read_to_string(project.join("checkpoints").join(format!("{stage}.jsonl")))
+                .unwrap();
+        serde_json::from_str(text.lines().next().unwrap()).unwrap()
+    };
+    let clusters = header("clusters");
+    assert_eq!(
+        clusters["inputs"]["cluster.smooth_neighbours"], 10,
+        "{clusters}"
+    );
+    assert_eq!(
+        clusters["built_with"]["smooth_neighbours"], 10,
+        "{clusters}"
+    );
+    // Asked off in kura.toml: the clusters are recomputed, unsmoothed, and
+    // the run says why.
+    let toml = project.join("kura.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        config.replacen("[cluster]\n", "[cluster]\nsmooth_neighbours = 0\n", 1),
+    )
+    .unwrap();
+    let log = cli(&[
+        "run",
+        p,
+        "--offline",
+        "--headless",
+        "--embedder",
+        "multilingual",
+        "--yes",
+    ]);
+    assert!(
+        log.contains("clusters: outdated (cluster.smooth_neighbours 10 → 0)"),
+        "{log}"
+    );
+    let clusters = header("clusters");
+    assert!(
+        clusters["built_with"].get("smooth_neighbours").is_none(),
+        "{clusters}"
+    );
+}

@@ -248,10 +248,10 @@ pub struct ClusterConfig {
     /// off. Unset: [`DEFAULT_SMOOTH_NEIGHBOURS`] for the in-process
     /// sentence models, 0 for the lexical embedder (which smooths its own
     /// vectors) and for API embedders (not measured). The run resolves it
-    /// ([`ClusterConfig::resolve_smoothing`]) before keying the stage, and
-    /// 0 is left out of the key, so projects clustered before it existed
-    /// keep their checkpoints when nothing changes for them.
-    #[serde(skip_serializing_if = "no_smoothing")]
+    /// ([`ClusterConfig::resolve_smoothing`]) before keying the stage; left
+    /// unset it stays out of the key, so projects clustered before it
+    /// existed keep their checkpoints when nothing changes for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smooth_neighbours: Option<usize>,
 }
 
@@ -260,21 +260,13 @@ pub struct ClusterConfig {
 /// (`benches/RESULTS.md`): base NMI rose on all four data sets.
 pub const DEFAULT_SMOOTH_NEIGHBOURS: usize = 10;
 
-fn no_smoothing(v: &Option<usize>) -> bool {
-    v.unwrap_or(0) == 0
-}
-
 impl ClusterConfig {
     /// Fills an unset `smooth_neighbours` for the embedder whose identity
-    /// is `embedder` (`minilm:…` gets the default, others 0).
+    /// is `embedder`: `minilm:…` gets the default; for the others it stays
+    /// unset, which means off.
     pub fn resolve_smoothing(&mut self, embedder: &str) {
-        if self.smooth_neighbours.is_none() {
-            let auto = if embedder.starts_with("minilm:") {
-                DEFAULT_SMOOTH_NEIGHBOURS
-            } else {
-                0
-            };
-            self.smooth_neighbours = Some(auto);
+        if self.smooth_neighbours.is_none() && embedder.starts_with("minilm:") {
+            self.smooth_neighbours = Some(DEFAULT_SMOOTH_NEIGHBOURS);
         }
     }
 }

@@ -18,8 +18,9 @@ use super::install::{MODEL_FILES, ModelSpec, check_sha256};
 use super::{BoxFuture, Embedder, ProgressFn, SyncProgress, run_blocking};
 use crate::error::{Error, IoContext, Result};
 
-/// Longest input in tokens (the model was trained with 256); longer texts
-/// are truncated.
+/// Longest input in tokens (the model was trained with 256), or the
+/// model's `max_position_embeddings` when smaller; longer texts are
+/// truncated.
 pub const MAX_TOKENS: usize = 256;
 /// Upper bound on padded tokens in one batch (bounds attention memory).
 const MAX_BATCH_TOKENS: usize = 8192;
@@ -85,7 +86,8 @@ impl MiniLmEmbedder {
         tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS,
+                // A model with fewer positions would fail on long texts.
+                max_length: MAX_TOKENS.min(config.max_position_embeddings.max(2)),
                 ..Default::default()
             }))
             .map_err(|e| model_err(&tokenizer_path, "truncation", e))?;

@@ -159,10 +159,9 @@ pub async fn run(
         .map_err(|e| Error::task("clustering task", e))??;
     let clusters = build(summaries, &labels);
     let smooth = config.smooth_neighbours.unwrap_or(0);
-    if config.algorithm == ClusterAlgorithm::Kmeans
-        && smooth > 0
-        && !cluster::smooths(embeddings.nrows(), smooth)
-    {
+    let kmeans = config.algorithm == ClusterAlgorithm::Kmeans;
+    let smoothed = kmeans && cluster::smooths(embeddings.nrows(), smooth);
+    if kmeans && smooth > 0 && !smoothed {
         let _ = ctx.events.send(Event::Log {
             level: super::LogLevel::Info,
             message: format!(
@@ -180,6 +179,9 @@ pub async fn run(
         "k".into(),
         clusters.iter().filter(|c| !c.noise).count().into(),
     );
+    if smoothed {
+        built_with.insert("smooth_neighbours".into(), smooth.into());
+    }
     let digest = checkpoint::save(
         ctx.cps.as_ref(),
         stage.name(),

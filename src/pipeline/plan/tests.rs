@@ -155,7 +155,7 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
     // The lexical embedder smooths its own vectors: off, and absent from the
     // key, so projects clustered before the setting existed stay fresh.
     let lexical = with(&config, "lexical-v4-256");
-    assert_eq!(lexical.cluster.smooth_neighbours, Some(0));
+    assert_eq!(lexical.cluster.smooth_neighbours, None);
     let key = lexical.inputs(Stage::Clusters, &digests);
     assert!(!key.map().contains_key("cluster.smooth_neighbours"));
     // MiniLM: on by default, and keyed.
@@ -169,16 +169,17 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
         on.why(&key.map()),
         ["cluster.smooth_neighbours is new (10)"]
     );
-    // API embedders: off unless asked for; an explicit value wins.
-    assert_eq!(with(&config, "api:m").cluster.smooth_neighbours, Some(0));
+    // API embedders: off unless asked for; an explicit value wins, and an
+    // explicit 0 is keyed (so turning it off recomputes the clusters).
+    assert_eq!(with(&config, "api:m").cluster.smooth_neighbours, None);
     let mut asked = Config::default();
     asked.cluster.smooth_neighbours = Some(4);
     assert_eq!(with(&asked, "api:m").cluster.smooth_neighbours, Some(4));
     asked.cluster.smooth_neighbours = Some(0);
+    let off = with(&asked, "minilm:all-MiniLM-L6-v2");
+    assert_eq!(off.cluster.smooth_neighbours, Some(0));
     assert_eq!(
-        with(&asked, "minilm:all-MiniLM-L6-v2")
-            .cluster
-            .smooth_neighbours,
-        Some(0)
+        off.inputs(Stage::Clusters, &digests).why(&on.map()),
+        ["cluster.smooth_neighbours 10 → 0"]
     );
 }
