@@ -261,8 +261,8 @@ fn a_damaged_or_wrong_model_is_refused() {
     assert!(err.contains("recorded at install"), "{err}");
 }
 
-#[test]
-fn auto_prefers_the_installed_multilingual_model() {
+/// A data folder with the tiny model installed as the multilingual one.
+fn multilingual_installed() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let spec = tiny_model(&tmp.path().join("snapshot"), MULTILINGUAL_NAME);
     install_from(
@@ -271,6 +271,12 @@ fn auto_prefers_the_installed_multilingual_model() {
         &spec,
     )
     .unwrap();
+    tmp
+}
+
+#[test]
+fn auto_prefers_the_installed_multilingual_model() {
+    let tmp = multilingual_installed();
     let env = HashMap::from([(
         "KURA_DATA_DIR".to_string(),
         tmp.path().display().to_string(),
@@ -293,14 +299,7 @@ fn auto_prefers_the_installed_multilingual_model() {
 
 #[test]
 fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let spec = tiny_model(&tmp.path().join("snapshot"), MULTILINGUAL_NAME);
-    install_from(
-        &tmp.path().join("snapshot"),
-        &tmp.path().join("models"),
-        &spec,
-    )
-    .unwrap();
+    let tmp = multilingual_installed();
     let project = tmp.path().join("p");
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
@@ -316,16 +315,19 @@ fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
         stderr + &String::from_utf8_lossy(&out.stdout)
     };
     let p = project.to_str().unwrap();
+    let run = || {
+        cli(&[
+            "run",
+            p,
+            "--offline",
+            "--headless",
+            "--embedder",
+            "multilingual",
+            "--yes",
+        ])
+    };
     cli(&["demo", p, "--conversations", "40"]);
-    cli(&[
-        "run",
-        p,
-        "--offline",
-        "--headless",
-        "--embedder",
-        "multilingual",
-        "--yes",
-    ]);
+    run();
     let header = |stage: &str| -> serde_json::Value {
         let text =
             std::fs::read_to_string(project.join("checkpoints").join(format!("{stage}.jsonl")))
@@ -350,15 +352,7 @@ fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
         config.replacen("[cluster]\n", "[cluster]\nsmooth_neighbours = 0\n", 1),
     )
     .unwrap();
-    let log = cli(&[
-        "run",
-        p,
-        "--offline",
-        "--headless",
-        "--embedder",
-        "multilingual",
-        "--yes",
-    ]);
+    let log = run();
     assert!(
         log.contains("clusters: outdated (cluster.smooth_neighbours 10 → 0)"),
         "{log}"
