@@ -52,30 +52,28 @@ pub(super) fn central_requests(
     // distinct clause.
     let mut found: Vec<(f64, usize, usize, String)> = Vec::new();
     let mut seen: HashSet<Vec<String>> = HashSet::new();
-    for m in members.iter().filter(|m| m.group == g) {
-        for clause in phrases::clauses(m.text) {
-            let Some(c) = usable(&clause, true) else {
+    for clause in spaced_clauses(members, g).flatten() {
+        let Some(c) = usable(&clause, true) else {
+            continue;
+        };
+        let norms: Vec<String> = c.iter().map(|w| w.norm.to_string()).collect();
+        if !seen.insert(norms.clone()) {
+            continue;
+        }
+        let mut used: Vec<&str> = Vec::new();
+        let mut score = 0.0;
+        for n in &norms {
+            if used.contains(&n.as_str()) {
                 continue;
-            };
-            let norms: Vec<String> = c.iter().map(|w| w.norm.to_string()).collect();
-            if !seen.insert(norms.clone()) {
-                continue;
             }
-            let mut used: Vec<&str> = Vec::new();
-            let mut score = 0.0;
-            for n in &norms {
-                if used.contains(&n.as_str()) {
-                    continue;
-                }
-                if let Some((w, s)) = words.iter().find(|(w, _)| *w == n) {
-                    used.push(w);
-                    score += s;
-                }
+            if let Some((w, s)) = words.iter().find(|(w, _)| *w == n) {
+                used.push(w);
+                score += s;
             }
-            if score > 0.0 {
-                let order = found.len();
-                found.push((score, c.len().abs_diff(4), order, phrases::show(c)));
-            }
+        }
+        if score > 0.0 {
+            let order = found.len();
+            found.push((score, c.len().abs_diff(4), order, phrases::show(c)));
         }
     }
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -184,9 +182,6 @@ pub(super) fn shared_runs(members: &[Member<'_>], g: usize) -> Vec<SharedRun> {
 /// [`MAX_NAME_WORDS`] spaced words with no word of the summariser's
 /// templates and, when `content` is asked for, a content word.
 fn usable<'c, 'a>(clause: &'c [Word<'a>], content: bool) -> Option<&'c [Word<'a>]> {
-    if clause.iter().any(|w| w.glued) {
-        return None;
-    }
     let filler = |w: &Word| TRIM.contains(&&*w.norm) || phrases::edge_stop(&w.norm);
     let start = clause.iter().position(|w| !filler(w))?;
     let end = clause.iter().rposition(|w| !filler(w))? + 1;

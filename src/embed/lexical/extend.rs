@@ -9,7 +9,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use super::{LexicalEmbedder, refine};
+use super::LexicalEmbedder;
 use crate::embed::{SyncProgress, l2_normalise};
 use crate::error::{Error, Result};
 
@@ -51,7 +51,7 @@ impl LexicalEmbedder {
         let base_raw = self.project(&fitted, base, Some(&fitted.sampled), progress)?;
         let new_raw = self.project(&fitted, new, None, progress)?;
         let k = self.options.smooth_k;
-        let smoothed = k > 0 && base.len() > k + 1 && base.len() <= refine::SMOOTH_MAX_ROWS;
+        let smoothed = crate::cluster::smooths(base.len(), k);
         let step = if k > 0 {
             self.options.smooth_alpha / k as f32
         } else {
@@ -106,7 +106,7 @@ impl LexicalEmbedder {
 
 /// `row` (at position `own` in the concatenated `pools`) moved towards its
 /// `k` nearest rows by cosine, each weighted `step`, then scaled to unit
-/// length: [`refine::smooth`] for a single row.
+/// length: [`super::refine::smooth`] for a single row.
 fn smooth_row(
     row: &Array1<f32>,
     own: usize,

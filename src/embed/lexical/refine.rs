@@ -79,8 +79,7 @@ pub fn damp_dispersed(idf: &mut [f32], counts: &[u32], labels: &[usize], k: usiz
 /// (cosine), scaled back to unit length ([`cluster::smooth_with`]).
 /// Unchanged when there are too few or too many rows.
 pub fn smooth(rows: Array2<f32>, k: usize, alpha: f32) -> Result<Array2<f32>> {
-    let n = rows.nrows();
-    if n <= k + 1 || n > SMOOTH_MAX_ROWS {
+    if !cluster::smooths(rows.nrows(), k) {
         return Ok(rows);
     }
     let nn = cluster::knn(rows.view(), k + 1, KnnMetric::Cosine)?;
