@@ -12,7 +12,8 @@
 //! `-- --latency-ms MS` gives every mock answer a fixed latency and
 //! `-- --concurrency C` sets `max_concurrency` (default: the default
 //! setting); with latency the report adds the physical limit of the LLM
-//! stages, `chat calls x latency / C`.
+//! stages, `chat calls x latency / C`. `-- --grouping embeddings` groups
+//! the hierarchy from the embeddings and asks the model only for names.
 
 #[path = "../tests/support/mock_openai.rs"]
 mod mock_openai;
@@ -49,6 +50,8 @@ struct Args {
     data: Option<PathBuf>,
     latency_ms: u64,
     concurrency: Option<usize>,
+    /// `[hierarchy] grouping` (`llm` or `embeddings`).
+    grouping: Option<String>,
 }
 
 fn args() -> Args {
@@ -65,6 +68,7 @@ fn args() -> Args {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         concurrency: value("--concurrency").and_then(|v| v.parse().ok()),
+        grouping: value("--grouping"),
     }
 }
 
@@ -257,15 +261,21 @@ fn main() {
     project.project.config.llm.max_concurrency =
         args.concurrency.unwrap_or(defaults.llm.max_concurrency);
     project.project.config.llm.max_retries = defaults.llm.max_retries;
+    if let Some(g) = &args.grouping {
+        project.project.config.hierarchy.grouping =
+            serde_json::from_value(serde_json::Value::String(g.clone()))
+                .expect("--grouping llm|embeddings");
+    }
     let n = project.project.store().expect("store").len();
     println!(
-        "{n} conversations ({}), imported in {:.2} s; mock with {} ms latency in a child process, {EMBEDDING_DIMS}-d embeddings, max_concurrency {}",
+        "{n} conversations ({}), imported in {:.2} s; mock with {} ms latency in a child process, {EMBEDDING_DIMS}-d embeddings, max_concurrency {}, hierarchy grouping {:?}",
         args.data
             .as_ref()
             .map_or("demo generator".to_string(), |p| p.display().to_string()),
         imported.as_secs_f64(),
         args.latency_ms,
         project.project.config.llm.max_concurrency,
+        project.project.config.hierarchy.grouping,
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use kura_tui::config::HierarchyGrouping;
 use kura_tui::model::{Cluster, Hierarchy};
 use kura_tui::pipeline;
 use serde_json::json;
@@ -135,39 +136,90 @@ fn distinct(req: &MockRequest) -> MockReply {
     }
 }
 
+/// What a request to the mock was for.
+fn kind(r: &MockRequest) -> &'static str {
+    if r.is_embeddings() {
+        "embeddings"
+    } else if r.user_text().contains("<conversation>") {
+        "summaries"
+    } else if r.user_text().contains("<group_summaries>") {
+        "names"
+    } else {
+        "hierarchy"
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_estimate_is_within_a_quarter_of_the_requests_sent() {
-    let mock = MockServer::start(distinct);
-    let p = project(&mock, 200, 40, 4);
-    let store = p.project.store().unwrap();
-    let est = pipeline::estimate::run_estimate(&p.project.config, &store, store.len()).unwrap();
-    p.run().await.unwrap();
-    let requests = mock.requests();
-    let kind = |r: &MockRequest| -> &'static str {
-        if r.is_embeddings() {
-            "embeddings"
-        } else if r.user_text().contains("<conversation>") {
-            "summaries"
-        } else if r.user_text().contains("<group_summaries>") {
-            "names"
-        } else {
-            "hierarchy"
+    for grouping in [HierarchyGrouping::Llm, HierarchyGrouping::Embeddings] {
+        let mock = MockServer::start(distinct);
+        let mut p = project(&mock, 200, 40, 4);
+        p.project.config.hierarchy.grouping = grouping;
+        let store = p.project.store().unwrap();
+        let est = pipeline::estimate::run_estimate(&p.project.config, &store, store.len()).unwrap();
+        p.run().await.unwrap();
+        let requests = mock.requests();
+        let sent = |tag: &str| requests.iter().filter(|r| kind(r) == tag).count() as f64;
+        let within = |estimated: f64, actual: f64| (estimated - actual).abs() <= 0.25 * actual;
+        for tag in ["summaries", "embeddings", "names", "hierarchy"] {
+            let estimated = est.by_tag.get(tag).map_or(0, |t| t.calls) as f64;
+            assert!(
+                within(estimated, sent(tag)),
+                "{grouping:?} {tag}: estimated {estimated}, sent {}",
+                sent(tag)
+            );
         }
-    };
-    let sent = |tag: &str| requests.iter().filter(|r| kind(r) == tag).count() as f64;
-    let within = |estimated: f64, actual: f64| (estimated - actual).abs() <= 0.25 * actual;
-    for tag in ["summaries", "embeddings", "names", "hierarchy"] {
-        let estimated = est.by_tag.get(tag).map_or(0, |t| t.calls) as f64;
         assert!(
-            within(estimated, sent(tag)),
-            "{tag}: estimated {estimated}, sent {}",
-            sent(tag)
+            within(est.calls as f64, requests.len() as f64),
+            "{grouping:?}: estimated {} calls, sent {}",
+            est.calls,
+            requests.len()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grouped_from_the_embeddings_the_model_only_names_the_parents() {
+    // 100 base clusters and max_top_level 10: targets 100 → 32 → 10.
+    let mock = MockServer::start(distinct);
+    let mut p = project(&mock, 300, 100, 10);
+    p.project.config.hierarchy.grouping = HierarchyGrouping::Embeddings;
+    let out = p.run().await.unwrap();
+    let sizes = level_sizes(&out.clusters);
+    assert_eq!(sizes, [100, 32, 10], "levels follow their targets exactly");
+    // No proposals, merges or assignments: one rename per parent.
+    let hierarchy: Vec<String> = mock
+        .requests()
+        .iter()
+        .filter(|r| kind(r) == "hierarchy")
+        .map(|r| r.user_text())
+        .collect();
     assert!(
-        within(est.calls as f64, requests.len() as f64),
-        "estimated {} calls, sent {}",
-        est.calls,
-        requests.len()
+        hierarchy
+            .iter()
+            .all(|t| !is_proposal(t) && !t.contains("<categories>"))
     );
+    assert_eq!(hierarchy.len(), 32 + 10);
+    // Every parent carries the model's name, built from its own children.
+    let parents: Vec<&Cluster> = out.clusters.iter().filter(|c| c.level > 0).collect();
+    assert!(
+        parents.iter().all(|c| c.name.starts_with("Theme ")),
+        "renamed"
+    );
+    let top = parents.iter().find(|c| c.level == 2).unwrap();
+    let child = out
+        .clusters
+        .iter()
+        .find(|c| c.id == top.children[0])
+        .unwrap();
+    assert!(
+        hierarchy.iter().any(|t| t.contains(&child.name)),
+        "the rename of {} saw its child {}",
+        top.name,
+        child.name
+    );
+    // A second run is answered from the checkpoints.
+    let before = mock.requests().len();
+    p.run().await.unwrap();
+    assert_eq!(mock.requests().len(), before);
 }

@@ -304,6 +304,28 @@ impl Default for NamingConfig {
     }
 }
 
+/// Who decides which clusters share a parent when an LLM builds the
+/// hierarchy. Offline, the embeddings always do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HierarchyGrouping {
+    /// Clio's method: per level, the model proposes parent categories,
+    /// merges them, assigns every child and renames each parent (four
+    /// dependent rounds of calls).
+    #[default]
+    Llm,
+    /// The parents are grouped from the embeddings exactly as offline
+    /// (deterministic, sizes follow the level targets); the model only
+    /// names each parent from its children (one round per level).
+    Embeddings,
+}
+
+impl HierarchyGrouping {
+    fn is_llm(&self) -> bool {
+        *self == HierarchyGrouping::Llm
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HierarchyConfig {
@@ -311,6 +333,27 @@ pub struct HierarchyConfig {
     /// Clusters per neighbourhood when proposing parents.
     pub neighbourhood_size: usize,
     pub max_levels: usize,
+    /// Left at its default it stays out of the stage key, so projects
+    /// built before the setting existed keep their checkpoints.
+    #[serde(skip_serializing_if = "HierarchyGrouping::is_llm")]
+    pub grouping: HierarchyGrouping,
+}
+
+impl HierarchyConfig {
+    /// Offline there is one way to group, so the setting is reset and kept
+    /// out of the stage key (`offline` is true when no LLM builds the
+    /// hierarchy).
+    pub fn resolve_grouping(&mut self, offline: bool) {
+        if offline {
+            self.grouping = HierarchyGrouping::Llm;
+        }
+    }
+
+    /// True when the model proposes and assigns the parents (Clio's
+    /// method) rather than only naming groups found in the embeddings.
+    pub fn llm_groups(&self) -> bool {
+        self.grouping.is_llm()
+    }
 }
 
 impl Default for HierarchyConfig {
@@ -319,6 +362,7 @@ impl Default for HierarchyConfig {
             max_top_level: 10,
             neighbourhood_size: 40,
             max_levels: 4,
+            grouping: HierarchyGrouping::Llm,
         }
     }
 }

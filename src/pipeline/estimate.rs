@@ -3,7 +3,8 @@
 //! come from an API), one name per base cluster, and per hierarchy level
 //! the calls [`super::hierarchy_llm`] makes for that level's real target
 //! ([`cluster::level_targets`]): a proposal per neighbourhood, one merge,
-//! an assignment per child and a rename per parent. Cached calls are free
+//! an assignment per child and a rename per parent (only the renames when
+//! the embeddings group the levels). Cached calls are free
 //! and not known in advance, and retries are not counted.
 
 use crate::cluster;
@@ -39,14 +40,17 @@ pub fn hierarchy_calls(config: &Config, k: usize) -> Vec<EstimatedCall> {
             break;
         }
         let t = target.clamp(1, m - 1);
-        let hoods = m.div_ceil(h.neighbourhood_size.max(2)).clamp(1, m);
-        let per_hood = m.div_ceil(hoods);
-        for _ in 0..hoods {
-            calls.push(call("hierarchy", (per_hood + 5) * LINE_CHARS + 1_500, 80));
-        }
-        calls.push(call("hierarchy", t * 2 * 40 + 1_200, 80));
-        for _ in 0..m {
-            calls.push(call("hierarchy", t * 40 + LINE_CHARS + 1_000, 20));
+        // Grouped from the embeddings, a level asks only for the renames.
+        if h.llm_groups() {
+            let hoods = m.div_ceil(h.neighbourhood_size.max(2)).clamp(1, m);
+            let per_hood = m.div_ceil(hoods);
+            for _ in 0..hoods {
+                calls.push(call("hierarchy", (per_hood + 5) * LINE_CHARS + 1_500, 80));
+            }
+            calls.push(call("hierarchy", t * 2 * 40 + 1_200, 80));
+            for _ in 0..m {
+                calls.push(call("hierarchy", t * 40 + LINE_CHARS + 1_000, 20));
+            }
         }
         for _ in 0..t {
             calls.push(call("hierarchy", m.div_ceil(t) * LINE_CHARS + 1_000, 80));

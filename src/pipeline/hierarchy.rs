@@ -6,7 +6,9 @@
 //! groups from their members' summaries ([`crate::offline::hierarchy`]). The
 //! LLM path ([`super::hierarchy_llm`]) follows Clio and falls back to the
 //! same deterministic grouping for any level that fails to shrink, so the
-//! loop always ends with a valid tree.
+//! loop always ends with a valid tree. With `[hierarchy] grouping =
+//! "embeddings"` the LLM path groups like the offline one and the model
+//! only names the parents.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -14,7 +16,7 @@ use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::hierarchy_llm::{Gaps, HierarchyLlm, Level, plan_llm};
+use super::hierarchy_llm::{Gaps, HierarchyLlm, Level, name_llm, plan_llm};
 use super::naming::{self, GeneratedName};
 use super::plan::StageInputs;
 use super::{Corpus, Event, LogLevel, Stage, StageCtx, cached, clusters};
@@ -108,6 +110,35 @@ fn rename_among_siblings(
     }
 }
 
+/// Names the parents `groups` makes of `current` offline, from the texts
+/// of their members (`rows[i]`: the summary rows of cluster `i`).
+fn name_offline(
+    current: &[Cluster],
+    centroids: ArrayView2<f32>,
+    groups: Vec<usize>,
+    rows: &[Vec<usize>],
+    cache: &[(String, Option<&'static str>)],
+) -> LevelPlan {
+    let position: HashMap<&str, usize> = current
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let texts = |c: &Cluster| -> Vec<MemberText<'_>> {
+        position
+            .get(c.id.as_str())
+            .map(|&i| {
+                rows[i]
+                    .iter()
+                    .filter_map(|r| cache.get(*r))
+                    .map(|(t, l)| (t.as_str(), *l))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    name_parents(current, centroids, groups, &texts)
+}
+
 /// Makes every slug unique across all levels.
 pub fn dedupe_slugs(all: &mut [Cluster]) {
     let mut taken = std::collections::HashSet::new();
@@ -168,10 +199,12 @@ pub async fn run(
     let mut centroids = clusters::centroids(embeddings.view(), &level_rows);
     let mut all = Vec::new();
     let mut level = 0u32;
-    // Offline, the top level is chosen first from the base clusters; each
-    // level in between keeps its groups apart (`apart[i]`: the top-level
+    // When the embeddings group the levels (offline, or with `grouping =
+    // "embeddings"`), the top level is chosen first from the base
+    // clusters; each level in between keeps its groups apart (`apart[i]`: the top-level
     // group of cluster `i`).
-    let mut apart = if llm.is_none() && current.len() > config.max_top_level {
+    let embeddings_group = llm.is_none() || !config.llm_groups();
+    let mut apart = if embeddings_group && current.len() > config.max_top_level {
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let last = targets.last().copied().unwrap_or(config.max_top_level);
         crate::offline::hierarchy::top_partition(centroids.view(), &counts, last)?
@@ -195,8 +228,9 @@ pub async fn run(
         }
         level += 1;
         let target = target.clamp(1, current.len() - 1);
-        let plan = match &llm {
-            Some(llm) if step < levels => {
+        let llm_level = llm.as_ref().filter(|_| step < levels);
+        let plan = match llm_level {
+            Some(llm) if config.llm_groups() => {
                 let job = Level {
                     llm,
                     ctx,
@@ -219,24 +253,23 @@ pub async fn run(
                     rename_among_siblings(&mut current, summaries, &level_rows, &groups);
                 }
                 let cache = member_texts.get_or_init(|| member_text_cache(summaries));
-                let position: HashMap<&str, usize> = current
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (c.id.as_str(), i))
-                    .collect();
-                let texts = |c: &Cluster| -> Vec<MemberText<'_>> {
-                    position
-                        .get(c.id.as_str())
-                        .map(|&i| {
-                            level_rows[i]
-                                .iter()
-                                .filter_map(|r| cache.get(*r))
-                                .map(|(t, l)| (t.as_str(), *l))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                name_parents(&current, centroids.view(), groups, &texts)
+                let plan = name_offline(&current, centroids.view(), groups, &level_rows, cache);
+                match llm_level {
+                    Some(llm) if !config.llm_groups() => {
+                        let job = Level {
+                            llm,
+                            ctx,
+                            current: &current,
+                            centroids: &centroids,
+                            target,
+                            config,
+                            seed,
+                            level,
+                        };
+                        name_llm(&job, plan, &mut gaps).await?
+                    }
+                    _ => plan,
+                }
             }
         };
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
@@ -273,6 +306,14 @@ pub async fn run(
     let mut built_with = serde_json::Map::new();
     built_with.insert("model".into(), model.into());
     built_with.insert("levels".into(), level.into());
+    if llm.is_some() {
+        let grouping = if config.llm_groups() {
+            "llm"
+        } else {
+            "embeddings"
+        };
+        built_with.insert("grouping".into(), grouping.into());
+    }
     built_with.insert(
         "top_level".into(),
         all.iter()

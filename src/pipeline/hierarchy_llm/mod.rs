@@ -12,6 +12,10 @@
 //!    its target (`shape.rs`);
 //! 6. rename each parent from its actual children (`rename.rs`).
 //!
+//! With `[hierarchy] grouping = "embeddings"` steps 1–5 are replaced by
+//! the offline grouping ([`crate::offline::hierarchy`]) and only step 6
+//! asks the model: one round of calls per level instead of four.
+//!
 //! The independent calls of a step (proposals, assignments, renames) run
 //! at once under the stage's bound ([`super::concurrent`]) and are merged
 //! in input order, so a seed and a cache give the same tree whatever
@@ -181,9 +185,17 @@ pub(super) async fn plan_llm(job: &Level<'_>, gaps: &mut Gaps) -> Result<Option<
     if grouping.labels.len() >= m {
         return Ok(None); // no shrink: fall back
     }
-    let names = rename::rename(job, &lines, &grouping, gaps).await?;
-    Ok(Some(LevelPlan {
-        groups: grouping.groups,
-        names,
-    }))
+    rename::rename(job, &lines, grouping, gaps).await.map(Some)
+}
+
+/// Names the parents of a level the embeddings grouped
+/// (`[hierarchy] grouping = "embeddings"`): one rename per parent, all at
+/// once; `plan` holds the groups and their offline names, kept for any
+/// rename that fails.
+pub(super) async fn name_llm(
+    job: &Level<'_>,
+    plan: LevelPlan,
+    gaps: &mut Gaps,
+) -> Result<LevelPlan> {
+    rename::name_groups(job, plan, gaps).await
 }

@@ -76,6 +76,8 @@ impl Settings {
             cluster.k = k;
         }
         cluster.resolve_smoothing(&identities.embedder);
+        let mut hierarchy = config.hierarchy.clone();
+        hierarchy.resolve_grouping(identities.hierarchy == super::OFFLINE_HIERARCHY);
         let conversations = options
             .max_conversations
             .map_or(store.conversations, |m| m.min(store.conversations));
@@ -83,7 +85,7 @@ impl Settings {
             summarise: config.summarise.clone(),
             cluster,
             naming: config.naming.clone(),
-            hierarchy: config.hierarchy.clone(),
+            hierarchy,
             projection: config.projection.clone(),
             identities,
             conversations,

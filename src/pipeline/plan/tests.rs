@@ -183,3 +183,44 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
         ["cluster.smooth_neighbours 10 → 0"]
     );
 }
+
+#[test]
+fn hierarchy_grouping_is_keyed_only_when_an_llm_groups_and_it_is_not_the_default() {
+    use crate::config::HierarchyGrouping;
+    let store = StoreFingerprint {
+        conversations: 100,
+        digest: "d".into(),
+    };
+    let ids = |hierarchy: &str| Identities {
+        summariser: "s".into(),
+        embedder: "e".into(),
+        namer: "n".into(),
+        hierarchy: hierarchy.into(),
+    };
+    let key = |config: &Config, hierarchy: &str| {
+        Settings::new(
+            config,
+            &RunOptions::default(),
+            ids(hierarchy),
+            store.clone(),
+        )
+        .inputs(Stage::Hierarchy, &Digests::new())
+    };
+    let clio = Config::default();
+    let mut embeddings = Config::default();
+    embeddings.hierarchy.grouping = HierarchyGrouping::Embeddings;
+    // The default stays out of the key: projects built before the setting
+    // existed keep their hierarchy.
+    let before = key(&clio, "api:m");
+    assert!(!before.map().contains_key("hierarchy.grouping"));
+    let after = key(&embeddings, "api:m");
+    assert_eq!(
+        after.why(&before.map()),
+        ["hierarchy.grouping is new (embeddings)"]
+    );
+    // Offline there is one way to group: the setting changes nothing.
+    assert_eq!(
+        key(&embeddings, OFFLINE_HIERARCHY).key(),
+        key(&clio, OFFLINE_HIERARCHY).key()
+    );
+}
