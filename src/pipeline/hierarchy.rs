@@ -200,9 +200,9 @@ pub async fn run(
     let mut all = Vec::new();
     let mut level = 0u32;
     // When the embeddings group the levels (offline, or with `grouping =
-    // "embeddings"`), the top level is chosen first from the base
-    // clusters; each level in between keeps its groups apart (`apart[i]`: the top-level
-    // group of cluster `i`).
+    // "embeddings"`), the top level is chosen first from the base clusters;
+    // each level in between keeps its groups apart (`apart[i]`: the
+    // top-level group of cluster `i`).
     let embeddings_group = llm.is_none() || !config.llm_groups();
     let mut apart = if embeddings_group && current.len() > config.max_top_level {
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
@@ -228,9 +228,21 @@ pub async fn run(
         }
         level += 1;
         let target = target.clamp(1, current.len() - 1);
-        let llm_level = llm.as_ref().filter(|_| step < levels);
-        let plan = match llm_level {
-            Some(llm) if config.llm_groups() => {
+        let plan = match llm.as_ref().filter(|_| step < levels) {
+            None => {
+                let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                if level == 1 && llm.is_none() {
+                    rename_among_siblings(&mut current, summaries, &level_rows, &groups);
+                }
+                name_offline(
+                    &current,
+                    centroids.view(),
+                    groups,
+                    &level_rows,
+                    member_texts.get_or_init(|| member_text_cache(summaries)),
+                )
+            }
+            Some(llm) => {
                 let job = Level {
                     llm,
                     ctx,
@@ -241,34 +253,30 @@ pub async fn run(
                     seed,
                     level,
                 };
-                plan_llm(&job, &mut gaps).await?
-            }
-            _ => None,
-        };
-        let plan = match plan {
-            Some(p) => p,
-            None => {
-                let groups = group_offline(&current, centroids.view(), target, &apart)?;
-                if level == 1 && llm.is_none() {
-                    rename_among_siblings(&mut current, summaries, &level_rows, &groups);
-                }
-                let cache = member_texts.get_or_init(|| member_text_cache(summaries));
-                let plan = name_offline(&current, centroids.view(), groups, &level_rows, cache);
-                match llm_level {
-                    Some(llm) if !config.llm_groups() => {
-                        let job = Level {
-                            llm,
-                            ctx,
-                            current: &current,
-                            centroids: &centroids,
-                            target,
-                            config,
-                            seed,
-                            level,
-                        };
-                        name_llm(&job, plan, &mut gaps).await?
+                let planned = if config.llm_groups() {
+                    plan_llm(&job, &mut gaps).await?
+                } else {
+                    None
+                };
+                match planned {
+                    Some(plan) => plan,
+                    None => {
+                        let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                        let plan = name_offline(
+                            &current,
+                            centroids.view(),
+                            groups,
+                            &level_rows,
+                            member_texts.get_or_init(|| member_text_cache(summaries)),
+                        );
+                        // A level Clio's method could not shrink keeps these
+                        // names; grouped from the embeddings, the model names it.
+                        if config.llm_groups() {
+                            plan
+                        } else {
+                            name_llm(&job, plan, &mut gaps).await?
+                        }
                     }
-                    _ => plan,
                 }
             }
         };
