@@ -3,11 +3,13 @@
 //! groups as the top level will have, and those into the top level; then
 //! the levels in between are built bottom-up, one at a time, never
 //! mixing two top-level groups, and the last step takes the top level as
-//! chosen. Each grouping is Ward's criterion on unit centroids, each
-//! weighted by the square root of its size, refined by size-weighted
-//! spherical k-means from that start ([`cluster::refine_partition`]); no
-//! group may pass [`MAX_SHARE`] of the conversations while another choice
-//! exists, so one catch-all cannot swallow the top level. Each group is
+//! chosen. Each grouping is Ward's criterion on unit centroids (the
+//! caller passes each embedding centroid beside the cluster's term
+//! profile, [`super::term_profile`]), each weighted by the square root of
+//! its size, refined by size-weighted spherical k-means from that start
+//! ([`cluster::refine_partition`]); no group may pass [`MAX_SHARE`] of
+//! the conversations while another choice exists, so one catch-all cannot
+//! swallow the top level. Each group is
 //! named from its members' summaries, never with a child's name; before
 //! the first level is named, the base clusters are named again against
 //! their siblings ([`super::siblings`]).
@@ -35,7 +37,7 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v5-central-names";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v6-terms-central-names";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::model::Cluster;
 pub use crate::offline::hierarchy::plan_offline;
 use crate::offline::hierarchy::{MemberText, group_offline, member_text_cache, name_parents};
+use crate::offline::term_profile;
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -166,6 +167,14 @@ pub async fn run(
     });
     let mut level_rows = naming::rows_of(&current, summaries);
     let mut centroids = clusters::centroids(embeddings.view(), &level_rows);
+    // Offline, clusters are grouped by their centroids beside their term
+    // profiles (`space`); the centroids alone still describe the groups.
+    let mut space = if llm.is_none() {
+        let profiles = term_profile::profiles(summaries, &level_rows);
+        term_profile::grouping_space(centroids.view(), profiles.view())
+    } else {
+        centroids.clone()
+    };
     let mut all = Vec::new();
     let mut level = 0u32;
     // Offline, the top level is chosen first from the base clusters; each
@@ -174,7 +183,7 @@ pub async fn run(
     let mut apart = if llm.is_none() && current.len() > config.max_top_level {
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let last = targets.last().copied().unwrap_or(config.max_top_level);
-        crate::offline::hierarchy::top_partition(centroids.view(), &counts, last)?
+        crate::offline::hierarchy::top_partition(space.view(), &counts, last)?
     } else {
         vec![0; current.len()]
     };
@@ -214,7 +223,7 @@ pub async fn run(
         let plan = match plan {
             Some(p) => p,
             None => {
-                let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                let groups = group_offline(&current, space.view(), target, &apart)?;
                 if level == 1 && llm.is_none() {
                     rename_among_siblings(&mut current, summaries, &level_rows, &groups);
                 }
@@ -242,6 +251,7 @@ pub async fn run(
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let parents_n = plan.names.len();
         let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
+        let new_space = parent_centroids(space.view(), &counts, &plan.groups, parents_n);
         let mut new_rows = vec![Vec::new(); parents_n];
         for (i, g) in plan.groups.iter().enumerate() {
             new_rows[*g].extend(level_rows[i].iter().copied());
@@ -259,6 +269,7 @@ pub async fn run(
         all.append(&mut current);
         current = parents;
         centroids = new_centroids;
+        space = new_space;
         level_rows = new_rows;
         apart = parent_apart;
     }
