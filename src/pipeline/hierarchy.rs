@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::model::Cluster;
 pub use crate::offline::hierarchy::plan_offline;
 use crate::offline::hierarchy::{MemberText, group_offline, member_text_cache, name_parents};
+use crate::offline::term_profile;
 use crate::project::checkpoint;
 
 /// One level's worth of grouping: `groups[i]` is the parent index of child
@@ -197,17 +198,25 @@ pub async fn run(
     });
     let mut level_rows = naming::rows_of(&current, summaries);
     let mut centroids = clusters::centroids(embeddings.view(), &level_rows);
+    // When the embeddings group the levels (offline, or with `grouping =
+    // "embeddings"`), clusters are grouped by their centroids beside their
+    // term profiles (`space`); the centroids alone still describe the groups.
+    let embeddings_group = llm.is_none() || !config.llm_groups();
+    let mut space = if embeddings_group {
+        let profiles = term_profile::profiles(summaries, &level_rows);
+        term_profile::grouping_space(centroids.view(), profiles.view())
+    } else {
+        centroids.clone()
+    };
     let mut all = Vec::new();
     let mut level = 0u32;
-    // When the embeddings group the levels (offline, or with `grouping =
-    // "embeddings"`), the top level is chosen first from the base clusters;
+    // Grouped that way, the top level is chosen first from the base clusters;
     // each level in between keeps its groups apart (`apart[i]`: the
     // top-level group of cluster `i`).
-    let embeddings_group = llm.is_none() || !config.llm_groups();
     let mut apart = if embeddings_group && current.len() > config.max_top_level {
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let last = targets.last().copied().unwrap_or(config.max_top_level);
-        crate::offline::hierarchy::top_partition(centroids.view(), &counts, last)?
+        crate::offline::hierarchy::top_partition(space.view(), &counts, last)?
     } else {
         vec![0; current.len()]
     };
@@ -230,7 +239,7 @@ pub async fn run(
         let target = target.clamp(1, current.len() - 1);
         let plan = match llm.as_ref().filter(|_| step < levels) {
             None => {
-                let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                let groups = group_offline(&current, space.view(), target, &apart)?;
                 if level == 1 && llm.is_none() {
                     rename_among_siblings(&mut current, summaries, &level_rows, &groups);
                 }
@@ -261,7 +270,7 @@ pub async fn run(
                 match planned {
                     Some(plan) => plan,
                     None => {
-                        let groups = group_offline(&current, centroids.view(), target, &apart)?;
+                        let groups = group_offline(&current, space.view(), target, &apart)?;
                         let plan = name_offline(
                             &current,
                             centroids.view(),
@@ -283,6 +292,7 @@ pub async fn run(
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let parents_n = plan.names.len();
         let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
+        let new_space = parent_centroids(space.view(), &counts, &plan.groups, parents_n);
         let mut new_rows = vec![Vec::new(); parents_n];
         for (i, g) in plan.groups.iter().enumerate() {
             new_rows[*g].extend(level_rows[i].iter().copied());
@@ -300,6 +310,7 @@ pub async fn run(
         all.append(&mut current);
         current = parents;
         centroids = new_centroids;
+        space = new_space;
         level_rows = new_rows;
         apart = parent_apart;
     }
