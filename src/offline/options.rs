@@ -42,7 +42,8 @@ pub(super) fn options_for(
 
 /// Possible names, best first: phrases of two or more words (three or more
 /// characters in an unspaced script), and pairs of phrases joined by "and"
-/// that share no word and are not two halves of one phrase.
+/// that share no word (counting a plural as its singular: never "Alarm and
+/// alarms") and are not two halves of one phrase.
 pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let long_enough = |c: &Candidate| {
@@ -70,7 +71,9 @@ pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
     for (i, a) in top.iter().enumerate() {
         for b in top.iter().skip(i + 1) {
             if a.words + b.words + 1 > MAX_NAME_WORDS
-                || a.norms.iter().any(|w| b.norms.contains(w))
+                || a.norms
+                    .iter()
+                    .any(|w| b.norms.iter().any(|v| same_word(w, v)))
                 || fragments(a, b)
             {
                 continue;
@@ -130,6 +133,49 @@ fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
     None
 }
 
+/// Whether two lower-cased words are one word, counting an English plural
+/// ("alarm"/"alarms", "box"/"boxes", "city"/"cities") as its singular.
+fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short == long {
+        return true;
+    }
+    match long.strip_prefix(short) {
+        Some("s" | "es") => true,
+        _ => long
+            .strip_suffix("ies")
+            .is_some_and(|stem| short.strip_suffix('y') == Some(stem) && !stem.is_empty()),
+    }
+}
+
 fn is_unspaced(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plural_counts_as_its_singular() {
+        assert!(same_word("alarm", "alarms"));
+        assert!(same_word("boxes", "box"));
+        assert!(same_word("city", "cities"));
+        assert!(same_word("train", "train"));
+        assert!(!same_word("train", "trains and"));
+        assert!(!same_word("add", "address"));
+        assert!(!same_word("ies", "y"));
+    }
+
+    #[test]
+    fn no_name_joins_a_word_and_its_plural() {
+        let cands = vec![
+            Candidate::one_word_for_test("alarm", 0.9),
+            Candidate::one_word_for_test("alarms", 0.8),
+            Candidate::one_word_for_test("snooze", 0.5),
+        ];
+        let names: Vec<String> = name_options(&cands).into_iter().map(|(n, _)| n).collect();
+        assert!(!names.iter().any(|n| n == "Alarm and alarms"), "{names:?}");
+        assert_eq!(names[0], "Alarm and snooze");
+    }
 }
