@@ -37,7 +37,7 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v6-terms-central-names";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v7-terms-central-names-plurals";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;

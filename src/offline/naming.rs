@@ -30,7 +30,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v3-central";
+pub const IDENTITY: &str = "offline-phrases-v4-plurals";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
