@@ -105,12 +105,17 @@ fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
     let first = cands.first()?;
     let unspaced = is_unspaced(&first.shown);
     let mut parts: Vec<&str> = Vec::new();
+    let mut taken: Vec<&Candidate> = Vec::new();
     let mut score = 0.0;
     for c in cands.iter().take(6) {
-        if is_unspaced(&c.shown) != unspaced || parts.iter().any(|p| p.contains(&*c.shown)) {
+        if is_unspaced(&c.shown) != unspaced
+            || parts.iter().any(|p| p.contains(&*c.shown))
+            || taken.iter().any(|t| same_phrase(t, c))
+        {
             continue;
         }
         parts.push(&c.shown);
+        taken.push(c);
         score += c.score;
         let enough = if unspaced {
             parts.iter().map(|p| p.chars().count()).sum::<usize>() >= 3
@@ -148,6 +153,14 @@ fn same_word(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether two candidates are one phrase up to plurals ("alarm" and
+/// "alarms", "set alarm" and "set alarms").
+fn same_phrase(a: &Candidate, b: &Candidate) -> bool {
+    !a.norms.is_empty()
+        && a.norms.len() == b.norms.len()
+        && a.norms.iter().zip(&b.norms).all(|(x, y)| same_word(x, y))
+}
+
 fn is_unspaced(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
 }
@@ -177,5 +190,21 @@ mod tests {
         let names: Vec<String> = name_options(&cands).into_iter().map(|(n, _)| n).collect();
         assert!(!names.iter().any(|n| n == "Alarm and alarms"), "{names:?}");
         assert_eq!(names[0], "Alarm and snooze");
+    }
+
+    #[test]
+    fn the_fallback_does_not_join_a_word_and_its_plural_either() {
+        // Only one-word candidates, and the only pair is a word and its
+        // plural: no name here, so the caller's other fallbacks (a run
+        // around the word, a central request) are tried instead.
+        let cands = vec![
+            Candidate::one_word_for_test("alarm", 0.9),
+            Candidate::one_word_for_test("alarms", 0.8),
+        ];
+        assert!(
+            name_options(&cands).is_empty(),
+            "{:?}",
+            name_options(&cands)
+        );
     }
 }
