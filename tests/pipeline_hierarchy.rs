@@ -136,6 +136,54 @@ fn distinct(req: &MockRequest) -> MockReply {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grouped_from_the_embeddings_a_failed_rename_keeps_the_offline_name() {
+    // Every third rename is refused (HTTP 400, not retried); the others
+    // answer as `distinct` does.
+    let refusing = |req: &MockRequest| {
+        let text = req.user_text();
+        let renaming = req.is_chat()
+            && !text.contains("<conversation>")
+            && !text.contains("<group_summaries>");
+        let h = text
+            .bytes()
+            .fold(7u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
+        if renaming && h % 3 == 0 {
+            return MockReply::status(400, r#"{"error":{"message":"refused"}}"#);
+        }
+        distinct(req)
+    };
+    let mock = MockServer::start(refusing);
+    let mut p = project(&mock, 300, 100, 10);
+    p.project.config.hierarchy.grouping = HierarchyGrouping::Embeddings;
+    let out = p.run().await.unwrap();
+    let said = out.incomplete.join("; ");
+    assert!(
+        said.contains("parent renames failed and kept their fallback name"),
+        "{said}"
+    );
+    // Every level is at its target; the refused parents carry offline
+    // names, the others the model's.
+    let clusters = out.clusters;
+    assert_eq!(level_sizes(&clusters), [100, 32, 10]);
+    let parents: Vec<&Cluster> = clusters.iter().filter(|c| c.level > 0).collect();
+    let renamed = parents
+        .iter()
+        .filter(|c| c.name.starts_with("Theme "))
+        .count();
+    assert!(
+        renamed > 0 && renamed < parents.len(),
+        "{renamed} of {}",
+        parents.len()
+    );
+    assert!(
+        parents
+            .iter()
+            .all(|c| !c.name.trim().is_empty() && !c.description.is_empty()),
+        "every parent is named"
+    );
+}
+
 /// What a request to the mock was for.
 fn kind(r: &MockRequest) -> &'static str {
     if r.is_embeddings() {

@@ -10,9 +10,9 @@
 //! "embeddings"` the LLM path groups like the offline one and the model
 //! only names the parents.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use ndarray::{Array2, ArrayView2};
 
@@ -222,7 +222,7 @@ pub async fn run(
     };
     let plan_targets = targets.iter().skip(1).take(levels).copied();
     // Offline, each summary's text and language, once for every level.
-    let member_texts: OnceCell<Vec<(String, Option<&'static str>)>> = OnceCell::new();
+    let member_texts: OnceLock<Vec<(String, Option<&'static str>)>> = OnceLock::new();
     // A last, deterministic step guarantees at most `max_top_level` roots
     // whatever the LLM answered.
     for (step, target) in plan_targets
@@ -271,19 +271,25 @@ pub async fn run(
                     Some(plan) => plan,
                     None => {
                         let groups = group_offline(&current, space.view(), target, &apart)?;
-                        let plan = name_offline(
-                            &current,
-                            centroids.view(),
-                            groups,
-                            &level_rows,
-                            member_texts.get_or_init(|| member_text_cache(summaries)),
-                        );
-                        // A level Clio's method could not shrink keeps these
-                        // names; grouped from the embeddings, the model names it.
+                        let offline = |groups: &[usize]| {
+                            name_offline(
+                                &current,
+                                centroids.view(),
+                                groups.to_vec(),
+                                &level_rows,
+                                member_texts.get_or_init(|| member_text_cache(summaries)),
+                            )
+                            .names
+                        };
+                        // A level Clio's method could not shrink keeps the
+                        // offline names; grouped from the embeddings, the
+                        // model names it, and the offline names are made
+                        // only for renames that fail.
                         if config.llm_groups() {
-                            plan
+                            let names = offline(&groups);
+                            LevelPlan { groups, names }
                         } else {
-                            name_llm(&job, plan, &mut gaps).await?
+                            name_llm(&job, groups, offline, &mut gaps).await?
                         }
                     }
                 }

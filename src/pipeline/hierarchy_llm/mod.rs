@@ -112,7 +112,7 @@ impl Gaps {
         counted(
             &mut out,
             &self.renames,
-            "parent renames failed and kept the proposed name",
+            "parent renames failed and kept their fallback name (the proposal, or the offline name)",
         );
         for l in &self.levels {
             out.push(format!(
@@ -190,12 +190,14 @@ pub(super) async fn plan_llm(job: &Level<'_>, gaps: &mut Gaps) -> Result<Option<
 
 /// Names the parents of a level the embeddings grouped
 /// (`[hierarchy] grouping = "embeddings"`): one rename per parent, all at
-/// once; `plan` holds the groups and their offline names, kept for any
-/// rename that fails.
+/// once; `fallback` makes the offline names, kept for any rename that
+/// fails (and only called then).
 pub(super) async fn name_llm(
     job: &Level<'_>,
-    plan: LevelPlan,
+    groups: Vec<usize>,
+    fallback: impl FnOnce(&[usize]) -> Vec<GeneratedName>,
     gaps: &mut Gaps,
 ) -> Result<LevelPlan> {
-    rename::name_groups(job, plan, gaps).await
+    let parents = groups.iter().max().map_or(0, |m| m + 1);
+    rename::name_groups(job, groups, parents, fallback, gaps).await
 }

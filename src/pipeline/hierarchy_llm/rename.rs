@@ -1,7 +1,9 @@
 //! The last step of a level: every parent is named from its actual
 //! children, all parents at once. A failed rename keeps the parent's
 //! fallback name: the proposed label when the model grouped the level, the
-//! offline name when the embeddings did ([`name_groups`]).
+//! offline name when the embeddings did ([`name_groups`]). Fallbacks are
+//! made only once a rename has failed, so a level whose renames all
+//! succeed sends its requests without waiting for them.
 
 use super::assign::Grouping;
 use super::{Gaps, Level, item_failed, names};
@@ -23,39 +25,45 @@ pub(super) async fn rename(
     for g in &grouping.groups {
         sizes[*g] += 1;
     }
-    let fallback = grouping
-        .labels
-        .iter()
-        .zip(&sizes)
-        .map(|(label, n)| GeneratedName {
-            name: label.clone(),
-            description: format!("Groups {n} related clusters."),
-            slug: slugify(label, 4),
-        })
-        .collect();
-    rename_parents(job, lines, grouping.groups, fallback, gaps).await
+    let (labels, parents) = (grouping.labels, sizes.len());
+    let fallback = move |_: &[usize]| {
+        labels
+            .iter()
+            .zip(&sizes)
+            .map(|(label, n)| GeneratedName {
+                name: label.clone(),
+                description: format!("Groups {n} related clusters."),
+                slug: slugify(label, 4),
+            })
+            .collect()
+    };
+    rename_parents(job, lines, grouping.groups, parents, fallback, gaps).await
 }
 
-/// The embeddings grouped the level (`[hierarchy] grouping = "embeddings"`):
-/// the groups stay as they are and the model names each parent; the
-/// fallback is the offline name already in `plan`.
+/// The embeddings grouped the level (`[hierarchy] grouping = "embeddings"`)
+/// into `groups` (parent of each child, `0..parents`): the groups stay as
+/// they are and the model names each parent; `fallback` makes the offline
+/// names, one per parent.
 pub(super) async fn name_groups(
     job: &Level<'_>,
-    plan: LevelPlan,
+    groups: Vec<usize>,
+    parents: usize,
+    fallback: impl FnOnce(&[usize]) -> Vec<GeneratedName>,
     gaps: &mut Gaps,
 ) -> Result<LevelPlan> {
     let lines: Vec<String> = job.current.iter().map(names::describe).collect();
-    rename_parents(job, &lines, plan.groups, plan.names, gaps).await
+    rename_parents(job, &lines, groups, parents, fallback, gaps).await
 }
 
 async fn rename_parents(
     job: &Level<'_>,
     lines: &[String],
     groups: Vec<usize>,
-    fallback: Vec<GeneratedName>,
+    parents: usize,
+    fallback: impl FnOnce(&[usize]) -> Vec<GeneratedName>,
     gaps: &mut Gaps,
 ) -> Result<LevelPlan> {
-    let mut children: Vec<Vec<String>> = vec![Vec::new(); fallback.len()];
+    let mut children: Vec<Vec<String>> = vec![Vec::new(); parents];
     for (i, g) in groups.iter().enumerate() {
         children[*g].push(lines[i].clone());
     }
@@ -70,19 +78,35 @@ async fn rename_parents(
         |_| {},
     )
     .await?;
+    let failed = answers
+        .iter()
+        .any(|a| !matches!(a, Ok(n) if !n.name.trim().is_empty()));
+    let mut fallback = if failed {
+        fallback(&groups)
+    } else {
+        Vec::new()
+    }
+    .into_iter();
     let mut names = Vec::with_capacity(answers.len());
-    for (answer, fallback) in answers.into_iter().zip(fallback) {
+    for answer in answers {
+        let fallback = fallback.next();
         let renamed = match answer {
             Ok(n) if !n.name.trim().is_empty() => Some(n),
             Ok(_) => None,
             Err(Error::Cancelled) => return Err(Error::Cancelled),
             Err(e) => {
                 gaps.renames.1.add(&e);
-                item_failed(job, &format!("renaming {}", fallback.name), &e);
+                let which = fallback.as_ref().map_or("a parent", |f| f.name.as_str());
+                item_failed(job, &format!("renaming {which}"), &e);
                 None
             }
         };
-        let name = renamed.unwrap_or(fallback);
+        let Some(name) = renamed.or(fallback) else {
+            return Err(Error::Internal(format!(
+                "level {}: no fallback name for a parent",
+                job.level
+            )));
+        };
         let _ = job.ctx.events.send(Event::Preview {
             stage: Stage::Hierarchy,
             text: name.name.clone(),
