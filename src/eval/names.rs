@@ -74,6 +74,14 @@ pub fn identifiability(
             entry.0 += 1;
             if best == Some(*id) {
                 entry.1 += 1;
+            } else {
+                let nearest = best.and_then(|b| h.get(b)).map_or("?", |b| b.name.as_str());
+                tracing::debug!(
+                    level = c.level,
+                    name = %c.name,
+                    nearest = %nearest,
+                    "a name nearer a sibling's centroid than its own"
+                );
             }
         }
     }

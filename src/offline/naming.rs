@@ -30,7 +30,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v4-plurals";
+pub const IDENTITY: &str = "offline-phrases-v5-plural-siblings";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -218,7 +218,7 @@ pub fn name_groups(
             .unwrap_or_default();
         let options = super::options::options_for(members, g, &candidates[g]);
         let name = choose(&options, &prefix, &taken, &banned);
-        taken.insert(normal(&name));
+        taken.insert(taken_key(&name));
         let description =
             super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
         out[g] = Some(GeneratedName {
@@ -247,7 +247,8 @@ pub(super) fn choose(
     taken: &HashSet<String>,
     banned: &HashSet<String>,
 ) -> String {
-    let free = |n: &str| !taken.contains(n);
+    // `n` is a normal name; siblings equal up to plurals share a key.
+    let free = |n: &str| !taken.contains(&super::options::taken_key(n));
     options
         .iter()
         .map(|(p, _)| with_prefix(prefix, p))
@@ -332,6 +333,12 @@ pub fn overlaps(a: &str, b: &str) -> bool {
 }
 
 /// Lower-case, single-spaced: how names are compared.
+/// The key a chosen name is recorded under in a `taken` set for
+/// [`choose`]: its normal form, plurals reduced to singulars.
+pub(super) fn taken_key(name: &str) -> String {
+    super::options::taken_key(&normal(name))
+}
+
 pub fn normal(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
@@ -447,9 +454,10 @@ mod tests {
     fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
         let none = HashSet::new();
         assert_eq!(choose(&[], "", &none, &none), "Other conversations");
-        let taken: HashSet<String> = [normal("Other conversations")].into();
+        let taken: HashSet<String> = [taken_key("Other conversations")].into();
         assert_eq!(choose(&[], "", &taken, &none), "Other conversations (2)");
-        assert_eq!(choose(&[], "", &none, &taken), "Other conversations (2)");
+        let banned: HashSet<String> = [normal("Other conversations")].into();
+        assert_eq!(choose(&[], "", &none, &banned), "Other conversations (2)");
     }
 
     #[test]

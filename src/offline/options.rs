@@ -138,6 +138,42 @@ fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
     None
 }
 
+/// The key under which a name counts as taken: [`naming::normal`] with
+/// each word's English plural reduced to its singular, so siblings named
+/// "Adventure movie" and "Adventure movies" count as sharing a name.
+///
+/// [`naming::normal`]: super::naming::normal
+pub(super) fn taken_key(normal: &str) -> String {
+    normal
+        .split(' ')
+        .map(singular)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A lower-cased word's key up to a regular English plural: the plural
+/// ending goes ("movies", "boxes", "songs"), then a final "ie" becomes
+/// "y" so "movie"/"movies" and "city"/"cities" meet. Words that end in s
+/// without being plurals stay whole ("class", "status", "analysis", "bus").
+fn singular(w: &str) -> String {
+    let n = w.len();
+    let stem = if n > 4
+        && ["xes", "ches", "shes", "sses", "zes"]
+            .iter()
+            .any(|e| w.ends_with(e))
+    {
+        &w[..n - 2]
+    } else if n > 3 && w.ends_with('s') && !["ss", "us", "is"].iter().any(|e| w.ends_with(e)) {
+        &w[..n - 1]
+    } else {
+        w
+    };
+    match stem.strip_suffix("ie") {
+        Some(head) if head.len() > 1 => format!("{head}y"),
+        _ => stem.to_string(),
+    }
+}
+
 /// Whether two lower-cased words are one word, counting an English plural
 /// ("alarm"/"alarms", "box"/"boxes", "city"/"cities") as its singular.
 fn same_word(a: &str, b: &str) -> bool {
@@ -168,6 +204,23 @@ fn is_unspaced(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_equal_up_to_plurals_share_a_taken_key() {
+        let key = |n: &str| taken_key(&super::super::naming::normal(n));
+        assert_eq!(key("Adventure movies"), key("Adventure movie"));
+        assert_eq!(key("Pop songs"), key("Pop song"));
+        assert_eq!(
+            key("Apartments in Santa Clara"),
+            key("Apartment in Santa Clara")
+        );
+        assert_eq!(key("Match boxes"), key("Match box"));
+        assert_eq!(key("Find cities"), key("Find city"));
+        assert_ne!(key("Adventure movies"), key("Adventure films"));
+        // Words that end in s without being plurals stay whole.
+        assert_eq!(key("Class status analysis"), "class status analysis");
+        assert_eq!(key("Bus"), "bus");
+    }
 
     #[test]
     fn a_plural_counts_as_its_singular() {

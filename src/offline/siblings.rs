@@ -71,7 +71,7 @@ pub fn names_among_siblings(
         let prefix = naming::language_prefix(&members, g, size);
         let options = super::options::options_for(&members, g, &rescored);
         let name = naming::choose(&options, &prefix, &taken, &HashSet::new());
-        taken.insert(naming::normal(&name));
+        taken.insert(naming::taken_key(&name));
         out[g] = name;
     }
     out
