@@ -11,8 +11,7 @@
 //! only names the parents.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ndarray::{Array2, ArrayView2};
 

@@ -150,9 +150,10 @@ impl Cache {
             (loaded.index.find(key).cloned(), loaded.legacy)
         };
         if let Some(loc) = loc {
-            match loc.read().and_then(|bytes| valid_entry(&bytes, key)) {
-                Some(v) => return Some(v),
-                None => tracing::debug!("corrupt cache entry; treated as a miss"),
+            match loc.read().map(|bytes| valid_entry(&bytes, key)) {
+                Ok(Some(v)) => return Some(v),
+                Ok(None) => tracing::debug!(key, "corrupt cache entry; treated as a miss"),
+                Err(e) => tracing::debug!(key, "cache entry unreadable ({e}); treated as a miss"),
             }
         }
         if legacy {
@@ -204,10 +205,13 @@ impl Cache {
             return miss;
         }
         let cache = self.clone();
-        tokio::task::spawn_blocking(move || cache.get(&key))
-            .await
-            .ok()
-            .flatten()
+        match tokio::task::spawn_blocking(move || cache.get(&key)).await {
+            Ok(hit) => hit,
+            Err(e) => {
+                tracing::warn!("response cache lookup failed ({e}); treated as a miss");
+                None
+            }
+        }
     }
 
     /// Looks up many keys in one blocking task.
@@ -216,7 +220,10 @@ impl Cache {
         let n = keys.len();
         tokio::task::spawn_blocking(move || keys.iter().map(|k| cache.get(k)).collect())
             .await
-            .unwrap_or_else(|_| vec![None; n])
+            .unwrap_or_else(|e| {
+                tracing::warn!("response cache lookup failed ({e}); treated as misses");
+                vec![None; n]
+            })
     }
 
     /// [`put`](Self::put) for each entry. A failed write is logged, not

@@ -29,12 +29,13 @@ pub(super) struct Loc {
 }
 
 impl Loc {
-    /// The entry's line, or `None` if it cannot be read back whole.
-    pub(super) fn read(&self) -> Option<Vec<u8>> {
-        let file = File::open(self.segment.as_path()).ok()?;
+    /// The entry's line as it is on disk now.
+    pub(super) fn read(&self) -> Result<Vec<u8>> {
+        let path = self.segment.as_path();
+        let file = File::open(path).at(path)?;
         let mut buf = vec![0; self.len as usize];
-        file.read_exact_at(&mut buf, self.offset).ok()?;
-        Some(buf)
+        file.read_exact_at(&mut buf, self.offset).at(path)?;
+        Ok(buf)
     }
 }
 
@@ -65,6 +66,7 @@ impl Index {
             let mut reader = BufReader::with_capacity(1 << 16, file);
             let mut line = Vec::new();
             let mut offset = 0u64;
+            let mut skipped = 0usize;
             loop {
                 line.clear();
                 let n = reader.read_until(b'\n', &mut line).at(segment.as_path())?;
@@ -83,8 +85,17 @@ impl Index {
                         len,
                     };
                     index.entries.insert(head.key.into_owned(), loc);
+                } else {
+                    skipped += 1;
                 }
                 offset += n as u64;
+            }
+            if skipped > 0 {
+                tracing::debug!(
+                    segment = %segment.display(),
+                    skipped,
+                    "cache lines that are torn, damaged or of another version were skipped"
+                );
             }
         }
         Ok(index)

@@ -78,21 +78,30 @@ async fn rename_parents(
         |_| {},
     )
     .await?;
-    let failed = answers
-        .iter()
-        .any(|a| !matches!(a, Ok(n) if !n.name.trim().is_empty()));
-    let mut fallback = if failed {
-        fallback(&groups)
-    } else {
+    // An empty name is no answer: the parent keeps its fallback.
+    let answers: Vec<Result<Option<GeneratedName>>> = answers
+        .into_iter()
+        .map(|a| a.map(|n| (!n.name.trim().is_empty()).then_some(n)))
+        .collect();
+    let fallback = if answers.iter().all(|a| matches!(a, Ok(Some(_)))) {
         Vec::new()
-    }
-    .into_iter();
+    } else {
+        let made = fallback(&groups);
+        if made.len() != parents {
+            return Err(Error::Internal(format!(
+                "level {}: {} fallback names for {parents} parents",
+                job.level,
+                made.len()
+            )));
+        }
+        made
+    };
+    let mut fallback = fallback.into_iter();
     let mut names = Vec::with_capacity(answers.len());
     for answer in answers {
         let fallback = fallback.next();
         let renamed = match answer {
-            Ok(n) if !n.name.trim().is_empty() => Some(n),
-            Ok(_) => None,
+            Ok(n) => n,
             Err(Error::Cancelled) => return Err(Error::Cancelled),
             Err(e) => {
                 gaps.renames.1.add(&e);
