@@ -37,8 +37,7 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str =
-    "offline-top-first-ward-sqrt-spherical-v8-terms-central-names-plural-siblings";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v9-terms-central-names-bridges";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;

@@ -13,6 +13,7 @@
 //! errors, custom facets — stay unknown: this module never invents values
 //! and never wraps the user's words in a template. Deterministic.
 
+mod bridge;
 mod central;
 pub mod code;
 pub mod coverage;

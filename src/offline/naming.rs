@@ -30,7 +30,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v5-plural-siblings";
+pub const IDENTITY: &str = "offline-phrases-v6-bridges";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;

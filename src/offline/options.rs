@@ -1,12 +1,18 @@
 //! The possible names of one offline cluster, best first
 //! ([`super::naming`]): its phrases of two to seven words and pairs of
-//! phrases joined by "and"; failing those, a run around its best word
+//! phrases, written as the members wrote them together (`bridge.rs`) or
+//! else joined by "and"; failing those, a run around its best word
 //! (`word_name.rs`), its most central requests, or the wording half of it
 //! shares (`central.rs`).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
+use super::bridge::Clauses;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, normal};
+
+/// Names a pair of candidates as the members wrote them together, or `None`.
+pub(super) type Bridge<'b> = &'b dyn Fn(&Candidate, &Candidate) -> Option<String>;
 
 /// Possible names for cluster `g` from its candidates, best first
 /// ([`name_options`]); when there is none, a run of words around its best
@@ -17,7 +23,10 @@ pub(super) fn options_for(
     g: usize,
     cands: &[Candidate],
 ) -> Vec<(String, f64)> {
-    let mut options = name_options(cands);
+    let clauses = OnceCell::new();
+    let bridge =
+        |a: &Candidate, b: &Candidate| clauses.get_or_init(|| Clauses::of(members, g)).bridge(a, b);
+    let mut options = name_options(cands, &bridge);
     if !options.is_empty() {
         return options;
     }
@@ -41,10 +50,12 @@ pub(super) fn options_for(
 }
 
 /// Possible names, best first: phrases of two or more words (three or more
-/// characters in an unspaced script), and pairs of phrases joined by "and"
-/// that share no word (counting a plural as its singular: never "Alarm and
-/// alarms") and are not two halves of one phrase.
-pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
+/// characters in an unspaced script), and pairs of phrases that share no
+/// word (counting inflections as one word: never "Alarm and alarms" nor
+/// "Verify and verifying") and are not two halves of one phrase. A pair
+/// is named by `bridge` when it can be ("Set an alarm"), else joined by
+/// "and" ("Lost and stolen").
+pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let long_enough = |c: &Candidate| {
         if is_unspaced(&c.shown) {
@@ -73,13 +84,15 @@ pub(super) fn name_options(cands: &[Candidate]) -> Vec<(String, f64)> {
             if a.words + b.words + 1 > MAX_NAME_WORDS
                 || a.norms
                     .iter()
-                    .any(|w| b.norms.iter().any(|v| same_word(w, v)))
+                    .any(|w| b.norms.iter().any(|v| same_family(w, v)))
                 || fragments(a, b)
             {
                 continue;
             }
             let joined = if is_unspaced(&a.shown) {
                 format!("{}・{}", a.shown, b.shown)
+            } else if let Some(together) = bridge(a, b) {
+                capitalise(&together)
             } else {
                 format!("{} and {}", capitalise(&a.shown), b.shown)
             };
@@ -176,7 +189,7 @@ fn singular(w: &str) -> String {
 
 /// Whether two lower-cased words are one word, counting an English plural
 /// ("alarm"/"alarms", "box"/"boxes", "city"/"cities") as its singular.
-fn same_word(a: &str, b: &str) -> bool {
+pub(super) fn same_word(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short == long {
         return true;
@@ -189,12 +202,48 @@ fn same_word(a: &str, b: &str) -> bool {
     }
 }
 
-/// Whether two candidates are one phrase up to plurals ("alarm" and
+/// Endings that inflect one English word: after a shared stem of four or
+/// more letters, two words whose endings are both here are one word in a
+/// name ("verify"/"verifying", "activate"/"activating", "stole"/"stolen",
+/// "happening"/"happened", "quiet"/"quieter").
+const INFLECTIONS: &[&str] = &[
+    "", "e", "s", "es", "d", "ed", "ing", "er", "ers", "est", "en", "n", "y", "ies", "ied", "ying",
+];
+
+/// Inflections after a doubled final consonant ("cancelled", "stopping").
+const DOUBLED: &[&str] = &["ed", "ing", "er", "ers", "est", "en"];
+
+/// Whether two lower-cased words are forms of one word: [`same_word`], or
+/// a shared stem of four or more letters followed by [`INFLECTIONS`] (a
+/// hyphen ignored: "one-way"/"oneway"). "port"/"portland" and
+/// "transfer"/"transaction" stay two words.
+pub(super) fn same_family(a: &str, b: &str) -> bool {
+    if same_word(a, b) {
+        return true;
+    }
+    let a: Vec<char> = a.chars().filter(|c| *c != '-').collect();
+    let b: Vec<char> = b.chars().filter(|c| *c != '-').collect();
+    let stem = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if stem < 4 {
+        return false;
+    }
+    let last = a[stem - 1];
+    let inflection = |tail: &[char]| {
+        let tail: String = tail.iter().collect();
+        INFLECTIONS.contains(&tail.as_str())
+            || (tail.starts_with(last)
+                && !"aeiou".contains(last)
+                && DOUBLED.contains(&&tail[last.len_utf8()..]))
+    };
+    inflection(&a[stem..]) && inflection(&b[stem..])
+}
+
+/// Whether two candidates are one phrase up to inflections ("alarm" and
 /// "alarms", "set alarm" and "set alarms").
 fn same_phrase(a: &Candidate, b: &Candidate) -> bool {
     !a.norms.is_empty()
         && a.norms.len() == b.norms.len()
-        && a.norms.iter().zip(&b.norms).all(|(x, y)| same_word(x, y))
+        && a.norms.iter().zip(&b.norms).all(|(x, y)| same_family(x, y))
 }
 
 fn is_unspaced(s: &str) -> bool {
@@ -234,13 +283,66 @@ mod tests {
     }
 
     #[test]
+    fn inflections_of_one_word_are_one_word() {
+        for (a, b) in [
+            ("verify", "verifying"),
+            ("activate", "activating"),
+            ("stole", "stolen"),
+            ("happening", "happened"),
+            ("cancelled", "canceled"),
+            ("transfer", "transferring"),
+            ("quiet", "quieter"),
+            ("schedule", "scheduled"),
+            ("one-way", "oneway"),
+            ("alarm", "alarms"),
+        ] {
+            assert!(same_family(a, b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("port", "portland"),
+            ("transfer", "transaction"),
+            ("time", "timer"),
+            ("card", "cart"),
+            ("set", "settings"),
+        ] {
+            assert!(!same_family(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn a_pair_written_together_is_named_as_written() {
+        let cands = vec![
+            Candidate::one_word_for_test("alarm", 0.9),
+            Candidate::one_word_for_test("set", 0.8),
+            Candidate::one_word_for_test("verify", 0.7),
+            Candidate::one_word_for_test("verifying", 0.6),
+        ];
+        let bridge = |a: &Candidate, b: &Candidate| {
+            (a.shown == "alarm" && b.shown == "set").then(|| "set an alarm".to_string())
+        };
+        let names: Vec<String> = name_options(&cands, &bridge)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names[0], "Set an alarm");
+        assert!(
+            !names.iter().any(|n| n == "Verify and verifying"),
+            "{names:?}"
+        );
+        assert!(names.iter().any(|n| n == "Alarm and verify"), "{names:?}");
+    }
+
+    #[test]
     fn no_name_joins_a_word_and_its_plural() {
         let cands = vec![
             Candidate::one_word_for_test("alarm", 0.9),
             Candidate::one_word_for_test("alarms", 0.8),
             Candidate::one_word_for_test("snooze", 0.5),
         ];
-        let names: Vec<String> = name_options(&cands).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = name_options(&cands, &|_, _| None)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert!(!names.iter().any(|n| n == "Alarm and alarms"), "{names:?}");
         assert_eq!(names[0], "Alarm and snooze");
     }
@@ -254,10 +356,7 @@ mod tests {
             Candidate::one_word_for_test("alarm", 0.9),
             Candidate::one_word_for_test("alarms", 0.8),
         ];
-        assert!(
-            name_options(&cands).is_empty(),
-            "{:?}",
-            name_options(&cands)
-        );
+        let options = name_options(&cands, &|_, _| None);
+        assert!(options.is_empty(), "{options:?}");
     }
 }
