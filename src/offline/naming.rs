@@ -30,7 +30,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v6-bridges";
+pub const IDENTITY: &str = "offline-phrases-v7-bridges-same-words-more-options";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -216,8 +216,7 @@ pub fn name_groups(
             .get(g)
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
-        let options = super::options::options_for(members, g, &candidates[g]);
-        let name = choose(&options, &prefix, &taken, &banned);
+        let name = super::options::pick(members, g, &candidates[g], &prefix, &taken, &banned);
         taken.insert(taken_key(&name));
         let description =
             super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
@@ -239,44 +238,54 @@ pub fn name_groups(
 }
 
 /// The first option (best first) that is not `taken` and overlaps no
-/// `banned` name; else one that at least differs from them; else the best
-/// numbered ("… (2)").
+/// `banned` name, looking at `more()` only when none of `options` is;
+/// else one that at least differs from them; else the best numbered
+/// ("… (2)").
 pub(super) fn choose(
     options: &[(String, f64)],
+    more: &dyn Fn() -> Vec<(String, f64)>,
     prefix: &str,
     taken: &HashSet<String>,
     banned: &HashSet<String>,
 ) -> String {
     // `n` is a normal name; siblings equal up to plurals share a key.
     let free = |n: &str| !taken.contains(&super::options::taken_key(n));
-    options
+    let fits = |name: &String| {
+        let n = normal(name);
+        free(&n) && !banned.iter().any(|b| overlaps(&n, b))
+    };
+    let differs = |name: &String| {
+        let n = normal(name);
+        free(&n) && !banned.contains(&n)
+    };
+    let named = |list: &[(String, f64)]| -> Vec<String> {
+        list.iter().map(|(p, _)| with_prefix(prefix, p)).collect()
+    };
+    let first = named(options);
+    if let Some(name) = first.iter().find(|n| fits(n)) {
+        return name.clone();
+    }
+    let rest = named(&more());
+    if let Some(name) = rest
         .iter()
-        .map(|(p, _)| with_prefix(prefix, p))
-        .find(|name| {
-            let n = normal(name);
-            free(&n) && !banned.iter().any(|b| overlaps(&n, b))
-        })
+        .find(|n| fits(n))
         // Every option overlaps a banned name: take one that at least differs.
-        .or_else(|| {
-            options
-                .iter()
-                .map(|(p, _)| with_prefix(prefix, p))
-                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
-        })
-        .unwrap_or_else(|| {
-            let base = options
-                .first()
-                .map(|(p, _)| with_prefix(prefix, p))
-                .unwrap_or_else(|| with_prefix(prefix, OTHER));
-            let free_base = |n: &str| free(n) && !banned.contains(n);
-            if options.is_empty() && free_base(&normal(&base)) {
-                return base;
-            }
-            (2..)
-                .map(|i| format!("{base} ({i})"))
-                .find(|n| free(&normal(n)) && !banned.contains(&normal(n)))
-                .unwrap_or(base)
-        })
+        .or_else(|| first.iter().chain(&rest).find(|n| differs(n)))
+    {
+        return name.clone();
+    }
+    let base = first
+        .first()
+        .or(rest.first())
+        .cloned()
+        .unwrap_or_else(|| with_prefix(prefix, OTHER));
+    if first.is_empty() && rest.is_empty() && differs(&base) {
+        return base;
+    }
+    (2..)
+        .map(|i| format!("{base} ({i})"))
+        .find(differs)
+        .unwrap_or(base)
 }
 
 /// Names base clusters: `rows[g]` are the positions in `summaries` of
@@ -453,11 +462,40 @@ mod tests {
     #[test]
     fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
         let none = HashSet::new();
-        assert_eq!(choose(&[], "", &none, &none), "Other conversations");
+        assert_eq!(
+            choose(&[], &Vec::new, "", &none, &none),
+            "Other conversations"
+        );
         let taken: HashSet<String> = [taken_key("Other conversations")].into();
-        assert_eq!(choose(&[], "", &taken, &none), "Other conversations (2)");
+        assert_eq!(
+            choose(&[], &Vec::new, "", &taken, &none),
+            "Other conversations (2)"
+        );
         let banned: HashSet<String> = [normal("Other conversations")].into();
-        assert_eq!(choose(&[], "", &none, &banned), "Other conversations (2)");
+        assert_eq!(
+            choose(&[], &Vec::new, "", &none, &banned),
+            "Other conversations (2)"
+        );
+    }
+
+    #[test]
+    fn a_taken_name_gives_way_to_a_fallback_before_a_number() {
+        let none = HashSet::new();
+        // "Alarms set" is "Set an alarm" in other words: taken.
+        let taken: HashSet<String> = [taken_key("Set an alarm")].into();
+        let options = [("Alarms set".to_string(), 1.0)];
+        let more = || vec![("Wake me up at seven".to_string(), 0.0)];
+        assert_eq!(
+            choose(&options, &more, "", &taken, &none),
+            "Wake me up at seven"
+        );
+        assert_eq!(
+            choose(&options, &Vec::new, "", &taken, &none),
+            "Alarms set (2)"
+        );
+        // The fallbacks are not looked at while an option is free.
+        let unused = || -> Vec<(String, f64)> { panic!("fallbacks worked out") };
+        assert_eq!(choose(&options, &unused, "", &none, &none), "Alarms set");
     }
 
     #[test]

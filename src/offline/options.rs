@@ -9,42 +9,58 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::bridge::Clauses;
-use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, normal};
+use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
 
 /// Names a pair of candidates as the members wrote them together, or `None`.
 pub(super) type Bridge<'b> = &'b dyn Fn(&Candidate, &Candidate) -> Option<String>;
 
-/// Possible names for cluster `g` from its candidates, best first
-/// ([`name_options`]); when there is none, a run of words around its best
-/// one-word phrase (`word_name.rs`), then its most central requests, then
-/// the phrasing at least half of it shares (both `central.rs`).
-pub(super) fn options_for(
+/// The name of cluster `g` ([`naming::choose`]): the first of its
+/// [`name_options`] that is free, else the first free fallback (a run of
+/// words around its best one-word phrase, `word_name.rs`; its most central
+/// requests, then the phrasing at least half of it shares, both
+/// `central.rs`), so that a name is numbered ("… (2)") only when nothing
+/// else is left. The fallbacks are only worked out when needed.
+///
+/// [`naming::choose`]: super::naming::choose
+pub(super) fn pick(
     members: &[Member<'_>],
     g: usize,
     cands: &[Candidate],
-) -> Vec<(String, f64)> {
+    prefix: &str,
+    taken: &HashSet<String>,
+    banned: &HashSet<String>,
+) -> String {
     let clauses = OnceCell::new();
     let bridge =
         |a: &Candidate, b: &Candidate| clauses.get_or_init(|| Clauses::of(members, g)).bridge(a, b);
-    let mut options = name_options(cands, &bridge);
-    if !options.is_empty() {
-        return options;
+    let first = name_options(cands, &bridge);
+    let fallbacks = || fallback_options(members, g, cands);
+    if first.is_empty() {
+        choose(&fallbacks(), &Vec::new, prefix, taken, banned)
+    } else {
+        choose(&first, &fallbacks, prefix, taken, banned)
     }
+}
+
+/// The fallback names of cluster `g`, best first (see [`pick`]).
+fn fallback_options(members: &[Member<'_>], g: usize, cands: &[Candidate]) -> Vec<(String, f64)> {
+    let mut options: Vec<(String, f64)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut push = |name: String| {
+        if seen.insert(normal(&name)) {
+            options.push((name, 0.0));
+        }
+    };
     if let Some(word) = cands.iter().find(|c| c.norms.len() == 1)
         && let Some(name) = super::word_name::around_word(members, g, &word.norms[0])
     {
-        options.push((capitalise(&name), 0.0));
+        push(capitalise(&name));
     }
     for name in super::central::central_requests(members, g, cands) {
-        let name = capitalise(&name);
-        if !options.iter().any(|(o, _)| normal(o) == normal(&name)) {
-            options.push((name, 0.0));
-        }
+        push(capitalise(&name));
     }
-    if options.is_empty() {
-        for run in super::central::shared_runs(members, g) {
-            options.push((capitalise(&run.name()), 0.0));
-        }
+    for run in super::central::shared_runs(members, g) {
+        push(capitalise(&run.name()));
     }
     options
 }
@@ -151,17 +167,59 @@ fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
     None
 }
 
-/// The key under which a name counts as taken: [`naming::normal`] with
-/// each word's English plural reduced to its singular, so siblings named
-/// "Adventure movie" and "Adventure movies" count as sharing a name.
+/// The key under which a name counts as taken: the name's words (of
+/// [`naming::normal`]) other than glue and words under three letters
+/// (numbers always count: "2 bedroom" is not "3 bedroom"), each
+/// reduced to its singular and uninflected form, in sorted order. Siblings
+/// named "Adventure movie" and "Adventure movies", "Set an alarm" and
+/// "Alarms set", or "Play it on my kitchen device" and "Play it on the
+/// kitchen device" count as sharing a name. A name of glue alone keys on
+/// its singular words as written.
 ///
 /// [`naming::normal`]: super::naming::normal
 pub(super) fn taken_key(normal: &str) -> String {
-    normal
+    let mut words: Vec<String> = normal
         .split(' ')
-        .map(singular)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .filter(|w| {
+            w.chars().any(|c| c.is_numeric())
+                || (w.chars().count() >= 3 && !super::word_name::GLUE.contains(w))
+        })
+        .map(uninflected)
+        .collect();
+    if words.is_empty() {
+        return normal
+            .split(' ')
+            .map(singular)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    words.sort_unstable();
+    words.dedup();
+    words.join(" ")
+}
+
+/// A lower-cased word's key up to inflection: [`singular`], then a final
+/// "ing" or "ed" after four or more letters goes (with a doubled final
+/// consonant undoubled), then a final "e" after four or more letters:
+/// "verifying"/"verify", "activating"/"activate", "cancelled"/"canceled"
+/// meet.
+fn uninflected(w: &str) -> String {
+    let mut s = singular(w);
+    for ending in ["ing", "ed"] {
+        if s.len() >= ending.len() + 4 && s.ends_with(ending) {
+            s.truncate(s.len() - ending.len());
+            let b = s.as_bytes();
+            let n = b.len();
+            if b[n - 1] == b[n - 2] && !b"aeiou".contains(&b[n - 1]) {
+                s.pop();
+            }
+            break;
+        }
+    }
+    if s.len() >= 5 && s.ends_with('e') {
+        s.pop();
+    }
+    s
 }
 
 /// A lower-cased word's key up to a regular English plural: the plural
@@ -266,9 +324,27 @@ mod tests {
         assert_eq!(key("Match boxes"), key("Match box"));
         assert_eq!(key("Find cities"), key("Find city"));
         assert_ne!(key("Adventure movies"), key("Adventure films"));
+        // Word order, glue and inflections do not make a name differ.
+        assert_eq!(key("Set an alarm"), key("Alarms set"));
+        assert_eq!(
+            key("Play it on my kitchen device"),
+            key("Play it on the kitchen device")
+        );
+        assert_eq!(key("Verify my identity"), key("Verifying identity"));
+        assert_eq!(key("Card payment cancelled"), key("Card payment canceled"));
+        // Numbers and content words still do.
+        assert_ne!(key("Two bedroom apartment"), key("Three bedroom apartment"));
+        assert_ne!(key("2 bedroom apartment"), key("3 bedroom apartment"));
+        assert_ne!(key("Set an alarm"), key("Set an alarm (2)"));
+        assert_ne!(
+            key("Find a round trip flight"),
+            key("Search round trip flights")
+        );
         // Words that end in s without being plurals stay whole.
-        assert_eq!(key("Class status analysis"), "class status analysis");
+        assert_eq!(key("Class status analysis"), "analysis class status");
         assert_eq!(key("Bus"), "bus");
+        // A name of glue alone still has a key.
+        assert_eq!(key("What is"), "what is");
     }
 
     #[test]

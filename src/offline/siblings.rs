@@ -69,8 +69,7 @@ pub fn names_among_siblings(
         let counts = in_parent.get(&parent(g));
         let rescored = rescore(&scored.candidates[g], size, counts);
         let prefix = naming::language_prefix(&members, g, size);
-        let options = super::options::options_for(&members, g, &rescored);
-        let name = naming::choose(&options, &prefix, &taken, &HashSet::new());
+        let name = super::options::pick(&members, g, &rescored, &prefix, &taken, &HashSet::new());
         taken.insert(naming::taken_key(&name));
         out[g] = name;
     }

@@ -21,7 +21,7 @@ const MAX_RUN: usize = 4;
 
 /// Words that never end a run: they read as a fragment ("the world",
 /// "hear it").
-const GLUE: &[&str] = &[
+pub(super) const GLUE: &[&str] = &[
     "the", "and", "for", "with", "from", "this", "that", "these", "those", "your", "you", "our",
     "their", "his", "her", "its", "are", "was", "were", "been", "has", "had", "have", "can",
     "could", "would", "should", "will", "what", "whats", "what's", "how", "when", "where", "which",
