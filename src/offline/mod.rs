@@ -15,6 +15,7 @@
 
 mod bridge;
 mod central;
+mod choose;
 pub mod code;
 pub mod coverage;
 mod describe;

@@ -6,9 +6,10 @@
 //! use falls inside the cluster (precision), with a bonus per content word:
 //! template phrases that every cluster shares ("what's the best way",
 //! "hope you're well") have low precision and never win. The name is the
-//! best phrase of two to seven words (or the best two phrases joined by
-//! "and"), unique among the clusters named together and different from
-//! the names in `avoid` (a parent never repeats a child's name); a cluster
+//! best phrase of two to seven words (or the best two phrases, written as
+//! the members wrote them together, `bridge.rs`, or joined by "and"),
+//! unique among the clusters named together and different from the names
+//! in `avoid` (a parent never repeats a child's name; `choose.rs`); a cluster
 //! whose phrases are all one word long is named by a run of words around
 //! its best word (`word_name.rs`) or, failing that, by its most central
 //! request (`central.rs`). Offline, the base clusters are
@@ -28,6 +29,9 @@ use rayon::prelude::*;
 use super::phrases::{self, Word};
 use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
+
+pub(super) use super::choose::{choose, taken_key};
+pub use super::choose::{normal, overlaps};
 
 /// Part of checkpoint keys: changes whenever offline names would.
 pub const IDENTITY: &str = "offline-phrases-v7-bridges-same-words-more-options";
@@ -237,57 +241,6 @@ pub fn name_groups(
         .collect()
 }
 
-/// The first option (best first) that is not `taken` and overlaps no
-/// `banned` name, looking at `more()` only when none of `options` is;
-/// else one that at least differs from them; else the best numbered
-/// ("… (2)").
-pub(super) fn choose(
-    options: &[(String, f64)],
-    more: &dyn Fn() -> Vec<(String, f64)>,
-    prefix: &str,
-    taken: &HashSet<String>,
-    banned: &HashSet<String>,
-) -> String {
-    // `n` is a normal name; siblings equal up to plurals share a key.
-    let free = |n: &str| !taken.contains(&super::options::taken_key(n));
-    let fits = |name: &String| {
-        let n = normal(name);
-        free(&n) && !banned.iter().any(|b| overlaps(&n, b))
-    };
-    let differs = |name: &String| {
-        let n = normal(name);
-        free(&n) && !banned.contains(&n)
-    };
-    let named = |list: &[(String, f64)]| -> Vec<String> {
-        list.iter().map(|(p, _)| with_prefix(prefix, p)).collect()
-    };
-    let first = named(options);
-    if let Some(name) = first.iter().find(|n| fits(n)) {
-        return name.clone();
-    }
-    let rest = named(&more());
-    if let Some(name) = rest
-        .iter()
-        .find(|n| fits(n))
-        // Every option overlaps a banned name: take one that at least differs.
-        .or_else(|| first.iter().chain(&rest).find(|n| differs(n)))
-    {
-        return name.clone();
-    }
-    let base = first
-        .first()
-        .or(rest.first())
-        .cloned()
-        .unwrap_or_else(|| with_prefix(prefix, OTHER));
-    if first.is_empty() && rest.is_empty() && differs(&base) {
-        return base;
-    }
-    (2..)
-        .map(|i| format!("{base} ({i})"))
-        .find(differs)
-        .unwrap_or(base)
-}
-
 /// Names base clusters: `rows[g]` are the positions in `summaries` of
 /// cluster `g`'s conversations.
 pub fn name_clusters(summaries: &[Summary], rows: &[Vec<usize>]) -> Vec<GeneratedName> {
@@ -325,34 +278,6 @@ pub(super) fn main_language(s: &Summary) -> Option<&str> {
     super::coverage::main_languages(std::slice::from_ref(s))
         .next()
         .flatten()
-}
-
-/// True when one normalised name holds the other word for word ("komme
-/// nicht weiter" and "german: komme nicht weiter and habe"), ignoring a
-/// language prefix: a parent must say more than, or other than, its child.
-pub fn overlaps(a: &str, b: &str) -> bool {
-    let strip = |s: &str| -> String {
-        match s.split_once(": ") {
-            Some((lang, rest)) if !lang.contains(' ') => rest.to_string(),
-            _ => s.to_string(),
-        }
-    };
-    let (a, b) = (format!(" {} ", strip(a)), format!(" {} ", strip(b)));
-    a.contains(&b) || b.contains(&a)
-}
-
-/// The key a chosen name is recorded under in a `taken` set for
-/// [`choose`]: its normal form, plurals reduced to singulars.
-pub(super) fn taken_key(name: &str) -> String {
-    super::options::taken_key(&normal(name))
-}
-
-/// Lower-case, single-spaced: how names are compared.
-pub fn normal(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 fn ranked(
@@ -446,57 +371,9 @@ pub(super) fn language_prefix(members: &[Member<'_>], g: usize, size: usize) -> 
     }
 }
 
-fn with_prefix(prefix: &str, phrase: &str) -> String {
-    if prefix.is_empty() {
-        return phrase.to_string();
-    }
-    // "German: Anschreiben" keeps nouns' capitals; other first letters go
-    // lower-case after the colon.
-    format!("{prefix}{phrase}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
-        let none = HashSet::new();
-        assert_eq!(
-            choose(&[], &Vec::new, "", &none, &none),
-            "Other conversations"
-        );
-        let taken: HashSet<String> = [taken_key("Other conversations")].into();
-        assert_eq!(
-            choose(&[], &Vec::new, "", &taken, &none),
-            "Other conversations (2)"
-        );
-        let banned: HashSet<String> = [normal("Other conversations")].into();
-        assert_eq!(
-            choose(&[], &Vec::new, "", &none, &banned),
-            "Other conversations (2)"
-        );
-    }
-
-    #[test]
-    fn a_taken_name_gives_way_to_a_fallback_before_a_number() {
-        let none = HashSet::new();
-        // "Alarms set" is "Set an alarm" in other words: taken.
-        let taken: HashSet<String> = [taken_key("Set an alarm")].into();
-        let options = [("Alarms set".to_string(), 1.0)];
-        let more = || vec![("Wake me up at seven".to_string(), 0.0)];
-        assert_eq!(
-            choose(&options, &more, "", &taken, &none),
-            "Wake me up at seven"
-        );
-        assert_eq!(
-            choose(&options, &Vec::new, "", &taken, &none),
-            "Alarms set (2)"
-        );
-        // The fallbacks are not looked at while an option is free.
-        let unused = || -> Vec<(String, f64)> { panic!("fallbacks worked out") };
-        assert_eq!(choose(&options, &unused, "", &none, &none), "Alarms set");
-    }
 
     #[test]
     fn a_cluster_sharing_nothing_quotes_a_sentence_not_a_fragment() {
@@ -529,17 +406,6 @@ mod tests {
             "{}",
             names[0].description
         );
-    }
-
-    #[test]
-    fn overlap_is_word_for_word_containment() {
-        assert!(overlaps(
-            "german: komme nicht weiter and habe",
-            "german: komme nicht weiter"
-        ));
-        assert!(overlaps("blog post", "german: blog post"));
-        assert!(!overlaps("blog posts", "blog post ideas"));
-        assert!(overlaps("trip", "trip planning"));
     }
 
     fn members<'a>(texts: &'a [(usize, &'a str)]) -> Vec<Member<'a>> {

@@ -1,0 +1,150 @@
+//! Choosing one cluster's name among its options: the first that no
+//! other cluster has taken and that holds no name the cluster must avoid
+//! (a parent never repeats a child's name word for word), else a number.
+
+use std::collections::HashSet;
+
+use super::naming::OTHER;
+
+/// The first option (best first) that is not `taken` and overlaps no
+/// `banned` name, looking at `more()` only when none of `options` is;
+/// else one that at least differs from them; else the best numbered
+/// ("… (2)").
+pub(super) fn choose(
+    options: &[(String, f64)],
+    more: &dyn Fn() -> Vec<(String, f64)>,
+    prefix: &str,
+    taken: &HashSet<String>,
+    banned: &HashSet<String>,
+) -> String {
+    // `n` is a normal name; siblings equal up to plurals share a key.
+    let free = |n: &str| !taken.contains(&super::options::taken_key(n));
+    let fits = |name: &String| {
+        let n = normal(name);
+        free(&n) && !banned.iter().any(|b| overlaps(&n, b))
+    };
+    let differs = |name: &String| {
+        let n = normal(name);
+        free(&n) && !banned.contains(&n)
+    };
+    let named = |list: &[(String, f64)]| -> Vec<String> {
+        list.iter().map(|(p, _)| with_prefix(prefix, p)).collect()
+    };
+    let first = named(options);
+    if let Some(name) = first.iter().find(|n| fits(n)) {
+        return name.clone();
+    }
+    let rest = named(&more());
+    if let Some(name) = rest
+        .iter()
+        .find(|n| fits(n))
+        // Every option overlaps a banned name: take one that at least differs.
+        .or_else(|| first.iter().chain(&rest).find(|n| differs(n)))
+    {
+        return name.clone();
+    }
+    let base = first
+        .first()
+        .or(rest.first())
+        .cloned()
+        .unwrap_or_else(|| with_prefix(prefix, OTHER));
+    if first.is_empty() && rest.is_empty() && differs(&base) {
+        return base;
+    }
+    (2..)
+        .map(|i| format!("{base} ({i})"))
+        .find(differs)
+        .unwrap_or(base)
+}
+
+/// True when one normalised name holds the other word for word ("komme
+/// nicht weiter" and "german: komme nicht weiter and habe"), ignoring a
+/// language prefix: a parent must say more than, or other than, its child.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    let strip = |s: &str| -> String {
+        match s.split_once(": ") {
+            Some((lang, rest)) if !lang.contains(' ') => rest.to_string(),
+            _ => s.to_string(),
+        }
+    };
+    let (a, b) = (format!(" {} ", strip(a)), format!(" {} ", strip(b)));
+    a.contains(&b) || b.contains(&a)
+}
+
+/// The key a chosen name is recorded under in a `taken` set for
+/// [`choose`]: its normal form, plurals reduced to singulars.
+pub(super) fn taken_key(name: &str) -> String {
+    super::options::taken_key(&normal(name))
+}
+
+/// Lower-case, single-spaced: how names are compared.
+pub fn normal(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn with_prefix(prefix: &str, phrase: &str) -> String {
+    if prefix.is_empty() {
+        return phrase.to_string();
+    }
+    // "German: Anschreiben" keeps nouns' capitals; other first letters go
+    // lower-case after the colon.
+    format!("{prefix}{phrase}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
+        let none = HashSet::new();
+        assert_eq!(
+            choose(&[], &Vec::new, "", &none, &none),
+            "Other conversations"
+        );
+        let taken: HashSet<String> = [taken_key("Other conversations")].into();
+        assert_eq!(
+            choose(&[], &Vec::new, "", &taken, &none),
+            "Other conversations (2)"
+        );
+        let banned: HashSet<String> = [normal("Other conversations")].into();
+        assert_eq!(
+            choose(&[], &Vec::new, "", &none, &banned),
+            "Other conversations (2)"
+        );
+    }
+
+    #[test]
+    fn a_taken_name_gives_way_to_a_fallback_before_a_number() {
+        let none = HashSet::new();
+        // "Alarms set" is "Set an alarm" in other words: taken.
+        let taken: HashSet<String> = [taken_key("Set an alarm")].into();
+        let options = [("Alarms set".to_string(), 1.0)];
+        let more = || vec![("Wake me up at seven".to_string(), 0.0)];
+        assert_eq!(
+            choose(&options, &more, "", &taken, &none),
+            "Wake me up at seven"
+        );
+        assert_eq!(
+            choose(&options, &Vec::new, "", &taken, &none),
+            "Alarms set (2)"
+        );
+        // The fallbacks are not looked at while an option is free.
+        let unused = || -> Vec<(String, f64)> { panic!("fallbacks worked out") };
+        assert_eq!(choose(&options, &unused, "", &none, &none), "Alarms set");
+    }
+
+    #[test]
+    fn overlap_is_word_for_word_containment() {
+        assert!(overlaps(
+            "german: komme nicht weiter and habe",
+            "german: komme nicht weiter"
+        ));
+        assert!(overlaps("blog post", "german: blog post"));
+        assert!(!overlaps("blog posts", "blog post ideas"));
+        assert!(overlaps("trip", "trip planning"));
+    }
+}
