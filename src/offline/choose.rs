@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use super::naming::OTHER;
+use super::taken::Taken;
 
 /// The first option (best first) that is not `taken` and overlaps no
 /// `banned` name, looking at `more()` only when none of `options` is;
@@ -14,18 +15,21 @@ pub(super) fn choose(
     options: &[(String, f64)],
     more: &dyn Fn() -> Vec<(String, f64)>,
     prefix: &str,
-    taken: &HashSet<String>,
+    taken: &Taken,
     banned: &HashSet<String>,
 ) -> String {
-    // `n` is a normal name; siblings equal up to plurals share a key.
-    let free = |n: &str| !taken.contains(&super::options::taken_key(n));
     let fits = |name: &String| {
         let n = normal(name);
-        free(&n) && !banned.iter().any(|b| overlaps(&n, b))
+        !taken.holds(&n) && !banned.iter().any(|b| overlaps(&n, b))
     };
     let differs = |name: &String| {
         let n = normal(name);
-        free(&n) && !banned.contains(&n)
+        !taken.holds(&n) && !banned.contains(&n)
+    };
+    // A numbered name is compared by its key alone, so a number is found.
+    let numbered_free = |name: &String| {
+        let n = normal(name);
+        !taken.holds_key(&n) && !banned.contains(&n)
     };
     let named = |list: &[(String, f64)]| -> Vec<String> {
         list.iter().map(|(p, _)| with_prefix(prefix, p)).collect()
@@ -48,12 +52,12 @@ pub(super) fn choose(
         .or(rest.first())
         .cloned()
         .unwrap_or_else(|| with_prefix(prefix, OTHER));
-    if first.is_empty() && rest.is_empty() && differs(&base) {
+    if first.is_empty() && rest.is_empty() && numbered_free(&base) {
         return base;
     }
     (2..)
         .map(|i| format!("{base} ({i})"))
-        .find(differs)
+        .find(numbered_free)
         .unwrap_or(base)
 }
 
@@ -101,18 +105,20 @@ mod tests {
     #[test]
     fn a_cluster_with_nothing_in_common_is_other_conversations_unnumbered() {
         let none = HashSet::new();
+        let free = Taken::default();
         assert_eq!(
-            choose(&[], &Vec::new, "", &none, &none),
+            choose(&[], &Vec::new, "", &free, &none),
             "Other conversations"
         );
-        let taken: HashSet<String> = [taken_key("Other conversations")].into();
+        let mut taken = Taken::default();
+        taken.insert("Other conversations");
         assert_eq!(
             choose(&[], &Vec::new, "", &taken, &none),
             "Other conversations (2)"
         );
         let banned: HashSet<String> = [normal("Other conversations")].into();
         assert_eq!(
-            choose(&[], &Vec::new, "", &none, &banned),
+            choose(&[], &Vec::new, "", &free, &banned),
             "Other conversations (2)"
         );
     }
@@ -120,8 +126,10 @@ mod tests {
     #[test]
     fn a_taken_name_gives_way_to_a_fallback_before_a_number() {
         let none = HashSet::new();
+        let free = Taken::default();
         // "Alarms set" is "Set an alarm" in other words: taken.
-        let taken: HashSet<String> = [taken_key("Set an alarm")].into();
+        let mut taken = Taken::default();
+        taken.insert("Set an alarm");
         let options = [("Alarms set".to_string(), 1.0)];
         let more = || vec![("Wake me up at seven".to_string(), 0.0)];
         assert_eq!(
@@ -134,7 +142,7 @@ mod tests {
         );
         // The fallbacks are not looked at while an option is free.
         let unused = || -> Vec<(String, f64)> { panic!("fallbacks worked out") };
-        assert_eq!(choose(&options, &unused, "", &none, &none), "Alarms set");
+        assert_eq!(choose(&options, &unused, "", &free, &none), "Alarms set");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod request;
 pub mod salience;
 pub mod siblings;
 mod summariser;
+mod taken;
 pub mod term_profile;
 mod word_name;
 

@@ -32,9 +32,10 @@ use crate::pipeline::naming::GeneratedName;
 
 pub(super) use super::choose::{choose, taken_key};
 pub use super::choose::{normal, overlaps};
+use super::taken::Taken;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v7-bridges-same-words-more-options";
+pub const IDENTITY: &str = "offline-phrases-v8-bridges-distinct-names";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -212,7 +213,7 @@ pub fn name_groups(
     } = score(members, groups);
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken = Taken::default();
     let mut out: Vec<Option<GeneratedName>> = vec![None; groups];
     for g in order {
         let prefix = language_prefix(members, g, sizes[g]);
@@ -221,7 +222,7 @@ pub fn name_groups(
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
         let name = super::options::pick(members, g, &candidates[g], &prefix, &taken, &banned);
-        taken.insert(taken_key(&name));
+        taken.insert(&name);
         let description =
             super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
         out[g] = Some(GeneratedName {

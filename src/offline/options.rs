@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use super::bridge::Clauses;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
+use super::taken::Taken;
 
 /// Names a pair of candidates as the members wrote them together, or `None`.
 pub(super) type Bridge<'b> = &'b dyn Fn(&Candidate, &Candidate) -> Option<String>;
@@ -27,7 +28,7 @@ pub(super) fn pick(
     g: usize,
     cands: &[Candidate],
     prefix: &str,
-    taken: &HashSet<String>,
+    taken: &Taken,
     banned: &HashSet<String>,
 ) -> String {
     let clauses = OnceCell::new();

@@ -62,7 +62,7 @@ pub fn names_among_siblings(
     }
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| scored.sizes[*b].cmp(&scored.sizes[*a]).then(a.cmp(b)));
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken = super::taken::Taken::default();
     let mut out = vec![String::new(); groups];
     for g in order {
         let size = scored.sizes[g];
@@ -70,7 +70,7 @@ pub fn names_among_siblings(
         let rescored = rescore(&scored.candidates[g], size, counts);
         let prefix = naming::language_prefix(&members, g, size);
         let name = super::options::pick(&members, g, &rescored, &prefix, &taken, &HashSet::new());
-        taken.insert(naming::taken_key(&name));
+        taken.insert(&name);
         out[g] = name;
     }
     out
