@@ -38,7 +38,7 @@ use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
 pub const IDENTITY: &str =
-    "offline-top-first-ward-sqrt-spherical-v11-terms-central-names-bridges-distinct-names";
+    "offline-top-first-ward-sqrt-spherical-v12-terms-central-names-bridges-distinct-names";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;

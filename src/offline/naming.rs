@@ -35,7 +35,7 @@ pub use super::choose::{normal, overlaps};
 use super::taken::Taken;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v8-bridges-distinct-names";
+pub const IDENTITY: &str = "offline-phrases-v9-bridges-distinct-names";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
