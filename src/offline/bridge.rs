@@ -51,18 +51,7 @@ impl<'a> Clauses<'a> {
                 }
             }
         }
-        let support = self.members.len().min(2);
-        counts
-            .into_iter()
-            .filter(|(_, (n, _))| *n >= support)
-            .max_by(|x, y| {
-                (x.1.0, std::cmp::Reverse(x.0.len()), &y.0).cmp(&(
-                    y.1.0,
-                    std::cmp::Reverse(y.0.len()),
-                    &x.0,
-                ))
-            })
-            .map(|(_, (_, shown))| shown)
+        super::word_name::commonest(counts, self.members.len().min(2))
     }
 }
 

@@ -56,7 +56,16 @@ pub(super) fn around_word(members: &[Member<'_>], g: usize, word: &str) -> Optio
             }
         }
     }
-    let support = size.min(2);
+    commonest(counts, size.min(2))
+}
+
+/// The run (normalised words → (members using it, as shown)) used by the
+/// most members and by at least `support`; ties go to the shorter, then
+/// to the first in word order. Shown as written.
+pub(super) fn commonest<K: Ord>(
+    counts: HashMap<Vec<K>, (usize, String)>,
+    support: usize,
+) -> Option<String> {
     counts
         .into_iter()
         .filter(|(_, (n, _))| *n >= support)
