@@ -75,12 +75,6 @@ pub fn overlaps(a: &str, b: &str) -> bool {
     a.contains(&b) || b.contains(&a)
 }
 
-/// The key a chosen name is recorded under in a `taken` set for
-/// [`choose`]: its normal form, plurals reduced to singulars.
-pub(super) fn taken_key(name: &str) -> String {
-    super::options::taken_key(&normal(name))
-}
-
 /// Lower-case, single-spaced: how names are compared.
 pub fn normal(name: &str) -> String {
     name.split_whitespace()

@@ -30,7 +30,7 @@ use super::phrases::{self, Word};
 use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
-pub(super) use super::choose::{choose, taken_key};
+pub(super) use super::choose::choose;
 pub use super::choose::{normal, overlaps};
 use super::taken::Taken;
 

@@ -25,7 +25,7 @@ pub(super) struct Taken {
 impl Taken {
     /// Records a chosen name.
     pub(super) fn insert(&mut self, name: &str) {
-        let key = super::naming::taken_key(name);
+        let key = super::options::taken_key(&super::naming::normal(name));
         if !self.keys.insert(key.clone()) {
             return;
         }
