@@ -15,6 +15,7 @@
 //! | base clusters | [`kmeans`] (blocked Lloyd / mini-batch) | `O(iter · n · k · d)` |
 //! | neighbours | [`knn`] (exact, blocked matrix products) | `O(n² · d)` |
 //! | neighbour smoothing | [`smooth_rows`] | kNN + `O(n · k · d)` |
+//! | discriminant projection | [`discriminant_projection`] | k-means + `O(n · d²)` |
 //! | projection | [`umap`], [`umap_multi`] | kNN + `O(epochs · n · n_neighbors)` |
 //! | density clusters | [`hdbscan`] (on a low-dimensional projection) | `O(n²)` |
 //! | offline names | [`ctfidf_keywords`], [`keyword_name`] | linear in the text |
@@ -22,6 +23,8 @@
 
 mod agglomerative;
 mod dense;
+mod discriminant;
+mod eigen;
 mod hdbscan;
 mod input;
 mod keywords;
@@ -36,6 +39,8 @@ mod umap;
 
 pub(crate) use agglomerative::renumber;
 pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted, refine_partition};
+pub use discriminant::{discriminant_projection, project_unit};
+pub use eigen::symmetric_eigen;
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};
 pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};

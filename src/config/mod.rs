@@ -124,6 +124,12 @@ impl Config {
                 "must be at most 200 (0 turns smoothing off; 10 is the default for sentence models)",
             );
         }
+        if self.cluster.discriminant_dims.is_some_and(|d| d > 1024) {
+            return bad(
+                "cluster.discriminant_dims",
+                "must be at most 1024 (0 turns the projection off; 32 is the measured setting)",
+            );
+        }
         if self.hierarchy.max_top_level < 2 {
             return bad("hierarchy.max_top_level", "must be at least 2");
         }

@@ -253,6 +253,11 @@ pub struct ClusterConfig {
     /// existed keep their checkpoints when nothing changes for them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smooth_neighbours: Option<usize>,
+    /// Dimensions of the discriminant projection k-means runs in
+    /// ([`crate::cluster::discriminant_projection`]); unset or 0 is off, the
+    /// default. Unset stays out of the stage's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discriminant_dims: Option<usize>,
 }
 
 /// Neighbours used for smoothing sentence-model vectors before k-means
@@ -282,6 +287,7 @@ impl Default for ClusterConfig {
             hdbscan_min_cluster_size: 10,
             hdbscan_min_samples: 0,
             smooth_neighbours: None,
+            discriminant_dims: None,
         }
     }
 }

@@ -83,6 +83,12 @@ fn wrong_type_and_bad_value_are_errors() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("llm.max_concurrency"), "{err}");
+    std::fs::write(&project, "[cluster]\ndiscriminant_dims = 5000\n").unwrap();
+    let err = Config::load(Some(&project), &env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cluster.discriminant_dims"), "{err}");
+    assert!(err.contains("at most 1024"), "{err}");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! (mini-batch above a size), or HDBSCAN on a 5-d UMAP projection with its
 //! noise kept as an "unclustered" group. Before k-means, sentence-model
 //! vectors are smoothed towards their nearest neighbours
-//! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]); the
-//! centroids the later stages use stay those of the raw vectors.
+//! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]), and, when
+//! asked (`[cluster] discriminant_dims`), projected on the directions that
+//! best separate a rough clustering ([`cluster::discriminant_projection`]);
+//! the centroids the later stages use stay those of the raw vectors.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -37,11 +39,18 @@ pub fn assign(
             params.seed = config.seed;
             params.minibatch_above = config.minibatch_above;
             let smooth = config.smooth_neighbours.unwrap_or(0);
-            let fit = if cluster::smooths(n, smooth) {
-                let rows = cluster::smooth_rows(embeddings, smooth, 1.0, knn)?;
-                cluster::kmeans(rows.view(), &params)?
+            let smoothed = if cluster::smooths(n, smooth) {
+                Some(cluster::smooth_rows(embeddings, smooth, 1.0, knn)?)
             } else {
-                cluster::kmeans(embeddings, &params)?
+                None
+            };
+            let rows = smoothed.as_ref().map_or(embeddings, |m| m.view());
+            let fit = match config.discriminant_dims.filter(|d| *d > 0) {
+                Some(dims) => {
+                    let p = cluster::discriminant_projection(rows, dims, config.seed)?;
+                    cluster::kmeans(cluster::project_unit(rows, &p).view(), &params)?
+                }
+                None => cluster::kmeans(rows, &params)?,
             };
             Ok(fit.labels.into_iter().map(Some).collect())
         }
@@ -181,6 +190,9 @@ pub async fn run(
     );
     if smoothed {
         built_with.insert("smooth_neighbours".into(), smooth.into());
+    }
+    if let Some(dims) = config.discriminant_dims.filter(|d| kmeans && *d > 0) {
+        built_with.insert("discriminant_dims".into(), dims.into());
     }
     let digest = checkpoint::save(
         ctx.cps.as_ref(),

@@ -23,7 +23,6 @@
 //! none for the fit rows afterwards), which changes the vectors only by
 //! rounding.
 
-mod eigen;
 pub mod extend;
 pub(crate) mod features;
 pub mod refine;

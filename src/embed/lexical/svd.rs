@@ -7,8 +7,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::eigen::symmetric_eigen;
 use super::sparse::Csr;
+use crate::cluster::symmetric_eigen;
 
 /// Extra random directions beyond the rank asked for.
 const OVERSAMPLE: usize = 10;

@@ -185,6 +185,33 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
 }
 
 #[test]
+fn the_discriminant_projection_is_keyed_only_when_set() {
+    let store = StoreFingerprint {
+        conversations: 100,
+        digest: "d".into(),
+    };
+    let ids = Identities {
+        summariser: "s".into(),
+        embedder: "lexical-v4-256".into(),
+        namer: "n".into(),
+        hierarchy: "h".into(),
+    };
+    let digests = Digests::new();
+    let key = |config: &Config| {
+        Settings::new(config, &RunOptions::default(), ids.clone(), store.clone())
+            .inputs(Stage::Clusters, &digests)
+    };
+    let default = key(&Config::default());
+    assert!(!default.map().contains_key("cluster.discriminant_dims"));
+    let mut asked = Config::default();
+    asked.cluster.discriminant_dims = Some(32);
+    assert_eq!(
+        key(&asked).why(&default.map()),
+        ["cluster.discriminant_dims is new (32)"]
+    );
+}
+
+#[test]
 fn hierarchy_grouping_is_keyed_only_when_an_llm_groups_and_it_is_not_the_default() {
     use crate::config::HierarchyGrouping;
     let store = StoreFingerprint {

@@ -1,7 +1,7 @@
 //! Eigendecomposition of a small dense symmetric matrix: Householder
 //! reduction to tridiagonal form, then the implicit QL algorithm with
 //! Wilkinson-style shifts. O(n³), meant for the r × r Gram matrices of the
-//! randomized SVD (r of a few hundred).
+//! randomized SVD and the discriminant projection (r of a few hundred).
 
 use ndarray::Array2;
 
