@@ -181,6 +181,13 @@ pub async fn run(
             ),
         });
     }
+    if !kmeans && config.discriminant_dims.is_some_and(|d| d > 0) {
+        let _ = ctx.events.send(Event::Log {
+            level: super::LogLevel::Warn,
+            message: "clusters: cluster.discriminant_dims applies to k-means only; HDBSCAN ignores it"
+                .into(),
+        });
+    }
     let mut built_with = serde_json::Map::new();
     let algorithm = serde_json::to_value(config.algorithm).unwrap_or_default();
     built_with.insert("algorithm".into(), algorithm);
