@@ -184,8 +184,9 @@ pub async fn run(
     if !kmeans && config.discriminant_dims.is_some_and(|d| d > 0) {
         let _ = ctx.events.send(Event::Log {
             level: super::LogLevel::Warn,
-            message: "clusters: cluster.discriminant_dims applies to k-means only; HDBSCAN ignores it"
-                .into(),
+            message:
+                "clusters: cluster.discriminant_dims applies to k-means only; HDBSCAN ignores it"
+                    .into(),
         });
     }
     let mut built_with = serde_json::Map::new();
