@@ -1,6 +1,6 @@
-//! `[cluster] discriminant_dims`: off by default and absent from the
-//! clusters stage's key; asked for, the clusters are recomputed in the
-//! projected space, the run says why, and the checkpoint records it.
+//! `[cluster] discriminant_dims`: on by default for the lexical embedder,
+//! keyed and recorded; turned off, the clusters are recomputed without it
+//! and the run says why.
 
 use std::path::Path;
 
@@ -42,39 +42,52 @@ fn clusters(project: &Path) -> (serde_json::Value, Vec<Vec<String>>) {
 }
 
 #[test]
-fn the_discriminant_projection_is_opt_in_keyed_and_recorded() {
+fn the_lexical_default_projects_is_keyed_recorded_and_can_be_turned_off() {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("p");
     let p = project.to_str().unwrap();
-    let run = || cli(tmp.path(), &["run", p, "--offline", "--headless", "--yes"]);
+    let run = || {
+        cli(
+            tmp.path(),
+            &[
+                "run",
+                p,
+                "--offline",
+                "--headless",
+                "--embedder",
+                "lexical",
+                "--yes",
+            ],
+        )
+    };
     cli(tmp.path(), &["demo", p, "--conversations", "200"]);
     run();
-    let (header, plain) = clusters(&project);
-    assert!(
-        header["inputs"].get("cluster.discriminant_dims").is_none(),
+    let (header, projected) = clusters(&project);
+    assert_eq!(
+        header["inputs"]["cluster.discriminant_dims"], 32,
         "{header}"
     );
-    assert!(header["built_with"].get("discriminant_dims").is_none());
+    assert_eq!(header["built_with"]["discriminant_dims"], 32, "{header}");
 
     let toml = project.join("kura.toml");
     let config = std::fs::read_to_string(&toml).unwrap();
     std::fs::write(
         &toml,
-        config.replacen("[cluster]\n", "[cluster]\ndiscriminant_dims = 16\n", 1),
+        config.replacen("[cluster]\n", "[cluster]\ndiscriminant_dims = 0\n", 1),
     )
     .unwrap();
     let log = run();
     assert!(
-        log.contains("clusters: outdated (cluster.discriminant_dims is new (16))"),
+        log.contains("clusters: outdated (cluster.discriminant_dims 32 → 0)"),
         "{log}"
     );
-    let (header, projected) = clusters(&project);
-    assert_eq!(
-        header["inputs"]["cluster.discriminant_dims"], 16,
+    let (header, plain) = clusters(&project);
+    assert_eq!(header["inputs"]["cluster.discriminant_dims"], 0, "{header}");
+    assert!(
+        header["built_with"].get("discriminant_dims").is_none(),
         "{header}"
     );
-    assert_eq!(header["built_with"]["discriminant_dims"], 16, "{header}");
     assert_eq!(projected.len(), plain.len(), "same k");
     assert_ne!(projected, plain, "k-means ran in another space");
-    assert_eq!(projected.iter().map(Vec::len).sum::<usize>(), 200);
+    assert_eq!(plain.iter().map(Vec::len).sum::<usize>(), 200);
 }

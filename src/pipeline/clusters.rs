@@ -48,7 +48,7 @@ pub fn assign(
             let fit = match config.discriminant_dims.filter(|d| *d > 0) {
                 Some(dims) => {
                     let p = cluster::discriminant_projection(rows, dims, config.seed)?;
-                    cluster::kmeans(cluster::project_unit(rows, &p).view(), &params)?
+                    cluster::kmeans(cluster::with_projection(rows, &p).view(), &params)?
                 }
                 None => cluster::kmeans(rows, &params)?,
             };

@@ -75,7 +75,7 @@ impl Settings {
         if let Some(k) = options.k.filter(|k| *k > 0) {
             cluster.k = k;
         }
-        cluster.resolve_smoothing(&identities.embedder);
+        cluster.resolve_for_embedder(&identities.embedder);
         let mut hierarchy = config.hierarchy.clone();
         hierarchy.resolve_grouping(identities.hierarchy == super::OFFLINE_HIERARCHY);
         let conversations = options

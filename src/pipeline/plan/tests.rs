@@ -167,7 +167,10 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
     let on = minilm.inputs(Stage::Clusters, &digests);
     assert_eq!(
         on.why(&key.map()),
-        ["cluster.smooth_neighbours is new (10)"]
+        [
+            "cluster.smooth_neighbours is new (10)",
+            "cluster.discriminant_dims is no longer used"
+        ]
     );
     // API embedders: off unless asked for; an explicit value wins, and an
     // explicit 0 is keyed (so turning it off recomputes the clusters).
@@ -185,30 +188,41 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
 }
 
 #[test]
-fn the_discriminant_projection_is_keyed_only_when_set() {
+fn the_discriminant_projection_resolves_by_embedder_and_is_keyed_only_when_on() {
     let store = StoreFingerprint {
         conversations: 100,
         digest: "d".into(),
     };
-    let ids = Identities {
+    let ids = |embedder: &str| Identities {
         summariser: "s".into(),
-        embedder: "lexical-v4-256".into(),
+        embedder: embedder.into(),
         namer: "n".into(),
         hierarchy: "h".into(),
     };
     let digests = Digests::new();
-    let key = |config: &Config| {
-        Settings::new(config, &RunOptions::default(), ids.clone(), store.clone())
-            .inputs(Stage::Clusters, &digests)
+    let settings = |config: &Config, embedder: &str| {
+        Settings::new(config, &RunOptions::default(), ids(embedder), store.clone())
     };
-    let default = key(&Config::default());
-    assert!(!default.map().contains_key("cluster.discriminant_dims"));
-    let mut asked = Config::default();
-    asked.cluster.discriminant_dims = Some(32);
+    // The lexical embedder: on by default, and keyed.
+    let lexical = settings(&Config::default(), "lexical-v4-256");
     assert_eq!(
-        key(&asked).why(&default.map()),
-        ["cluster.discriminant_dims is new (32)"]
+        lexical.cluster.discriminant_dims,
+        Some(crate::config::DEFAULT_DISCRIMINANT_DIMS)
     );
+    let on = lexical.inputs(Stage::Clusters, &digests);
+    assert_eq!(on.map()["cluster.discriminant_dims"], 32);
+    // Sentence models and API embedders: off and out of the key.
+    for embedder in ["minilm:all-MiniLM-L6-v2", "api:m"] {
+        let s = settings(&Config::default(), embedder);
+        assert_eq!(s.cluster.discriminant_dims, None, "{embedder}");
+        let key = s.inputs(Stage::Clusters, &digests);
+        assert!(!key.map().contains_key("cluster.discriminant_dims"));
+    }
+    // An explicit value wins, and an explicit 0 is keyed.
+    let mut asked = Config::default();
+    asked.cluster.discriminant_dims = Some(0);
+    let off = settings(&asked, "lexical-v4-256").inputs(Stage::Clusters, &digests);
+    assert_eq!(off.why(&on.map()), ["cluster.discriminant_dims 32 → 0"]);
 }
 
 #[test]
