@@ -135,22 +135,26 @@ fn plan_statuses_follow_the_checkpoints() {
     );
 }
 
-#[test]
-fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
-    let config = Config::default();
-    let store = StoreFingerprint {
-        conversations: 100,
-        digest: "d".into(),
-    };
-    let ids = |embedder: &str| Identities {
+/// A run's settings for `config` with the embedder `embedder` (the other
+/// identities and the store are fixed).
+fn settings_with(config: &Config, embedder: &str) -> Settings {
+    let ids = Identities {
         summariser: "s".into(),
         embedder: embedder.into(),
         namer: "n".into(),
         hierarchy: "h".into(),
     };
-    let with = |config: &Config, embedder: &str| {
-        Settings::new(config, &RunOptions::default(), ids(embedder), store.clone())
+    let store = StoreFingerprint {
+        conversations: 100,
+        digest: "d".into(),
     };
+    Settings::new(config, &RunOptions::default(), ids, store)
+}
+
+#[test]
+fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
+    let config = Config::default();
+    let with = settings_with;
     let digests = Digests::new();
     // The lexical embedder smooths its own vectors: off, and absent from the
     // key, so projects clustered before the setting existed stay fresh.
@@ -189,20 +193,8 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
 
 #[test]
 fn the_discriminant_projection_resolves_by_embedder_and_is_keyed_only_when_on() {
-    let store = StoreFingerprint {
-        conversations: 100,
-        digest: "d".into(),
-    };
-    let ids = |embedder: &str| Identities {
-        summariser: "s".into(),
-        embedder: embedder.into(),
-        namer: "n".into(),
-        hierarchy: "h".into(),
-    };
+    let settings = settings_with;
     let digests = Digests::new();
-    let settings = |config: &Config, embedder: &str| {
-        Settings::new(config, &RunOptions::default(), ids(embedder), store.clone())
-    };
     // The lexical embedder: on by default, and keyed.
     let lexical = settings(&Config::default(), "lexical-v4-256");
     assert_eq!(
