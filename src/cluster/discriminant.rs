@@ -24,6 +24,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use super::eigen::symmetric_eigen;
 use super::input::ensure;
 use super::kmeans::{KMeansParams, kmeans};
+use super::knn::normalized;
 use crate::error::Result;
 
 /// Rows per rough cluster.
@@ -134,22 +135,13 @@ pub const PROJECTED_SHARE: f32 = 0.75;
 /// compact where names and the hierarchy judge them) and is steered by the
 /// discriminant directions.
 pub fn with_projection(rows: ArrayView2<f32>, projection: &Array2<f32>) -> Array2<f32> {
-    let projected = project_unit(rows, projection) * PROJECTED_SHARE.sqrt();
-    let kept = rows.to_owned() * (1.0 - PROJECTED_SHARE).sqrt();
-    ndarray::concatenate(Axis(1), &[kept.view(), projected.view()])
-        .unwrap_or_else(|_| rows.to_owned())
-}
-
-/// `rows` projected with `projection`, each scaled to unit length (zero
-/// rows stay zero).
-pub fn project_unit(rows: ArrayView2<f32>, projection: &Array2<f32>) -> Array2<f32> {
-    let mut out = rows.dot(projection);
-    for mut row in out.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
-            row /= norm;
-        }
-    }
+    let (n, d) = rows.dim();
+    let projected = normalized(rows.dot(projection).view());
+    let mut out = Array2::zeros((n, d + projected.ncols()));
+    out.slice_mut(s![.., ..d])
+        .assign(&(&rows * (1.0 - PROJECTED_SHARE).sqrt()));
+    out.slice_mut(s![.., d..])
+        .assign(&(projected * PROJECTED_SHARE.sqrt()));
     out
 }
 
@@ -191,7 +183,7 @@ mod tests {
         let rows = groups(400);
         let p = discriminant_projection(rows.view(), 2, 42).unwrap();
         assert_eq!(p.dim(), (4, 2));
-        let out = project_unit(rows.view(), &p);
+        let out = normalized(rows.dot(&p).view());
         assert_eq!(out.dim(), (400, 2));
         for r in out.rows() {
             assert!((r.dot(&r) - 1.0).abs() < 1e-4);

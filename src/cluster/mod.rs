@@ -39,7 +39,7 @@ mod umap;
 
 pub(crate) use agglomerative::renumber;
 pub use agglomerative::{Linkage, agglomerate, agglomerate_weighted, refine_partition};
-pub use discriminant::{PROJECTED_SHARE, discriminant_projection, project_unit, with_projection};
+pub use discriminant::{discriminant_projection, with_projection};
 pub use eigen::symmetric_eigen;
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};

@@ -273,6 +273,11 @@ pub const DEFAULT_SMOOTH_NEIGHBOURS: usize = 10;
 pub const DEFAULT_DISCRIMINANT_DIMS: usize = 32;
 
 impl ClusterConfig {
+    /// The discriminant projection's dimensions when it is on (set above 0).
+    pub fn discriminant(&self) -> Option<usize> {
+        self.discriminant_dims.filter(|d| *d > 0)
+    }
+
     /// Fills the unset settings whose default depends on the embedder whose
     /// identity is `embedder`: `minilm:…` gets neighbour smoothing, the
     /// lexical embedder the discriminant projection; everything else stays

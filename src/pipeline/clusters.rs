@@ -2,10 +2,11 @@
 //! (mini-batch above a size), or HDBSCAN on a 5-d UMAP projection with its
 //! noise kept as an "unclustered" group. Before k-means, sentence-model
 //! vectors are smoothed towards their nearest neighbours
-//! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]), and, when
-//! asked (`[cluster] discriminant_dims`), projected on the directions that
-//! best separate a rough clustering ([`cluster::discriminant_projection`]);
-//! the centroids the later stages use stay those of the raw vectors.
+//! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]), and lexical
+//! vectors are clustered beside their projection on the directions that
+//! best separate a rough clustering (`[cluster] discriminant_dims`,
+//! [`cluster::discriminant_projection`]); the centroids the later stages
+//! use stay those of the raw vectors.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -45,7 +46,7 @@ pub fn assign(
                 None
             };
             let rows = smoothed.as_ref().map_or(embeddings, |m| m.view());
-            let fit = match config.discriminant_dims.filter(|d| *d > 0) {
+            let fit = match config.discriminant() {
                 Some(dims) => {
                     let p = cluster::discriminant_projection(rows, dims, config.seed)?;
                     cluster::kmeans(cluster::with_projection(rows, &p).view(), &params)?
@@ -181,7 +182,7 @@ pub async fn run(
             ),
         });
     }
-    if !kmeans && config.discriminant_dims.is_some_and(|d| d > 0) {
+    if !kmeans && config.discriminant().is_some() {
         let _ = ctx.events.send(Event::Log {
             level: super::LogLevel::Warn,
             message:
@@ -199,7 +200,7 @@ pub async fn run(
     if smoothed {
         built_with.insert("smooth_neighbours".into(), smooth.into());
     }
-    if let Some(dims) = config.discriminant_dims.filter(|d| kmeans && *d > 0) {
+    if let Some(dims) = config.discriminant().filter(|_| kmeans) {
         built_with.insert("discriminant_dims".into(), dims.into());
     }
     let digest = checkpoint::save(
