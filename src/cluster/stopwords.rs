@@ -2,6 +2,12 @@
 //! function words of English, Spanish, French, German, Portuguese, Italian
 //! and Dutch, plus words every conversation summary uses ("user", "asks", and the
 //! offline summariser's "overall request", "task", "answer the question").
+//! Each of the other languages also lists its ways of asking for help, as
+//! the English list does ("help", "trying", "way", "explain", "need"):
+//! without them a cluster of one language is named by how its members ask
+//! ("komme nicht weiter", "peux m'expliquer comment"). Words that are also
+//! English content words ("comment", "ton", "fare", "ben", "dir", "wilt")
+//! are left out.
 //! Words under three letters are not listed: the tokenizer drops them.
 
 use std::sync::LazyLock;
@@ -50,6 +56,27 @@ come dove quando suo sua suoi loro
 een het van voor met aan bij naar over onder uit dat die dit deze zijn was waren heeft
 hebben niet ook maar als dan wat wie waar wanneer hoe omdat worden wordt werd kan kunnen
 moet moeten zal zullen veel meer
+kannst könntest helfen hilf hilfe brauche brauchen braucht benötige möchte möchten gerne gern
+schaffe schaffen versuche versuchen versucht komme kommen kommt weiter beste besten weg
+weiß weiss wissen erklären erkläre erklär frage fragen weise habe hast bitte mein meine meinen
+meinem meiner meines dein deine deinen dabei mir suche suchen mache machen
+peux pouvez pourrais pourriez puis aide aider aidez m'aider essaie essaye essayer j'essaie
+bloque besoin veux voudrais voulez sais savoir expliquer explique expliquez m'expliquer j'ai
+demande demander façon facon manière maniere moyen meilleure meilleur notre nos votre vos
+suis cherche chercher
+ayuda ayudas ayudar ayúdame ayudame intento intentando intentar tratando consigo forma manera
+modo mejor necesito quiero quisiera saber explicar explica explicas explícame explicame
+pregunta preguntas mis tengo estoy puedo puedes podrías podrias busco buscando
+ajuda ajudar pode tento tentando tentar travei faço faco jeito maneira melhor preciso quero
+gostaria sei explique perguntas meu minha meus minhas estou posso poderia procuro procurando
+qual quais você voce
+aiuto aiutare aiutami provo provando provare cerco cercando maniera modo migliore bisogno
+voglio vorrei sapere spiegare spiega spiegami domanda domande mio mia miei mie sto puoi
+potresti quale
+hulp helpen probeer proberen probeert manier beste nodig wil weten weet uitleggen vraag vragen
+mijn heb hebt kun kunt zoek zoeken doen
+etwa gerade immer jetzt bereits c'est dois doit environ déjà tenho não nao tudo bem ainda aqui
+todavía todavia
 ";
 
 // FxHash: asked once per word of every text named, where SipHash showed.

@@ -22,6 +22,7 @@ mod describe;
 pub mod extract;
 pub mod hierarchy;
 pub mod language;
+mod language_group;
 pub mod naming;
 mod options;
 pub mod phrases;

@@ -16,7 +16,9 @@
 //! named again against their siblings once the first level exists
 //! ([`super::siblings`]). When at
 //! least 80% of a cluster is one language other than English the name
-//! says so ("German: Anschreiben"). The description is one sentence: the
+//! says so ("German: Anschreiben"), and a cluster held together by its
+//! language alone is named for that ("German: Mixed topics (…)",
+//! `language_group.rs`). The description is one sentence: the
 //! phrases with their shares and a typical request, all quoted from the
 //! conversations, never a template about them (`describe.rs`).
 
@@ -35,7 +37,7 @@ pub use super::choose::{normal, overlaps};
 use super::taken::Taken;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v9-bridges-distinct-names";
+pub const IDENTITY: &str = "offline-phrases-v10-language-groups";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
@@ -213,6 +215,7 @@ pub fn name_groups(
     } = score(members, groups);
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
+    let by_language = super::language_group::language_groups(members, &sizes, &candidates);
     let mut taken = Taken::default();
     let mut out: Vec<Option<GeneratedName>> = vec![None; groups];
     for g in order {
@@ -221,10 +224,15 @@ pub fn name_groups(
             .get(g)
             .map(|names| names.iter().map(|n| normal(n)).collect())
             .unwrap_or_default();
-        let name = super::options::pick(members, g, &candidates[g], &prefix, &taken, &banned);
+        let group = by_language[g].as_ref();
+        let name =
+            super::options::pick(members, g, &candidates[g], &prefix, group, &taken, &banned);
         taken.insert(&name);
-        let description =
+        let mut description =
             super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
+        if let Some(group) = group {
+            description = format!("{} {description}", group.note());
+        }
         out[g] = Some(GeneratedName {
             slug: slugify(&name, 5),
             name,

@@ -9,6 +9,7 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::bridge::Clauses;
+use super::language_group::LanguageGroup;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
 use super::taken::Taken;
 
@@ -20,7 +21,9 @@ pub(super) type Bridge<'b> = &'b dyn Fn(&Candidate, &Candidate) -> Option<String
 /// words around its best one-word phrase, `word_name.rs`; its most central
 /// requests, then the phrasing at least half of it shares, both
 /// `central.rs`), so that a name is numbered ("… (2)") only when nothing
-/// else is left. The fallbacks are only worked out when needed.
+/// else is left. The fallbacks are only worked out when needed. A
+/// cluster grouped by language (`group`) is named for that first
+/// (`language_group.rs`); its phrases come only if that name is taken.
 ///
 /// [`naming::choose`]: super::naming::choose
 pub(super) fn pick(
@@ -28,12 +31,26 @@ pub(super) fn pick(
     g: usize,
     cands: &[Candidate],
     prefix: &str,
+    group: Option<&LanguageGroup>,
     taken: &Taken,
     banned: &HashSet<String>,
 ) -> String {
     let clauses = OnceCell::new();
     let bridge =
         |a: &Candidate, b: &Candidate| clauses.get_or_init(|| Clauses::of(members, g)).bridge(a, b);
+    if let Some(group) = group {
+        let own: Vec<(String, f64)> = group
+            .names(cands, !prefix.is_empty())
+            .into_iter()
+            .map(|n| (n, 1.0))
+            .collect();
+        let more = || {
+            let mut all = name_options(cands, &bridge);
+            all.extend(fallback_options(members, g, cands));
+            all
+        };
+        return choose(&own, &more, prefix, taken, banned);
+    }
     let first = name_options(cands, &bridge);
     let fallbacks = || fallback_options(members, g, cands);
     if first.is_empty() {
@@ -305,7 +322,7 @@ fn same_phrase(a: &Candidate, b: &Candidate) -> bool {
         && a.norms.iter().zip(&b.norms).all(|(x, y)| same_family(x, y))
 }
 
-fn is_unspaced(s: &str) -> bool {
+pub(super) fn is_unspaced(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
 }
 

@@ -96,6 +96,65 @@ fn unspaced(c: char) -> bool {
         | 0xAC00..=0xD7AF)
 }
 
+/// Ways of asking in scripts written without spaces (Japanese, Chinese):
+/// "method", "teach", "struggling", "help", "question", "explain", "want
+/// to know", "need", "best", "I", "how", "please". Their characters never
+/// start or end a phrase, as the stop words do for spaced languages.
+const UNSPACED_REQUEST: &[&str] = &[
+    "方法",
+    "やり方",
+    "教え",
+    "苦戦",
+    "手伝",
+    "助け",
+    "困って",
+    "質問",
+    "説明",
+    "知りた",
+    "必要",
+    "一番",
+    "私",
+    "怎么",
+    "如何",
+    "帮我",
+    "帮助",
+    "请问",
+    "问题",
+    "解释",
+    "需要",
+    "我",
+];
+
+/// Marks the characters of [`UNSPACED_REQUEST`] runs in `clause` as not
+/// content.
+fn mark_request_runs(clause: &mut [Word<'_>]) {
+    let mut start = 0;
+    while start < clause.len() {
+        if !clause[start].glued {
+            start += 1;
+            continue;
+        }
+        let end = clause[start..]
+            .iter()
+            .position(|w| !w.glued)
+            .map_or(clause.len(), |p| start + p);
+        let run: Vec<&str> = clause[start..end].iter().map(|w| w.norm.as_ref()).collect();
+        let mut hits: Vec<usize> = Vec::new();
+        for pattern in UNSPACED_REQUEST {
+            let chars: Vec<String> = pattern.chars().map(String::from).collect();
+            for (i, window) in run.windows(chars.len()).enumerate() {
+                if window.iter().zip(&chars).all(|(a, b)| *a == b) {
+                    hits.extend(start + i..start + i + chars.len());
+                }
+            }
+        }
+        for i in hits {
+            clause[i].content = false;
+        }
+        start = end;
+    }
+}
+
 fn hiragana(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x309F)
 }
@@ -211,12 +270,14 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
         } else {
             flush(&mut word, i, &mut curly, &mut clause);
             if is_break(c) && !clause.is_empty() {
+                mark_request_runs(&mut clause);
                 out.push(std::mem::take(&mut clause));
             }
         }
     }
     flush(&mut word, end, &mut curly, &mut clause);
     if !clause.is_empty() {
+        mark_request_runs(&mut clause);
         out.push(clause);
     }
     out
@@ -286,6 +347,19 @@ mod tests {
             for_each_phrase(&c, |p| out.push(show(p)));
         }
         out
+    }
+
+    #[test]
+    fn ways_of_asking_in_japanese_do_not_start_or_end_phrases() {
+        let p = phrases("確定申告の方法を教えてください");
+        assert!(p.contains(&"確定申告".to_string()), "{p:?}");
+        assert!(
+            !p.iter().any(|x| x.contains("方法") || x.contains('教')),
+            "{p:?}"
+        );
+        let p = phrases("メールの設定に苦戦しています");
+        assert!(p.contains(&"メール".to_string()), "{p:?}");
+        assert!(!p.iter().any(|x| x.contains("苦戦")), "{p:?}");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub fn names_among_siblings(
     }
     let mut order: Vec<usize> = (0..groups).collect();
     order.sort_by(|a, b| scored.sizes[*b].cmp(&scored.sizes[*a]).then(a.cmp(b)));
+    let by_language =
+        super::language_group::language_groups(&members, &scored.sizes, &scored.candidates);
     let mut taken = super::taken::Taken::default();
     let mut out = vec![String::new(); groups];
     for g in order {
@@ -69,7 +71,16 @@ pub fn names_among_siblings(
         let counts = in_parent.get(&parent(g));
         let rescored = rescore(&scored.candidates[g], size, counts);
         let prefix = naming::language_prefix(&members, g, size);
-        let name = super::options::pick(&members, g, &rescored, &prefix, &taken, &HashSet::new());
+        let group = by_language[g].as_ref();
+        let name = super::options::pick(
+            &members,
+            g,
+            &rescored,
+            &prefix,
+            group,
+            &taken,
+            &HashSet::new(),
+        );
         taken.insert(&name);
         out[g] = name;
     }
