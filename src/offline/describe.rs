@@ -78,7 +78,8 @@ pub(super) fn describe(
     capitalise(&out)
 }
 
-fn join_and(parts: &[String]) -> String {
+/// "a", "a and b", "a, b and c".
+pub(super) fn join_and(parts: &[String]) -> String {
     match parts {
         [] => String::new(),
         [one] => one.clone(),

@@ -6,9 +6,10 @@
 //! then that language's ways of asking ("komme nicht weiter", "peux
 //! m'expliquer comment"), and naming it by them, or by the one topic a
 //! few of its members share, says something the cluster does not have.
-//! Such a cluster is named for what it is: "German: mixed topics
-//! (Anschreiben, Budget, Flug)" (its commonest phrases, to tell it apart),
-//! or "Conversations in French, Spanish and Portuguese" when no one
+//! Such a cluster is named for what it is: "German: Mixed topics
+//! (Jahre Berufserfahrung, Abo-Abbuchung)" (its most specific phrases as
+//! examples, to tell it apart), or "Conversations in French, Spanish and
+//! Portuguese" when no one
 //! language makes up [`LANGUAGE_SHARE`] of it, and its description says
 //! why and what groups such conversations by topic.
 //!
@@ -17,11 +18,13 @@
 //! - it holds at least [`MIN_LIFT`] times more of the corpus's conversations
 //!   in those languages than of the corpus as a whole (so in a German
 //!   corpus, or one where German is half, German clusters are not);
-//! - no phrase is used by [`TOPIC_SHARE`] of it or more (a cluster of one
-//!   language and one topic keeps its topic's name).
+//! - none of its candidate phrases (the ones most distinctive of it, from
+//!   [`super::naming`]'s scoring) is used by [`TOPIC_SHARE`] of it or more
+//!   (a cluster of one language and one topic keeps its topic's name).
 
 use std::collections::HashMap;
 
+use super::describe::join_and;
 use super::naming::{Candidate, LANGUAGE_SHARE, MAX_NAME_WORDS, Member, capitalise};
 use super::options::is_unspaced;
 use super::phrases::content_word;
@@ -33,7 +36,7 @@ pub const MIN_LIFT: f64 = 3.0;
 pub const TOPIC_SHARE: f64 = 0.5;
 /// A language listed in a cluster's name makes up at least this share.
 const LISTED_SHARE: f64 = 0.1;
-/// Most languages named; more are counted ("and 2 other languages").
+/// Most languages named; with more, the first two "and others".
 const MAX_LISTED: usize = 3;
 /// Most phrases quoted in a one-language name.
 const MAX_PHRASES: usize = 3;
@@ -49,7 +52,7 @@ pub(super) struct LanguageGroup {
     held: usize,
     /// The corpus's conversations in those languages.
     of: usize,
-    /// The largest share of it that one phrase has.
+    /// The largest share of it that one of its candidate phrases has.
     top_share: f64,
 }
 
@@ -140,8 +143,6 @@ fn detect(
 }
 
 impl LanguageGroup {
-    /// The name, without the "German: " prefix the caller adds when one
-    /// language makes up [`LANGUAGE_SHARE`] of the cluster (`prefixed`).
     /// Its possible names, best first, without the "German: " prefix the
     /// caller adds when one language makes up [`LANGUAGE_SHARE`] of the
     /// cluster (`prefixed`). Phrases are quoted as examples in `cands`'
@@ -238,14 +239,6 @@ fn quoted(phrases: &[&Candidate]) -> String {
     }
     let shown: Vec<&str> = quoted.iter().map(|c| c.shown.as_str()).collect();
     format!("Mixed topics ({})", shown.join(", "))
-}
-
-fn join_and(names: &[String]) -> String {
-    match names {
-        [] => "other languages".into(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 #[cfg(test)]

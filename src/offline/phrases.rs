@@ -138,18 +138,17 @@ fn mark_request_runs(clause: &mut [Word<'_>]) {
             .iter()
             .position(|w| !w.glued)
             .map_or(clause.len(), |p| start + p);
-        let run: Vec<&str> = clause[start..end].iter().map(|w| w.norm.as_ref()).collect();
-        let mut hits: Vec<usize> = Vec::new();
+        // Each glued word is one character, so a match's character offset
+        // in the run is its word's offset in the clause.
+        let run: String = clause[start..end].iter().map(|w| w.norm.as_ref()).collect();
         for pattern in UNSPACED_REQUEST {
-            let chars: Vec<String> = pattern.chars().map(String::from).collect();
-            for (i, window) in run.windows(chars.len()).enumerate() {
-                if window.iter().zip(&chars).all(|(a, b)| *a == b) {
-                    hits.extend(start + i..start + i + chars.len());
+            let len = pattern.chars().count();
+            for (byte, _) in run.match_indices(pattern) {
+                let first = start + run[..byte].chars().count();
+                for w in &mut clause[first..first + len] {
+                    w.content = false;
                 }
             }
-        }
-        for i in hits {
-            clause[i].content = false;
         }
         start = end;
     }
