@@ -5,7 +5,11 @@
 //! Words are letters and digits with inner apostrophes and hyphens
 //! ("peux-tu", "don't"). In scripts written without spaces each character
 //! is a word, shown without spaces, and a phrase must start and end on a
-//! kanji, katakana or hangul character (hiragana are mostly grammar).
+//! kanji, katakana or hangul character (hiragana are mostly grammar). In
+//! Japanese, where the script changes at most word edges, a phrase also
+//! starts and ends where a run of one script does ("ログイン画面", never
+//! "グイン画面" or "スト" from "テスト"); Chinese has no such edges, so any
+//! stretch may be a phrase there.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -88,6 +92,10 @@ pub struct Word<'a> {
     pub glued: bool,
     /// May start or end a phrase.
     pub content: bool,
+    /// Begins a run of one script (always, outside unspaced scripts).
+    pub opens: bool,
+    /// Ends a run of one script (always, outside unspaced scripts).
+    pub closes: bool,
 }
 
 fn unspaced(c: char) -> bool {
@@ -156,6 +164,54 @@ fn mark_request_runs(clause: &mut [Word<'_>]) {
 
 fn hiragana(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x309F)
+}
+
+/// The script of an unspaced character, for finding where runs of one
+/// script begin and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Hiragana,
+    Katakana,
+    Han,
+    Hangul,
+}
+
+fn script(w: &Word<'_>) -> Option<Script> {
+    if !w.glued {
+        return None;
+    }
+    let c = w.norm.chars().next()?;
+    Some(match c as u32 {
+        0x3040..=0x309F => Script::Hiragana,
+        0x30A0..=0x30FF | 0x31F0..=0x31FF => Script::Katakana,
+        0xAC00..=0xD7AF => Script::Hangul,
+        _ => Script::Han,
+    })
+}
+
+/// In a clause holding kana (Japanese), marks which characters begin and
+/// end a run of one script; only there may a phrase start or end. Kanji
+/// compounds and katakana words are such runs, so phrases are whole words
+/// rather than stretches cut at arbitrary characters.
+fn mark_script_runs(clause: &mut [Word<'_>]) {
+    let scripts: Vec<Option<Script>> = clause.iter().map(script).collect();
+    let japanese = scripts
+        .iter()
+        .any(|s| matches!(s, Some(Script::Hiragana | Script::Katakana)));
+    if !japanese {
+        return;
+    }
+    for (i, w) in clause.iter_mut().enumerate() {
+        let Some(own) = scripts[i] else {
+            continue;
+        };
+        w.opens = i == 0 || scripts[i - 1] != Some(own);
+        w.closes = scripts.get(i + 1).copied().flatten() != Some(own);
+        // A long-vowel mark ends katakana words ("エラー", "サーバー").
+        if own == Script::Katakana && !w.opens && w.norm == "ー" {
+            w.content = true;
+        }
+    }
 }
 
 fn is_break(c: char) -> bool {
@@ -249,6 +305,8 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
                 shown,
                 norm,
                 glued: false,
+                opens: true,
+                closes: true,
             });
         };
     let mut end = 0;
@@ -262,6 +320,8 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
                 norm: s,
                 glued: true,
                 content: !hiragana(c) && !matches!(c, 'ー' | '々' | '〜'),
+                opens: true,
+                closes: true,
             });
         } else if c.is_alphanumeric() || (matches!(c, '\'' | '’' | '-') && word.is_some()) {
             word.get_or_insert(i);
@@ -270,6 +330,7 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
             flush(&mut word, i, &mut curly, &mut clause);
             if is_break(c) && !clause.is_empty() {
                 mark_request_runs(&mut clause);
+                mark_script_runs(&mut clause);
                 out.push(std::mem::take(&mut clause));
             }
         }
@@ -277,6 +338,7 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
     flush(&mut word, end, &mut curly, &mut clause);
     if !clause.is_empty() {
         mark_request_runs(&mut clause);
+        mark_script_runs(&mut clause);
         out.push(clause);
     }
     out
@@ -309,7 +371,7 @@ pub fn key(words: &[Word]) -> u64 {
 /// Calls `f` with every candidate phrase of `clause` (as a word range).
 pub fn for_each_phrase(clause: &[Word], mut f: impl FnMut(&[Word])) {
     for start in 0..clause.len() {
-        if !clause[start].content {
+        if !(clause[start].content && clause[start].opens) {
             continue;
         }
         let limit = if clause[start].glued {
@@ -322,7 +384,7 @@ pub fn for_each_phrase(clause: &[Word], mut f: impl FnMut(&[Word])) {
             if last.glued != clause[start].glued {
                 break;
             }
-            if last.content {
+            if last.content && last.closes {
                 f(&clause[start..end]);
             }
         }
@@ -379,5 +441,32 @@ mod tests {
         assert!(p.contains(&"履歴書".to_string()), "{p:?}");
         assert!(!p.iter().any(|x| x.starts_with('の')), "{p:?}");
         assert_eq!(word_count(&clauses("履歴書")[0]), 2);
+    }
+
+    #[test]
+    fn japanese_phrases_are_whole_runs_of_one_script() {
+        let p = phrases("ログイン画面でテストのエラーが表示されます");
+        for whole in [
+            "ログイン",
+            "ログイン画面",
+            "画面",
+            "テスト",
+            "エラー",
+            "表示",
+        ] {
+            assert!(p.contains(&whole.to_string()), "{whole}: {p:?}");
+        }
+        for cut in ["グイン画面", "グイン", "スト", "テス", "画", "表", "示"] {
+            assert!(!p.contains(&cut.to_string()), "{cut}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_phrases_may_start_anywhere() {
+        // No kana: no script edges to follow, so stretches inside a run
+        // stay candidates.
+        let p = phrases("数据库连接超时");
+        assert!(p.contains(&"连接超时".to_string()), "{p:?}");
+        assert!(p.contains(&"数据库".to_string()), "{p:?}");
     }
 }
