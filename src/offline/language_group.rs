@@ -199,9 +199,9 @@ impl LanguageGroup {
     pub(super) fn note(&self) -> String {
         format!(
             "Grouped by language, not by topic: it holds {} of the corpus's {} conversations in {}, \
-             and no phrase is used by half of it (at most {:.0}%). An embedder that matches meanings \
-             across languages (`kura-tui model install multilingual`) or an LLM provider (its \
-             summaries are in English) groups them by topic.",
+             and none of its distinctive phrases is used by half of it (at most {:.0}%). An \
+             embedder that matches meanings across languages (`kura-tui model install \
+             multilingual`) or an LLM provider (its summaries are in English) groups them by topic.",
             self.held,
             self.of,
             self.listed_plain(),
