@@ -106,7 +106,8 @@ fn the_demo_offline_tree_is_balanced_readable_and_by_topic() {
     }
 
     // Names: phrases of 2-7 words, never comma lists or template words;
-    // unique among siblings; never the parent's name again word for word.
+    // unique among siblings; never the parent's name again word for word,
+    // and never the name of any cluster above.
     for c in h.clusters() {
         assert!(!is_comma_list(&c.name), "comma list: {}", c.name);
         let phrase = without_language(&c.name);
@@ -134,6 +135,18 @@ fn the_demo_offline_tree_is_balanced_readable_and_by_topic() {
                 c.name,
                 p.name
             );
+        }
+        let mut above = c.parent.as_deref().and_then(|p| h.get(p));
+        while let Some(a) = above {
+            assert_ne!(
+                normal(&a.name),
+                normal(&c.name),
+                "{} ({}) has the name of {} above it",
+                c.name,
+                c.id,
+                a.id
+            );
+            above = a.parent.as_deref().and_then(|p| h.get(p));
         }
         let siblings = match c.parent.as_deref() {
             Some(p) => h.children(p),

@@ -37,8 +37,7 @@ use crate::model::{Cluster, Summary};
 use crate::pipeline::hierarchy::{LevelPlan, parent_centroids};
 
 /// Part of checkpoint keys: changes whenever the offline hierarchy would.
-pub const IDENTITY: &str =
-    "offline-top-first-ward-sqrt-spherical-v12-terms-central-names-bridges-distinct-names";
+pub const IDENTITY: &str = "offline-top-first-ward-sqrt-spherical-v13-terms-central-names-bridges-distinct-names-not-above";
 /// How many groups the step below the top has, per top-level group, when
 /// the top level is chosen ([`top_partition`]).
 const MIDDLE_FACTOR: usize = 2;
@@ -75,7 +74,7 @@ pub fn plan_offline<'a>(
     member_texts: &dyn Fn(&Cluster) -> Vec<MemberText<'a>>,
 ) -> Result<LevelPlan> {
     let groups = group_offline(current, centroids, target, apart)?;
-    Ok(name_parents(current, centroids, groups, member_texts))
+    Ok(name_parents(current, centroids, groups, &[], member_texts))
 }
 
 /// The parent of each cluster of `current` among `target` parents.
@@ -105,12 +104,15 @@ pub fn group_offline(
 }
 
 /// Names the parents `groups` makes of `current` from their members' texts
-/// (`member_texts`), never with a child's name; a parent holding more than
+/// (`member_texts`), never with a child's name (nor one that holds it word
+/// for word) nor with a name `above[p]` bans for parent `p` (the names of
+/// the clusters above it, when known); a parent holding more than
 /// [`MAX_SHARE`] of the conversations says so in its description.
 pub fn name_parents<'a>(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
     groups: Vec<usize>,
+    above: &[naming::Banned],
     member_texts: &dyn Fn(&Cluster) -> Vec<MemberText<'a>>,
 ) -> LevelPlan {
     let weights: Vec<f64> = current.iter().map(|c| c.count.max(1) as f64).collect();
@@ -126,9 +128,11 @@ pub fn name_parents<'a>(
             })
         })
         .collect();
-    let mut avoid = vec![Vec::new(); parents];
+    let mut avoid: Vec<naming::Banned> = (0..parents)
+        .map(|p| above.get(p).cloned().unwrap_or_default())
+        .collect();
     for (c, g) in current.iter().zip(&groups) {
-        avoid[*g].push(c.name.clone());
+        avoid[*g].overlap(&c.name);
     }
     let mut names = naming::name_groups(&members, parents, &avoid);
     let total: f64 = weights.iter().sum();
@@ -331,7 +335,13 @@ mod tests {
             let i = current.iter().position(|k| k.id == c.id).unwrap();
             texts[i].iter().map(|t| (*t, Some("english"))).collect()
         };
-        let plan = name_parents(&current, centroids.view(), vec![0, 0, 0, 0], &member_texts);
+        let plan = name_parents(
+            &current,
+            centroids.view(),
+            vec![0, 0, 0, 0],
+            &[],
+            &member_texts,
+        );
         let parent = &plan.names[0];
         assert_eq!(parent.name, naming::OTHER);
         assert!(

@@ -22,7 +22,7 @@
 //! phrases with their shares and a typical request, all quoted from the
 //! conversations, never a template about them (`describe.rs`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
@@ -33,7 +33,7 @@ use crate::model::{Summary, slugify};
 use crate::pipeline::naming::GeneratedName;
 
 pub(super) use super::choose::choose;
-pub use super::choose::{normal, overlaps};
+pub use super::choose::{Banned, normal, overlaps};
 use super::taken::Taken;
 
 /// Part of checkpoint keys: changes whenever offline names would.
@@ -202,12 +202,8 @@ pub(super) fn score(members: &[Member<'_>], groups: usize) -> Scored {
 }
 
 /// Names `groups` clusters from their members. `avoid[g]` (when present)
-/// lists names cluster `g` must not take.
-pub fn name_groups(
-    members: &[Member<'_>],
-    groups: usize,
-    avoid: &[Vec<String>],
-) -> Vec<GeneratedName> {
+/// holds the names cluster `g` must not take.
+pub fn name_groups(members: &[Member<'_>], groups: usize, avoid: &[Banned]) -> Vec<GeneratedName> {
     let Scored {
         doc_phrases,
         sizes,
@@ -220,13 +216,10 @@ pub fn name_groups(
     let mut out: Vec<Option<GeneratedName>> = vec![None; groups];
     for g in order {
         let prefix = language_prefix(members, g, sizes[g]);
-        let banned: HashSet<String> = avoid
-            .get(g)
-            .map(|names| names.iter().map(|n| normal(n)).collect())
-            .unwrap_or_default();
+        let none = Banned::default();
+        let banned = avoid.get(g).unwrap_or(&none);
         let group = by_language[g].as_ref();
-        let name =
-            super::options::pick(members, g, &candidates[g], &prefix, group, &taken, &banned);
+        let name = super::options::pick(members, g, &candidates[g], &prefix, group, &taken, banned);
         taken.insert(&name);
         let mut description =
             super::describe::describe(members, &doc_phrases, g, &candidates[g], &prefix);
@@ -468,7 +461,10 @@ mod tests {
             (1, "python pandas dataframe merge"),
             (1, "python pandas dataframe filter"),
         ];
-        let avoid = vec![vec!["Rust borrow checker".to_string()], vec![]];
+        let avoid = vec![
+            Banned::children(&["Rust borrow checker".to_string()]),
+            Banned::default(),
+        ];
         let names = name_groups(&members(&texts), 2, &avoid);
         // Every phrase of group 0 overlaps the forbidden name, so it takes
         // one that at least differs from it.
@@ -483,7 +479,7 @@ mod tests {
             (0, "rust borrow checker error when I fix lifetimes"),
             (0, "rust borrow checker error again, fix please"),
         ];
-        let avoid = vec![vec!["Rust borrow checker".to_string()]];
+        let avoid = vec![Banned::children(&["Rust borrow checker".to_string()])];
         let names = name_groups(&members(&texts), 1, &avoid);
         assert!(
             !overlaps(&normal(&names[0].name), "rust borrow checker"),

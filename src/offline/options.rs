@@ -9,6 +9,7 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::bridge::Clauses;
+use super::choose::Banned;
 use super::language_group::LanguageGroup;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
 use super::taken::Taken;
@@ -33,7 +34,7 @@ pub(super) fn pick(
     prefix: &str,
     group: Option<&LanguageGroup>,
     taken: &Taken,
-    banned: &HashSet<String>,
+    banned: &Banned,
 ) -> String {
     let clauses = OnceCell::new();
     let bridge =
@@ -51,13 +52,31 @@ pub(super) fn pick(
         };
         return choose(&own, &more, prefix, taken, banned);
     }
-    let first = name_options(cands, &bridge);
+    let mut first = name_options(cands, &bridge);
+    if banned.again() {
+        // Named again because its best name repeats a cluster above it
+        // (`pipeline/hierarchy_repeats.rs`): a member's own request reads
+        // better than two phrases joined by "and", which come last.
+        let joined: Vec<(String, f64)> = first.iter().filter(|o| joins(&o.0)).cloned().collect();
+        first.retain(|o| !joins(&o.0));
+        let more = || {
+            let mut all = fallback_options(members, g, cands);
+            all.extend(joined.iter().cloned());
+            all
+        };
+        return choose(&first, &more, prefix, taken, banned);
+    }
     let fallbacks = || fallback_options(members, g, cands);
     if first.is_empty() {
         choose(&fallbacks(), &Vec::new, prefix, taken, banned)
     } else {
         choose(&first, &fallbacks, prefix, taken, banned)
     }
+}
+
+/// Whether an option joins two phrases ("Twice and restaurant", "地域別・月別").
+fn joins(name: &str) -> bool {
+    name.contains(" and ") || name.contains('・')
 }
 
 /// The fallback names of cluster `g`, best first (see [`pick`]).

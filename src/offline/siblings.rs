@@ -14,8 +14,6 @@
 //! order. The naming rules stay those of [`super::naming`]: two to seven
 //! words, the language prefix, unique among all base clusters.
 
-use std::collections::HashSet;
-
 use rustc_hash::FxHashMap;
 
 use super::naming::{self, Candidate};
@@ -29,12 +27,14 @@ use crate::model::Summary;
 const SIBLING_POWER: i32 = 2;
 
 /// New names for base clusters: `rows[g]` are the positions in `summaries`
-/// of cluster `g`'s conversations, `parent_of[g]` its parent. Returns one
-/// name per cluster.
+/// of cluster `g`'s conversations, `parent_of[g]` its parent, `above[g]`
+/// (when present) the names it must not take (those of the clusters above
+/// it). Returns one name per cluster.
 pub fn names_among_siblings(
     summaries: &[Summary],
     rows: &[Vec<usize>],
     parent_of: &[usize],
+    above: &[naming::Banned],
 ) -> Vec<String> {
     let groups = rows.len();
     let texts = naming::member_texts(summaries, rows);
@@ -79,7 +79,7 @@ pub fn names_among_siblings(
             &prefix,
             group,
             &taken,
-            &HashSet::new(),
+            above.get(g).unwrap_or(&naming::Banned::default()),
         );
         taken.insert(&name);
         out[g] = name;
@@ -147,7 +147,7 @@ mod tests {
         // phrase only cluster 0 uses wins.
         let global = naming::name_clusters(&summaries, &rows);
         assert_eq!(global[0].name, "Alarm clock");
-        let names = names_among_siblings(&summaries, &rows, &[0, 0, 1]);
+        let names = names_among_siblings(&summaries, &rows, &[0, 0, 1], &[]);
         assert_eq!(names[0], "Snooze button");
         assert_eq!(names[1], "Kitchen timer");
         assert_eq!(names[2], global[2].name);

@@ -16,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 use ndarray::{Array2, ArrayView2};
 
 use super::hierarchy_llm::{Gaps, HierarchyLlm, Level, name_llm, plan_llm};
+use super::hierarchy_repeats::{Step, settle};
 use super::naming::{self, GeneratedName};
 use super::plan::StageInputs;
 use super::{Corpus, Event, LogLevel, Stage, StageCtx, cached, clusters};
@@ -25,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::model::Cluster;
 pub use crate::offline::hierarchy::plan_offline;
 use crate::offline::hierarchy::{MemberText, group_offline, member_text_cache, name_parents};
+use crate::offline::naming::Banned;
 use crate::offline::term_profile;
 use crate::project::checkpoint;
 
@@ -101,22 +103,32 @@ fn rename_among_siblings(
     rows: &[Vec<usize>],
     groups: &[usize],
 ) {
-    let names = crate::offline::siblings::names_among_siblings(summaries, rows, groups);
+    let names = crate::offline::siblings::names_among_siblings(summaries, rows, groups, &[]);
     for (c, name) in current.iter_mut().zip(names) {
         if c.name != name {
-            c.slug = crate::model::slugify(&name, 5);
-            c.name = name;
+            rename(c, name, None);
         }
     }
 }
 
+/// Gives `c` a new name (and slug), and a new description when given.
+pub(super) fn rename(c: &mut Cluster, name: String, description: Option<String>) {
+    c.slug = crate::model::slugify(&name, 5);
+    c.name = name;
+    if let Some(d) = description {
+        c.description = d;
+    }
+}
+
 /// Names the parents `groups` makes of `current` offline, from the texts
-/// of their members (`rows[i]`: the summary rows of cluster `i`).
-fn name_offline(
+/// of their members (`rows[i]`: the summary rows of cluster `i`); `above[p]`
+/// bans names for parent `p` (empty while the levels above do not exist).
+pub(super) fn name_offline(
     current: &[Cluster],
     centroids: ArrayView2<f32>,
     groups: Vec<usize>,
     rows: &[Vec<usize>],
+    above: &[Banned],
     cache: &[(String, Option<&'static str>)],
 ) -> LevelPlan {
     let position: HashMap<&str, usize> = current
@@ -136,7 +148,7 @@ fn name_offline(
             })
             .unwrap_or_default()
     };
-    name_parents(current, centroids, groups, &texts)
+    name_parents(current, centroids, groups, above, &texts)
 }
 
 /// Makes every slug unique across all levels.
@@ -222,6 +234,8 @@ pub async fn run(
     let plan_targets = targets.iter().skip(1).take(levels).copied();
     // Offline, each summary's text and language, once for every level.
     let member_texts: OnceLock<Vec<(String, Option<&'static str>)>> = OnceLock::new();
+    // Offline, each grouping step, to name levels again once all exist.
+    let mut steps: Vec<Step> = Vec::new();
     // A last, deterministic step guarantees at most `max_top_level` roots
     // whatever the LLM answered.
     for (step, target) in plan_targets
@@ -247,6 +261,7 @@ pub async fn run(
                     centroids.view(),
                     groups,
                     &level_rows,
+                    &[],
                     member_texts.get_or_init(|| member_text_cache(summaries)),
                 )
             }
@@ -276,6 +291,7 @@ pub async fn run(
                                 centroids.view(),
                                 groups.to_vec(),
                                 &level_rows,
+                                &[],
                                 member_texts.get_or_init(|| member_text_cache(summaries)),
                             )
                             .names
@@ -294,6 +310,13 @@ pub async fn run(
                 }
             }
         };
+        if llm.is_none() {
+            steps.push(Step {
+                groups: plan.groups.clone(),
+                rows: level_rows.clone(),
+                centroids: centroids.clone(),
+            });
+        }
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let parents_n = plan.names.len();
         let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
@@ -320,6 +343,10 @@ pub async fn run(
         apart = parent_apart;
     }
     all.append(&mut current);
+    if llm.is_none() && !steps.is_empty() {
+        let cache = member_texts.get_or_init(|| member_text_cache(summaries));
+        settle(&mut all, &steps, summaries, cache);
+    }
     all.extend(noise);
     dedupe_slugs(&mut all);
     let incomplete = gaps.items();

@@ -12,6 +12,7 @@ pub mod events;
 mod failures;
 pub mod hierarchy;
 pub mod hierarchy_llm;
+mod hierarchy_repeats;
 pub mod llm_models;
 pub mod models;
 pub mod naming;
