@@ -182,7 +182,7 @@ fn script(w: &Word<'_>) -> Option<Script> {
     }
     let c = w.norm.chars().next()?;
     Some(match c as u32 {
-        0x3040..=0x309F => Script::Hiragana,
+        _ if hiragana(c) => Script::Hiragana,
         0x30A0..=0x30FF | 0x31F0..=0x31FF => Script::Katakana,
         0xAC00..=0xD7AF => Script::Hangul,
         _ => Script::Han,
@@ -329,19 +329,23 @@ pub fn clauses<'a>(text: &'a str) -> Vec<Vec<Word<'a>>> {
         } else {
             flush(&mut word, i, &mut curly, &mut clause);
             if is_break(c) && !clause.is_empty() {
-                mark_request_runs(&mut clause);
-                mark_script_runs(&mut clause);
-                out.push(std::mem::take(&mut clause));
+                out.push(finish(std::mem::take(&mut clause)));
             }
         }
     }
     flush(&mut word, end, &mut curly, &mut clause);
     if !clause.is_empty() {
-        mark_request_runs(&mut clause);
-        mark_script_runs(&mut clause);
-        out.push(clause);
+        out.push(finish(clause));
     }
     out
+}
+
+/// A complete clause: its ways of asking and, in Japanese, the characters
+/// inside a run of one script may not start or end a phrase.
+fn finish(mut clause: Vec<Word<'_>>) -> Vec<Word<'_>> {
+    mark_request_runs(&mut clause);
+    mark_script_runs(&mut clause);
+    clause
 }
 
 /// The phrase made of `words`, as shown.

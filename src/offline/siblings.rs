@@ -65,6 +65,7 @@ pub fn names_among_siblings(
     let by_language =
         super::language_group::language_groups(&members, &scored.sizes, &scored.candidates);
     let mut taken = super::taken::Taken::default();
+    let none = naming::Banned::default();
     let mut out = vec![String::new(); groups];
     for g in order {
         let size = scored.sizes[g];
@@ -79,7 +80,7 @@ pub fn names_among_siblings(
             &prefix,
             group,
             &taken,
-            above.get(g).unwrap_or(&naming::Banned::default()),
+            above.get(g).unwrap_or(&none),
         );
         taken.insert(&name);
         out[g] = name;

@@ -310,13 +310,6 @@ pub async fn run(
                 }
             }
         };
-        if llm.is_none() {
-            steps.push(Step {
-                groups: plan.groups.clone(),
-                rows: level_rows.clone(),
-                centroids: centroids.clone(),
-            });
-        }
         let counts: Vec<usize> = current.iter().map(|c| c.count).collect();
         let parents_n = plan.names.len();
         let new_centroids = parent_centroids(centroids.view(), &counts, &plan.groups, parents_n);
@@ -337,9 +330,16 @@ pub async fn run(
         });
         all.append(&mut current);
         current = parents;
-        centroids = new_centroids;
+        let rows = std::mem::replace(&mut level_rows, new_rows);
+        let below = std::mem::replace(&mut centroids, new_centroids);
+        if llm.is_none() {
+            steps.push(Step {
+                groups: plan.groups,
+                rows,
+                centroids: below,
+            });
+        }
         space = new_space;
-        level_rows = new_rows;
         apart = parent_apart;
     }
     all.append(&mut current);

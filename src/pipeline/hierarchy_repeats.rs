@@ -45,6 +45,20 @@ fn above(all: &[Cluster], by_id: &HashMap<String, usize>, at: usize) -> Banned {
     banned
 }
 
+/// Whether a level of `n` clusters is the one `step` grouped (it always
+/// is: the hierarchy appends each level in the order it grouped it). Were
+/// it not, renaming would give clusters each other's names, so the level
+/// keeps its names instead.
+fn aligned(n: usize, step: &Step) -> bool {
+    let same = n == step.groups.len() && n == step.rows.len() && n == step.centroids.nrows();
+    debug_assert!(
+        same,
+        "a level of {n} clusters against a step of {}",
+        step.groups.len()
+    );
+    same
+}
+
 /// Names again, top-down, every level of `all` where a cluster has the
 /// name of a cluster above it (see the module doc). `steps[l]` is the
 /// grouping of level `l` into level `l + 1`; `cache` each summary's text
@@ -77,6 +91,9 @@ pub(super) fn settle(
         }
         if level == 0 {
             let step = &steps[0];
+            if !aligned(at.len(), step) {
+                continue;
+            }
             let names = names_among_siblings(summaries, &step.rows, &step.groups, &bans);
             for (&i, name) in at.iter().zip(names) {
                 if all[i].name != name {
@@ -93,6 +110,9 @@ pub(super) fn settle(
             .filter(|c| c.level as usize == level - 1 && !c.noise)
             .cloned()
             .collect();
+        if !aligned(children.len(), step) {
+            continue;
+        }
         let parents = step.groups.iter().max().map_or(0, |m| m + 1);
         let slot = |p: usize| by_id.get(&Cluster::cluster_id(level as u32, p)).copied();
         let by_plan: Vec<Banned> = (0..parents)
