@@ -107,7 +107,7 @@ fn the_demo_offline_tree_is_balanced_readable_and_by_topic() {
 
     // Names: phrases of 2-7 words, never comma lists or template words;
     // unique among siblings; never the parent's name again word for word,
-    // and never the name of any cluster above.
+    // and never the name of any cluster above; no parent with one child.
     for c in h.clusters() {
         assert!(!is_comma_list(&c.name), "comma list: {}", c.name);
         let phrase = without_language(&c.name);
@@ -128,6 +128,12 @@ fn the_demo_offline_tree_is_balanced_readable_and_by_topic() {
             );
         }
         assert!(!c.description.is_empty(), "{} has no description", c.name);
+        assert_ne!(
+            c.children.len(),
+            1,
+            "{} has one child, the same conversations under two names",
+            c.name
+        );
         if let Some(p) = c.parent.as_deref().and_then(|p| h.get(p)) {
             assert!(
                 !overlaps(&normal(&p.name), &normal(&c.name)),

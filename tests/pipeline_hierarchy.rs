@@ -21,11 +21,14 @@ fn project(mock: &MockServer, n: usize, k: usize, max_top: usize) -> MockProject
     p
 }
 
-/// Clusters per level, base first.
+/// Clusters per level, base first: those standing for each level, so a
+/// cluster whose one-child parent was folded into it counts at the
+/// parent's level too.
 fn level_sizes(clusters: &[Cluster]) -> Vec<usize> {
+    let h = Hierarchy::new(clusters.to_vec());
     let top = clusters.iter().map(|c| c.level).max().unwrap_or(0);
     (0..=top)
-        .map(|l| clusters.iter().filter(|c| c.level == l && !c.noise).count())
+        .map(|l| h.at_level(l).iter().filter(|c| !c.noise).count())
         .collect()
 }
 

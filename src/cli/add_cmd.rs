@@ -106,7 +106,8 @@ pub fn growth_report(args: &ReportArgs) -> Result<ExitCode> {
     let h = &analysis.hierarchy;
     let clusters: Vec<_> = match args.level {
         None => h.roots().collect(),
-        Some(level) => h.clusters().iter().filter(|c| c.level == level).collect(),
+        Some(level) if h.clusters().iter().any(|c| c.level >= level) => h.at_level(level),
+        Some(_) => Vec::new(),
     };
     if clusters.is_empty() {
         bail!("no clusters at level {}", args.level.unwrap_or(0));

@@ -46,14 +46,20 @@ pub fn identifiability(
         }
         centroid.insert(c.id.as_str(), unit(sum));
     }
-    let mut sibling_sets: Vec<Vec<&str>> = vec![h.roots().map(|c| c.id.as_str()).collect()];
+    // Each set of siblings with the level it stands for: the roots the
+    // top level, a parent's children the level below it (a child whose
+    // one-child parent was folded into it stands for the parent's level).
+    let top = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
+    let mut sibling_sets: Vec<(u32, Vec<&str>)> =
+        vec![(top, h.roots().map(|c| c.id.as_str()).collect())];
     for c in h.clusters() {
         if !c.children.is_empty() {
-            sibling_sets.push(c.children.iter().map(String::as_str).collect());
+            let ids = c.children.iter().map(String::as_str).collect();
+            sibling_sets.push((c.level.saturating_sub(1), ids));
         }
     }
     let mut tally: HashMap<u32, (usize, usize)> = HashMap::new();
-    for set in sibling_sets {
+    for (level, set) in sibling_sets {
         let set: Vec<&str> = set
             .into_iter()
             .filter(|id| centroid.contains_key(id))
@@ -70,14 +76,14 @@ pub fn identifiability(
                 .map(|s| (v.dot(&centroid[s]), *s))
                 .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
                 .map(|(_, s)| s);
-            let entry = tally.entry(c.level).or_default();
+            let entry = tally.entry(level).or_default();
             entry.0 += 1;
             if best == Some(*id) {
                 entry.1 += 1;
             } else {
                 let nearest = best.and_then(|b| h.get(b)).map_or("?", |b| b.name.as_str());
                 tracing::debug!(
-                    level = c.level,
+                    level,
                     name = %c.name,
                     nearest = %nearest,
                     "a name nearer a sibling's centroid than its own"

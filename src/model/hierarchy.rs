@@ -133,6 +133,23 @@ impl Hierarchy {
         out
     }
 
+    /// The clusters that stand for level `level`: those at or below it
+    /// with no cluster of that level or below above them. Together they
+    /// cover every conversation once, also where a parent with one child
+    /// was folded into it (the child stands for the parent's level).
+    pub fn at_level(&self, level: u32) -> Vec<&Cluster> {
+        self.clusters
+            .iter()
+            .filter(|c| {
+                c.level <= level
+                    && c.parent
+                        .as_deref()
+                        .and_then(|p| self.get(p))
+                        .is_none_or(|p| p.level > level)
+            })
+            .collect()
+    }
+
     /// The root above `id`.
     pub fn root_of(&self, id: &str) -> Option<&Cluster> {
         self.path(id).into_iter().next()
@@ -231,5 +248,31 @@ mod tests {
         assert_eq!(c.original_name.as_deref(), Some("Name L0-0"));
         assert_eq!(c.slug, "name-l0-1-2", "slug clash gets -2");
         assert_eq!(h.find("name-l0-1-2").unwrap().id, "L0-0");
+    }
+
+    #[test]
+    fn a_level_is_covered_where_a_single_child_was_folded_into_its_parent() {
+        // L2-0 over L1-0 (two base clusters) and, folded, the base L0-2.
+        let mut top = cluster("L2-0", 2, None, &["L1-0", "L0-2"], &[]);
+        top.count = 4;
+        let mut mid = cluster("L1-0", 1, Some("L2-0"), &["L0-0", "L0-1"], &[]);
+        mid.count = 3;
+        let h = Hierarchy::new(vec![
+            top,
+            mid,
+            cluster("L0-0", 0, Some("L1-0"), &[], &["a", "b"]),
+            cluster("L0-1", 0, Some("L1-0"), &[], &["c"]),
+            cluster("L0-2", 0, Some("L2-0"), &[], &["d"]),
+        ]);
+        let ids =
+            |level| -> Vec<&str> { h.at_level(level).iter().map(|c| c.id.as_str()).collect() };
+        assert_eq!(ids(0), ["L0-0", "L0-1", "L0-2"]);
+        assert_eq!(
+            ids(1),
+            ["L1-0", "L0-2"],
+            "the folded cluster stands for level 1"
+        );
+        assert_eq!(ids(2), ["L2-0"]);
+        assert_eq!(ids(5), ["L2-0"]);
     }
 }

@@ -71,7 +71,7 @@ impl Banned {
     }
 
     /// Whether the normalised name `n` overlaps a banned name or repeats one.
-    fn refuses(&self, n: &str) -> bool {
+    pub fn refuses(&self, n: &str) -> bool {
         self.repeats(n) || self.overlapping.iter().any(|b| overlaps(n, b))
     }
 

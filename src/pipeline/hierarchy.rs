@@ -347,6 +347,15 @@ pub async fn run(
         let cache = member_texts.get_or_init(|| member_text_cache(summaries));
         settle(&mut all, &steps, summaries, cache);
     }
+    let folded = super::hierarchy_chains::collapse(&mut all);
+    if folded > 0 {
+        let _ = ctx.events.send(Event::Log {
+            level: LogLevel::Info,
+            message: format!(
+                "hierarchy: {folded} parents with one child folded into it (the same conversations)"
+            ),
+        });
+    }
     all.extend(noise);
     dedupe_slugs(&mut all);
     let incomplete = gaps.items();

@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod events;
 mod failures;
 pub mod hierarchy;
+mod hierarchy_chains;
 pub mod hierarchy_llm;
 mod hierarchy_repeats;
 pub mod llm_models;

@@ -108,14 +108,13 @@ pub fn build(analysis: &Analysis, store: &Store, options: &ReportOptions) -> Res
     let clusters: Vec<_> = match options.level {
         None => h.roots().collect(),
         Some(level) => {
-            let at: Vec<_> = h.clusters().iter().filter(|c| c.level == level).collect();
-            if at.is_empty() {
-                let max = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
+            let max = h.clusters().iter().map(|c| c.level).max().unwrap_or(0);
+            if level > max {
                 return Err(Error::Other(format!(
                     "no clusters at level {level}; levels go from 0 (base clusters) to {max}"
                 )));
             }
-            at
+            h.at_level(level)
         }
     };
     let mut report = aggregate::aggregate(analysis, store, &clusters, options)?;

@@ -26,8 +26,9 @@ fn stage_version(stage: Stage) -> u32 {
         | Stage::Embeddings
         | Stage::Clusters
         | Stage::Names
-        | Stage::Hierarchy
         | Stage::Projection => 2,
+        // 3: parents with one child are folded into it.
+        Stage::Hierarchy => 3,
     }
 }
 
