@@ -26,8 +26,8 @@ use std::collections::HashMap;
 
 use super::describe::join_and;
 use super::naming::{Candidate, LANGUAGE_SHARE, MAX_NAME_WORDS, Member, capitalise};
-use super::options::is_unspaced;
 use super::phrases::content_word;
+use super::script::starts_unspaced;
 
 /// How much more of its languages' conversations than of the corpus a
 /// cluster must hold.
@@ -96,14 +96,14 @@ pub(super) fn language_groups(
 /// word such as "Rust" is a topic), but in an unspaced script two
 /// characters or more (one katakana is not).
 fn could_name(c: &Candidate) -> bool {
-    !is_unspaced(&c.shown) || c.shown.chars().count() >= 2
+    !starts_unspaced(&c.shown) || c.shown.chars().count() >= 2
 }
 
 /// Phrases of two or more content words (or unspaced runs of three or more
 /// characters) say more about a topic than one word does ("Jahre
 /// Berufserfahrung" before "etwa").
 fn specific(c: &Candidate) -> bool {
-    if is_unspaced(&c.shown) {
+    if starts_unspaced(&c.shown) {
         c.shown.chars().count() >= 3
     } else {
         c.norms.iter().filter(|w| content_word(w)).count() >= 2

@@ -28,6 +28,7 @@ mod options;
 pub mod phrases;
 pub mod request;
 pub mod salience;
+mod script;
 pub mod siblings;
 mod summariser;
 mod taken;

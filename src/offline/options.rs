@@ -12,6 +12,7 @@ use super::bridge::Clauses;
 use super::choose::Banned;
 use super::language_group::LanguageGroup;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
+use super::script::starts_unspaced;
 use super::taken::Taken;
 
 /// Names a pair of candidates as the members wrote them together, or `None`.
@@ -111,7 +112,7 @@ fn fallback_options(members: &[Member<'_>], g: usize, cands: &[Candidate]) -> Ve
 pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let long_enough = |c: &Candidate| {
-        if is_unspaced(&c.shown) {
+        if starts_unspaced(&c.shown) {
             c.shown.chars().count() >= 3
         } else {
             c.words >= 2
@@ -124,7 +125,7 @@ pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(Stri
     }
     let top: Vec<&Candidate> = cands
         .iter()
-        .filter(|c| !is_unspaced(&c.shown) || c.shown.chars().count() >= 2)
+        .filter(|c| !starts_unspaced(&c.shown) || c.shown.chars().count() >= 2)
         .take(6)
         .collect();
     let fragments = |a: &Candidate, b: &Candidate| {
@@ -142,7 +143,7 @@ pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(Stri
             {
                 continue;
             }
-            let joined = if is_unspaced(&a.shown) {
+            let joined = if starts_unspaced(&a.shown) {
                 format!("{}・{}", a.shown, b.shown)
             } else if let Some(together) = bridge(a, b) {
                 capitalise(&together)
@@ -169,12 +170,12 @@ pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(Stri
 /// Never a one-character name such as `解`.
 fn joined_fallback(cands: &[Candidate]) -> Option<(String, f64)> {
     let first = cands.first()?;
-    let unspaced = is_unspaced(&first.shown);
+    let unspaced = starts_unspaced(&first.shown);
     let mut parts: Vec<&str> = Vec::new();
     let mut taken: Vec<&Candidate> = Vec::new();
     let mut score = 0.0;
     for c in cands.iter().take(6) {
-        if is_unspaced(&c.shown) != unspaced
+        if starts_unspaced(&c.shown) != unspaced
             || parts.iter().any(|p| p.contains(&*c.shown))
             || taken.iter().any(|t| same_phrase(t, c))
         {
@@ -339,10 +340,6 @@ fn same_phrase(a: &Candidate, b: &Candidate) -> bool {
     !a.norms.is_empty()
         && a.norms.len() == b.norms.len()
         && a.norms.iter().zip(&b.norms).all(|(x, y)| same_family(x, y))
-}
-
-pub(super) fn is_unspaced(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c as u32 >= 0x3040)
 }
 
 #[cfg(test)]

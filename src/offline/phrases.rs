@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
+use super::script::{hiragana, katakana, unspaced};
 use crate::cluster::is_stopword;
 
 /// Longest phrase, in words.
@@ -98,12 +99,6 @@ pub struct Word<'a> {
     pub closes: bool,
 }
 
-fn unspaced(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF
-        | 0xAC00..=0xD7AF)
-}
-
 /// Ways of asking in scripts written without spaces (Japanese, Chinese):
 /// "method", "teach", "struggling", "help", "question", "explain", "want
 /// to know", "need", "best", "I", "how", "please". Their characters never
@@ -162,10 +157,6 @@ fn mark_request_runs(clause: &mut [Word<'_>]) {
     }
 }
 
-fn hiragana(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x309F)
-}
-
 /// The script of an unspaced character, for finding where runs of one
 /// script begin and end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +164,6 @@ enum Script {
     Hiragana,
     Katakana,
     Han,
-    Hangul,
 }
 
 fn script(w: &Word<'_>) -> Option<Script> {
@@ -181,11 +171,12 @@ fn script(w: &Word<'_>) -> Option<Script> {
         return None;
     }
     let c = w.norm.chars().next()?;
-    Some(match c as u32 {
-        _ if hiragana(c) => Script::Hiragana,
-        0x30A0..=0x30FF | 0x31F0..=0x31FF => Script::Katakana,
-        0xAC00..=0xD7AF => Script::Hangul,
-        _ => Script::Han,
+    Some(if hiragana(c) {
+        Script::Hiragana
+    } else if katakana(c) {
+        Script::Katakana
+    } else {
+        Script::Han
     })
 }
 
@@ -445,6 +436,13 @@ mod tests {
         assert!(p.contains(&"履歴書".to_string()), "{p:?}");
         assert!(!p.iter().any(|x| x.starts_with('の')), "{p:?}");
         assert_eq!(word_count(&clauses("履歴書")[0]), 2);
+    }
+
+    #[test]
+    fn korean_is_split_at_its_spaces_not_into_syllables() {
+        let p = phrases("로그인 화면이 계속 멈춰요");
+        assert!(p.contains(&"로그인 화면이".to_string()), "{p:?}");
+        assert!(!p.iter().any(|x| x == "로" || x == "로그"), "{p:?}");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! pairs instead of words.
 
 use super::extract::is_filler_word;
+use super::script::unspaced;
 use crate::model::{Conversation, Role};
 
 const BUCKET_BITS: u32 = 20;
@@ -128,12 +129,6 @@ fn prefix(s: &str, n: usize) -> &str {
 
 fn bucket(h: u64) -> u32 {
     (h & (BUCKETS as u64 - 1)) as u32
-}
-
-/// Whether `c` belongs to a script written without spaces between words.
-fn unspaced(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
 }
 
 fn hash_str(s: &str) -> u64 {
