@@ -298,23 +298,26 @@ pub(super) fn same_word(a: &str, b: &str) -> bool {
     }
 }
 
-/// Endings that inflect one English word: after a shared stem of four or
-/// more letters, two words whose endings are both here are one word in a
-/// name ("verify"/"verifying", "activate"/"activating", "stole"/"stolen",
-/// "happening"/"happened", "quiet"/"quieter").
+/// Endings that inflect one English word, or make a noun of it ("-al"):
+/// after a shared stem of four or more letters, two words whose endings
+/// are both here are one word in a name ("verify"/"verifying",
+/// "activate"/"activating", "stole"/"stolen", "happening"/"happened",
+/// "quiet"/"quieter", "withdraw"/"withdrawal").
 const INFLECTIONS: &[&str] = &[
     "", "e", "s", "es", "d", "ed", "ing", "er", "ers", "est", "en", "n", "y", "ies", "ied", "ying",
+    "al", "als",
 ];
 
 /// Inflections after a doubled final consonant ("cancelled", "stopping").
 const DOUBLED: &[&str] = &["ed", "ing", "er", "ers", "est", "en"];
 
-/// Whether two lower-cased words are forms of one word: [`same_word`], or
+/// Whether two lower-cased words are forms of one word: [`same_word`], a
+/// part of a hyphenated compound and the compound ("top"/"top-up"), or
 /// a shared stem of four or more letters followed by [`INFLECTIONS`] (a
 /// hyphen ignored: "one-way"/"oneway"). "port"/"portland" and
 /// "transfer"/"transaction" stay two words.
 pub(super) fn same_family(a: &str, b: &str) -> bool {
-    if same_word(a, b) {
+    if same_word(a, b) || part_of_compound(a, b) || part_of_compound(b, a) {
         return true;
     }
     let a: Vec<char> = a.chars().filter(|c| *c != '-').collect();
@@ -332,6 +335,15 @@ pub(super) fn same_family(a: &str, b: &str) -> bool {
                 && DOUBLED.contains(&&tail[last.len_utf8()..]))
     };
     inflection(&a[stem..]) && inflection(&b[stem..])
+}
+
+/// Whether `word` is one of the parts (three letters or more) of the
+/// hyphenated `compound`: "top" of "top-up", "check" of "check-in".
+fn part_of_compound(word: &str, compound: &str) -> bool {
+    compound.contains('-')
+        && compound
+            .split('-')
+            .any(|part| part.chars().count() >= 3 && same_word(part, word))
 }
 
 /// Whether two candidates are one phrase up to inflections ("alarm" and
@@ -405,6 +417,10 @@ mod tests {
             ("schedule", "scheduled"),
             ("one-way", "oneway"),
             ("alarm", "alarms"),
+            ("withdraw", "withdrawal"),
+            ("arrive", "arrival"),
+            ("top", "top-up"),
+            ("check-in", "checks"),
         ] {
             assert!(same_family(a, b), "{a} / {b}");
         }
@@ -414,6 +430,8 @@ mod tests {
             ("time", "timer"),
             ("card", "cart"),
             ("set", "settings"),
+            ("up", "top-up"),
+            ("top", "stop-over"),
         ] {
             assert!(!same_family(a, b), "{a} / {b}");
         }
