@@ -24,7 +24,7 @@ onto other others our ours ourselves out over own per perhaps please quite rathe
 shall she should since some such than that the their theirs them themselves then there these
 they thing things this those though through thus too toward towards under until upon use used
 uses using very via want was way well were what whatever when where whether which while who
-whom whose why will with within without would yes yet you your yours yourself yourselves
+whom whose why will with within without would yes yet you your yours yourself yourselves guys
 also etc able across along already although always another anyone anything become becomes
 besides beyond certain come comes different does done eight five four first give given goes
 going gone keep kind know known last later lot lots new next nine nothing old put said say

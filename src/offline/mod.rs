@@ -14,6 +14,7 @@
 //! and never wraps the user's words in a template. Deterministic.
 
 mod bridge;
+mod calendar;
 mod central;
 mod choose;
 pub mod code;

@@ -9,6 +9,7 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::bridge::Clauses;
+use super::calendar::only_when;
 use super::choose::Banned;
 use super::language_group::LanguageGroup;
 use super::naming::{Candidate, MAX_NAME_WORDS, Member, capitalise, choose, normal};
@@ -119,7 +120,7 @@ pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(Stri
         }
     };
     for c in cands {
-        if long_enough(c) && c.words <= MAX_NAME_WORDS {
+        if long_enough(c) && c.words <= MAX_NAME_WORDS && !only_when(&c.norms) {
             out.push((capitalise(&c.shown), c.score));
         }
     }
@@ -136,6 +137,8 @@ pub(super) fn name_options(cands: &[Candidate], bridge: Bridge<'_>) -> Vec<(Stri
     for (i, a) in top.iter().enumerate() {
         for b in top.iter().skip(i + 1) {
             if a.words + b.words + 1 > MAX_NAME_WORDS
+                || only_when(&a.norms)
+                || only_when(&b.norms)
                 || a.norms
                     .iter()
                     .any(|w| b.norms.iter().any(|v| same_family(w, v)))
