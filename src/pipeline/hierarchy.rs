@@ -352,7 +352,7 @@ pub async fn run(
         let _ = ctx.events.send(Event::Log {
             level: LogLevel::Info,
             message: format!(
-                "hierarchy: {folded} parents with one child folded into it (the same conversations)"
+                "hierarchy: {folded} parents with a single child folded into that child (each held the same conversations)"
             ),
         });
     }
