@@ -60,12 +60,8 @@ pub(super) fn collapse(all: &mut Vec<Cluster>) -> usize {
         names.push(own);
         name(&mut all[last], top_name);
     }
-    // Then each survivor takes the lowest of its chain's names that fits.
-    let by_id: HashMap<String, usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.clone(), i))
-        .collect();
+    // Then each survivor takes the lowest of its chain's names that fits
+    // (no cluster has moved in `all` yet, so `by_id` still holds).
     for (chain, own) in chains.iter().zip(names) {
         let last = chain[chain.len() - 1];
         let banned = around(all, &by_id, last);
