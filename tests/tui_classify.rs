@@ -1,67 +1,19 @@
 //! The explorer's classifier tools at the `update` level (every action and
-//! the effects it asks for) and as snapshots: the labelling screen, the
-//! map coloured by a classifier with its legend, the sort menu and the
-//! eval history.
+//! the effects it asks for) and as snapshots: the labelling screen and the
+//! map coloured by a classifier with its legend. The sort menu and the eval
+//! history are in `tui_classify_menus.rs`.
 
 mod tui_fixture;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use kura_tui::classify::evaluation::EvalRecord;
-use kura_tui::classify::{EngineKind, LabelMode};
+use kura_tui::classify::LabelMode;
 use kura_tui::tui::classify::{
     AppliedView, ClassifierData, ClassifyJob, ClassifyReply, Created, Purpose,
 };
-use kura_tui::tui::explorer::{Layer, SortKey};
+use kura_tui::tui::explorer::Layer;
 use kura_tui::tui::{Command, Context, Effect, Msg, State, update};
 use tui_fixture::*;
-
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
-
-fn snap_with(name: &str, build: impl Fn(u16, u16) -> State) {
-    for (w, h) in SIZES {
-        let state = build(w, h);
-        let terminal = render(&state, w, h);
-        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
-        });
-    }
-}
-
-fn reply(state: &mut State, r: ClassifyReply) -> Vec<Effect> {
-    update(state, Msg::Classify(r))
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
-}
-
-fn data(mode: LabelMode) -> ClassifierData {
-    ClassifierData {
-        name: "topic".into(),
-        version: "0a1b2c3d4e5f".into(),
-        mode,
-        classes: vec![
-            "Programming help".into(),
-            "Everyday life".into(),
-            "other".into(),
-        ],
-        has_other: true,
-        labels: HashMap::from([("conv-005".to_string(), vec!["Programming help".to_string()])]),
-        queue: vec![
-            (1, "conv-001".into()),
-            (27, "conv-027".into()),
-            (5, "conv-005".into()),
-        ],
-        applied: None,
-        history: Vec::new(),
-    }
-}
 
 /// `a`, the picker, then the loaded classifier: the labelling screen.
 fn labelling(state: &mut State, mode: LabelMode) -> Vec<Effect> {
@@ -87,7 +39,7 @@ fn labelling(state: &mut State, mode: LabelMode) -> Vec<Effect> {
         state,
         ClassifyReply::Loaded {
             purpose: Purpose::Label,
-            result: Ok(Box::new(data(mode))),
+            result: Ok(Box::new(classifier_data(mode))),
         },
     )
 }
@@ -284,7 +236,7 @@ fn multi_label_numbers_toggle_and_enter_commits() {
 }
 
 fn applied_data() -> ClassifierData {
-    let mut d = data(LabelMode::Single);
+    let mut d = classifier_data(LabelMode::Single);
     d.applied = Some(AppliedView {
         version: "0a1b2c3d4e5f".into(),
         at: "2026-12-02T10:00:00Z".into(),
@@ -372,178 +324,6 @@ fn colouring_groups_the_map_by_label_and_the_filter_offers_the_labels() {
     assert!(ex.column("classifier topic").is_none());
 }
 
-fn mean_satisfaction(root: &str) -> f64 {
-    let a = analysis();
-    let convs = conversations();
-    let ids = a.hierarchy.members(root);
-    let vals: Vec<f64> = convs
-        .iter()
-        .filter(|c| ids.contains(&c.id.as_str()))
-        .map(|c| c.metadata["satisfaction"].as_f64().unwrap())
-        .collect();
-    vals.iter().sum::<f64>() / vals.len() as f64
-}
-
-fn sort_menu_state(w: u16, h: u16) -> State {
-    let mut state = explorer_state(w, h);
-    apply(&mut state, [Command::SortMenu]);
-    let menu = state
-        .explorer_ref()
-        .unwrap()
-        .classify
-        .sort_menu
-        .clone()
-        .unwrap();
-    let at = menu
-        .options
-        .iter()
-        .position(|o| o.column == "satisfaction")
-        .unwrap();
-    for _ in 0..at {
-        apply(&mut state, [Command::Down]);
-    }
-    apply(&mut state, [Command::FlipDirection, Command::AddSortKey]);
-    for _ in 0..at {
-        apply(&mut state, [Command::Up]);
-    }
-    state
-}
-
-#[test]
-fn sort_menu_sorts_by_lowest_satisfaction_then_volume() {
-    let mut state = sort_menu_state(120, 40);
-    assert_eq!(state.context(), Context::Menu);
-    let labels: Vec<String> = state
-        .explorer_ref()
-        .unwrap()
-        .classify
-        .sort_menu
-        .as_ref()
-        .unwrap()
-        .options
-        .iter()
-        .map(|o| o.column.clone())
-        .collect();
-    assert_eq!(
-        labels,
-        [
-            "count",
-            "share",
-            "frustration",
-            "concerning",
-            "error_rate",
-            "satisfaction"
-        ]
-    );
-    apply(&mut state, [Command::Submit]);
-    let ex = state.explorer_ref().unwrap();
-    let SortKey::Fields(keys) = &ex.sort else {
-        panic!("{:?}", ex.sort)
-    };
-    let got: Vec<(String, bool)> = keys
-        .iter()
-        .map(|k| (k.column.clone(), k.descending))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            ("satisfaction".to_string(), false),
-            ("count".to_string(), true)
-        ]
-    );
-    assert!(
-        toast(&state).contains("satisfaction ↑, count ↓"),
-        "{}",
-        toast(&state)
-    );
-    let roots: Vec<String> = ex
-        .tree
-        .rows()
-        .iter()
-        .map(|r| ex.cluster(r.cluster).unwrap().id.clone())
-        .collect();
-    let mut expected = vec!["L1-0", "L1-1", "L1-2"];
-    expected.sort_by(|a, b| mean_satisfaction(a).total_cmp(&mean_satisfaction(b)));
-    assert_eq!(roots, expected);
-    // Esc leaves the sort as it was.
-    apply(
-        &mut state,
-        [Command::SortMenu, Command::Down, Command::Back],
-    );
-    assert!(matches!(
-        state.explorer_ref().unwrap().sort,
-        SortKey::Fields(_)
-    ));
-}
-
-fn record(i: usize, accuracy: f64, macro_f1: f64, split: &str) -> EvalRecord {
-    EvalRecord {
-        classifier: "topic".into(),
-        version: format!("v{i}a1b2c3d4e"),
-        at: format!("2026-12-0{}T1{i}:30:00Z", i + 1),
-        split: split.into(),
-        engine: EngineKind::Llm,
-        mode: LabelMode::Single,
-        embeddings: false,
-        n_train: 12,
-        n: 22,
-        classes: vec!["a".into(), "b".into()],
-        accuracy,
-        macro_f1,
-        single: None,
-        multi: None,
-    }
-}
-
-fn history_state(w: u16, h: u16) -> State {
-    let mut state = explorer_state(w, h);
-    let effects = apply(&mut state, [Command::EvalHistory]);
-    assert!(matches!(
-        &effects[..],
-        [Effect::Classify(ClassifyJob::List {
-            purpose: Purpose::History,
-            ..
-        })]
-    ));
-    let mut d = data(LabelMode::Single);
-    d.history = vec![
-        record(0, 0.66, 0.61, "validation"),
-        record(1, 0.81, 0.78, "validation"),
-        record(2, 0.89, 0.88, "validation"),
-        record(3, 0.85, 0.84, "test"),
-    ];
-    reply(
-        &mut state,
-        ClassifyReply::Loaded {
-            purpose: Purpose::History,
-            result: Ok(Box::new(d)),
-        },
-    );
-    state
-}
-
-#[test]
-fn eval_history_opens_and_closes() {
-    let mut state = history_state(120, 40);
-    assert_eq!(state.context(), Context::Menu);
-    assert_eq!(
-        state
-            .explorer_ref()
-            .unwrap()
-            .classify
-            .history
-            .as_ref()
-            .unwrap()
-            .records
-            .len(),
-        4
-    );
-    let text = screen_text(&state, 120, 40);
-    assert!(text.contains("+0.150") && text.contains("+0.080"), "{text}");
-    apply(&mut state, [Command::Back]);
-    assert_eq!(state.context(), Context::Tree);
-}
-
 #[test]
 fn errors_and_empty_lists_are_reported() {
     let mut state = explorer_state(120, 40);
@@ -597,16 +377,6 @@ fn snapshot_coloured_map_legend() {
         apply(&mut state, [Command::NextPane]);
         state
     });
-}
-
-#[test]
-fn snapshot_sort_menu() {
-    snap_with("classify_sort_menu", sort_menu_state);
-}
-
-#[test]
-fn snapshot_eval_history() {
-    snap_with("classify_history", history_state);
 }
 
 #[test]

@@ -15,23 +15,9 @@ use kura_tui::tui::{
 };
 use tui_fixture::*;
 
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
-
 fn snap(name: &str, state: &State) {
     for (w, h) in SIZES {
         let terminal = render(state, w, h);
-        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
-        });
-    }
-}
-
-/// Builds the state at each size, since layout-dependent actions (paging,
-/// clicks) read the size.
-fn snap_with(name: &str, build: impl Fn(u16, u16) -> State) {
-    for (w, h) in SIZES {
-        let state = build(w, h);
-        let terminal = render(&state, w, h);
         insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
         });

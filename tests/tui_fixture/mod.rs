@@ -4,17 +4,20 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use kura_tui::analysis::Analysis;
+use kura_tui::classify::LabelMode;
 use kura_tui::model::{Cluster, Conversation, Message, Point2D, Role, Summary, slugify};
 use kura_tui::pipeline::Stage;
 use kura_tui::project::Layout;
 use kura_tui::project::checkpoint::{self, FileCheckpoints};
 use kura_tui::project::store::StoreWriter;
+use kura_tui::tui::classify::{ClassifierData, ClassifyReply};
 use kura_tui::tui::explorer::{MetaTable, MetadataBuilder};
-use kura_tui::tui::{Explorer, Msg, State, draw, update};
+use kura_tui::tui::{Effect, Explorer, Msg, State, draw, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -346,4 +349,56 @@ pub fn write_project(root: &Path) {
         .meta(Default::default(), Vec::new());
     checkpoint::save(&cps, "projection", &meta, &points()).unwrap();
     drop(lock);
+}
+
+/// The two sizes every snapshot is taken at.
+pub const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+/// Snapshots the state `build` makes at each of [`SIZES`] as `{name}_{w}x{h}`.
+pub fn snap_with(name: &str, build: impl Fn(u16, u16) -> State) {
+    for (w, h) in SIZES {
+        let state = build(w, h);
+        let terminal = render(&state, w, h);
+        insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+        });
+    }
+}
+
+/// Hands a classifier job's reply to `update`.
+pub fn reply(state: &mut State, r: ClassifyReply) -> Vec<Effect> {
+    update(state, Msg::Classify(r))
+}
+
+/// A classifier "topic" with two classes and `other`, one label and a
+/// queue of three conversations.
+pub fn classifier_data(mode: LabelMode) -> ClassifierData {
+    ClassifierData {
+        name: "topic".into(),
+        version: "0a1b2c3d4e5f".into(),
+        mode,
+        classes: vec![
+            "Programming help".into(),
+            "Everyday life".into(),
+            "other".into(),
+        ],
+        has_other: true,
+        labels: HashMap::from([("conv-005".to_string(), vec!["Programming help".to_string()])]),
+        queue: vec![
+            (1, "conv-001".into()),
+            (27, "conv-027".into()),
+            (5, "conv-005".into()),
+        ],
+        applied: None,
+        history: Vec::new(),
+    }
+}
+
+/// The toast's text, or nothing.
+pub fn toast(state: &State) -> String {
+    state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
