@@ -85,21 +85,7 @@ mod tests {
     use super::*;
 
     fn c(id: &str, level: u32, parent: Option<&str>, children: &[&str], count: usize) -> Cluster {
-        Cluster {
-            id: id.into(),
-            name: format!("Do {id}"),
-            original_name: None,
-            description: format!("About {id}."),
-            slug: id.to_lowercase(),
-            level,
-            parent: parent.map(Into::into),
-            children: children.iter().map(|s| s.to_string()).collect(),
-            members: (0..if children.is_empty() { count } else { 0 })
-                .map(|i| format!("{id}-{i}"))
-                .collect(),
-            count,
-            noise: false,
-        }
+        Cluster::test_node(id, level, parent, children, count)
     }
 
     #[test]

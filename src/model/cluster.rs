@@ -39,6 +39,34 @@ impl Cluster {
     pub fn is_root(&self) -> bool {
         self.parent.is_none()
     }
+
+    /// For unit tests: cluster `id` ("L{level}-{i}") named "Do {id}" with
+    /// `count` conversations, its own members ("{id}-{n}") when it has no
+    /// children.
+    #[cfg(test)]
+    pub(crate) fn test_node(
+        id: &str,
+        level: u32,
+        parent: Option<&str>,
+        children: &[&str],
+        count: usize,
+    ) -> Cluster {
+        Cluster {
+            id: id.into(),
+            name: format!("Do {id}"),
+            original_name: None,
+            description: format!("About {id}."),
+            slug: id.to_lowercase(),
+            level,
+            parent: parent.map(Into::into),
+            children: children.iter().map(|s| s.to_string()).collect(),
+            members: (0..if children.is_empty() { count } else { 0 })
+                .map(|i| format!("{id}-{i}"))
+                .collect(),
+            count,
+            noise: false,
+        }
+    }
 }
 
 /// Turns a name into a lowercase, dash-separated slug of at most `max_words` words.

@@ -152,21 +152,10 @@ mod tests {
     use super::*;
 
     fn c(id: &str, name: &str, parent: Option<&str>, children: &[&str], count: usize) -> Cluster {
-        Cluster {
-            id: id.into(),
-            name: name.into(),
-            original_name: None,
-            description: format!("About {name}."),
-            slug: crate::model::slugify(name, 5),
-            level: id[1..2].parse().unwrap(),
-            parent: parent.map(Into::into),
-            children: children.iter().map(|s| s.to_string()).collect(),
-            members: (0..if children.is_empty() { count } else { 0 })
-                .map(|i| format!("{id}-{i}"))
-                .collect(),
-            count,
-            noise: false,
-        }
+        let level = id[1..2].parse().unwrap();
+        let mut c = Cluster::test_node(id, level, parent, children, count);
+        super::super::hierarchy::rename(&mut c, name.into(), Some(format!("About {name}.")));
+        c
     }
 
     fn get<'a>(all: &'a [Cluster], id: &str) -> &'a Cluster {
