@@ -44,6 +44,7 @@ pub use eigen::symmetric_eigen;
 pub use hdbscan::hdbscan;
 pub use keywords::{ctfidf_keywords, keyword_name, tokenize};
 pub use kmeans::{KMeansFit, KMeansParams, ValidKMeansParams, default_k, kmeans};
+pub(crate) use knn::normalized;
 pub use knn::{Knn, KnnMetric, knn};
 pub use knn_memo::KnnMemo;
 pub use levels::level_targets;

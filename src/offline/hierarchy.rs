@@ -27,7 +27,7 @@
 //! sets with the lexical embedder; size-weighted k-means with k-means++
 //! starts, on unit or on plain mean centroids, did worse than Ward.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
 use super::naming::{self, Member};
@@ -156,6 +156,7 @@ pub fn name_parents<'a>(
                 &groups,
                 p,
                 weight / total,
+                "parts",
             ));
         }
     }
@@ -271,13 +272,38 @@ fn coherence(centroids: ArrayView2<f32>, weights: &[f64], groups: &[usize], p: u
     if total > 0.0 { acc / total } else { 0.0 }
 }
 
-/// The sentence a dominant group's description ends with.
+/// The note for a top-level cluster without parts (a base cluster at the
+/// top: a small project, or a one-child parent folded into it) that holds
+/// `share` of the conversations, more than [`MAX_SHARE`]: how coherent
+/// its conversations are, against the other top-level clusters'.
+/// `rows[r]` holds the summary rows under top-level cluster `r`, and `p`
+/// is the dominant one.
+pub fn members_dominance_note(
+    embeddings: ArrayView2<f32>,
+    rows: &[Vec<usize>],
+    p: usize,
+    share: f64,
+) -> String {
+    let flat: Vec<usize> = rows.iter().flatten().copied().collect();
+    let groups: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(g, r)| std::iter::repeat_n(g, r.len()))
+        .collect();
+    let unit = cluster::normalized(embeddings.select(Axis(0), &flat).view());
+    let weights = vec![1.0; flat.len()];
+    dominance_note(unit.view(), &weights, &groups, p, share, "conversations")
+}
+
+/// The sentence a dominant group's description ends with; `parts` says
+/// what its rows are ("parts", "conversations").
 fn dominance_note(
     centroids: ArrayView2<f32>,
     weights: &[f64],
     groups: &[usize],
     p: usize,
     share: f64,
+    parts: &str,
 ) -> String {
     let own = coherence(centroids, weights, groups, p);
     let parents = groups.iter().max().map_or(0, |m| m + 1);
@@ -294,7 +320,7 @@ fn dominance_note(
         )
     };
     format!(
-        "It holds {:.0}% of the conversations; its parts have a coherence of {own:.2} \
+        "It holds {:.0}% of the conversations; its {parts} have a coherence of {own:.2} \
          (mean cosine to its centre{typical}).",
         share * 100.0
     )

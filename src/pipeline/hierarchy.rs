@@ -356,6 +356,7 @@ pub async fn run(
             ),
         });
     }
+    super::hierarchy_dominance::note_base_roots(&mut all, summaries, embeddings.view());
     all.extend(noise);
     dedupe_slugs(&mut all);
     let incomplete = gaps.items();

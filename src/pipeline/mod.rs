@@ -12,6 +12,7 @@ pub mod events;
 mod failures;
 pub mod hierarchy;
 mod hierarchy_chains;
+mod hierarchy_dominance;
 pub mod hierarchy_llm;
 mod hierarchy_repeats;
 pub mod llm_models;
