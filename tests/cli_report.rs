@@ -191,6 +191,42 @@ fn table_sorting_levels_and_errors() {
     );
     let err = env.fails(&["report", s(&p), "--level", "9"]);
     assert!(err.contains("no clusters at level 9"), "{err}");
+
+    // Every level covers every conversation once, also where a parent with
+    // one child was folded into it and the child stands for its level.
+    let total: u64 = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    let mut top = 0;
+    max_level(&tree, &mut top);
+    assert!(top >= 1, "a hierarchy above the base");
+    for level in 0..=top {
+        let report = json(&env.ok(&[
+            "report",
+            s(&p),
+            "--level",
+            &level.to_string(),
+            "--format",
+            "json",
+        ]));
+        let counted: u64 = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(counted, total, "level {level}");
+    }
+}
+
+fn max_level(nodes: &Value, top: &mut u64) {
+    for n in nodes.as_array().unwrap() {
+        *top = (*top).max(n["level"].as_u64().unwrap());
+        max_level(&n["children"], top);
+    }
 }
 
 fn collect_base(nodes: &Value, out: &mut HashMap<String, u64>) {
