@@ -54,6 +54,7 @@ mod tests {
             "Till the 12th",
             "Month until March",
             "Quarter past 6pm",
+            "Twenty second",
         ] {
             assert!(only_when(&norms(when)), "{when}");
         }

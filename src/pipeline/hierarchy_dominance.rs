@@ -43,12 +43,13 @@ pub(super) fn note_base_roots(
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let position: HashMap<usize, usize> = roots.iter().enumerate().map(|(r, &i)| (i, r)).collect();
-    let bases: Vec<usize> = (0..all.len())
-        .filter(|&i| all[i].children.is_empty())
-        .collect();
-    let base_clusters: Vec<Cluster> = bases.iter().map(|&i| all[i].clone()).collect();
+    // A parent has no members of its own, so its rows are empty.
+    let own_rows = naming::rows_of(all, summaries);
     let mut rows = vec![Vec::new(); roots.len()];
-    for (&b, members) in bases.iter().zip(naming::rows_of(&base_clusters, summaries)) {
+    for (b, members) in own_rows.into_iter().enumerate() {
+        if members.is_empty() {
+            continue;
+        }
         let mut top = b;
         for _ in 0..all.len() {
             match all[top].parent.as_deref().and_then(|p| by_id.get(p)) {
