@@ -34,6 +34,8 @@ fn fake_spec() -> ModelSpec {
         hidden_size: 384,
         vocab_size: 0,
         offline_hint: "copy the files".into(),
+        text_prefix: String::new(),
+        packed_file: None,
     }
 }
 

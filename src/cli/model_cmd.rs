@@ -100,7 +100,7 @@ fn report(installed: &Installed, spec: &ModelSpec) {
         println!("  from {source}");
     }
     println!(
-        "offline runs with the `auto` embedder now use {} (the multilingual model first when both are installed)",
+        "offline runs with the `auto` embedder now use {} (a multilingual model first when one is installed)",
         spec.embedder_name()
     );
 }

@@ -142,7 +142,8 @@ pub enum EmbedderKind {
     Auto,
     Api,
     Minilm,
-    /// paraphrase-multilingual-MiniLM-L12-v2: many languages in one space.
+    /// paraphrase-multilingual-MiniLM-L12-v2, else multilingual-e5-small:
+    /// many languages in one space.
     Multilingual,
     Lexical,
 }

