@@ -396,7 +396,7 @@ fn a_damaged_packed_file_is_refused_and_names_the_field() {
 }
 
 #[test]
-fn multilingual_and_auto_take_e5_when_it_is_the_one_installed() {
+fn multilingual_takes_e5_and_auto_takes_it_after_minilm() {
     let tmp = tempfile::tempdir().unwrap();
     let (bytes, _) = packed_model();
     wheel_folder(&tmp.path().join("src"), &bytes);
@@ -421,5 +421,20 @@ fn multilingual_and_auto_take_e5_when_it_is_the_one_installed() {
             embedder_identity(&config, true, &env).unwrap(),
             "minilm:multilingual-e5-small"
         );
+    }
+    // With the English MiniLM installed as well, `auto` takes MiniLM (e5
+    // groups English data worse), and `multilingual` still takes e5.
+    let minilm = tmp.path().join("models/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&minilm).unwrap();
+    for f in ["model.safetensors", "tokenizer.json", "config.json"] {
+        std::fs::write(minilm.join(f), "placeholder").unwrap();
+    }
+    for (kind, want) in [
+        (EmbedderKind::Auto, "minilm:all-MiniLM-L6-v2"),
+        (EmbedderKind::Multilingual, "minilm:multilingual-e5-small"),
+    ] {
+        let mut config = Config::default();
+        config.embedding.embedder = kind;
+        assert_eq!(embedder_identity(&config, true, &env).unwrap(), want);
     }
 }

@@ -50,7 +50,7 @@ fn install(name: Option<&str>, from: Option<&Path>, env: &dyn EnvSource) -> Resu
         }
         None => from_hub(&dir, &spec)?,
     };
-    report(&installed, &spec);
+    report(&installed, &spec, env);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -84,7 +84,7 @@ fn from_hub(dir: &Path, spec: &ModelSpec) -> Result<Installed> {
     Ok(result?)
 }
 
-fn report(installed: &Installed, spec: &ModelSpec) {
+fn report(installed: &Installed, spec: &ModelSpec, env: &dyn EnvSource) {
     let check = if spec.safetensors_sha256.is_some() {
         "sha256 of model.safetensors verified"
     } else {
@@ -99,10 +99,33 @@ fn report(installed: &Installed, spec: &ModelSpec) {
     for source in &installed.sources {
         println!("  from {source}");
     }
-    println!(
-        "offline runs with the `auto` embedder now use {} (a multilingual model first when one is installed)",
-        spec.embedder_name()
-    );
+    let auto = ModelSpec::auto_order()
+        .into_iter()
+        .find(|s| install::installed(env, s))
+        .unwrap_or_else(|| spec.clone());
+    if auto.name == spec.name {
+        println!(
+            "offline runs with the `auto` embedder now use {}",
+            spec.embedder_name()
+        );
+    } else {
+        let first = |specs: Vec<ModelSpec>| specs.into_iter().find(|s| install::installed(env, s));
+        let flag = if spec.name == install::MINILM_NAME {
+            Some("minilm")
+        } else {
+            first(ModelSpec::multilingual_models())
+                .filter(|m| m.name == spec.name)
+                .map(|_| "multilingual")
+        };
+        let how = flag.map_or_else(
+            || "another installed model comes first for `--embedder multilingual`".to_string(),
+            |f| format!("choose this one with `--embedder {f}`"),
+        );
+        println!(
+            "offline runs with the `auto` embedder use {}; {how}",
+            auto.embedder_name()
+        );
+    }
 }
 
 fn status(env: &dyn EnvSource) -> Result<ExitCode> {

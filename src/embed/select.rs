@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 ///   missing.
 /// - `Multilingual`: paraphrase-multilingual-MiniLM-L12-v2, else
 ///   multilingual-e5-small; the same error if neither is installed.
-/// - `Auto` (offline runs): a multilingual model when installed, else
+/// - `Auto` (offline runs): the first installed of
+///   [`ModelSpec::auto_order`], else
 ///   all-MiniLM-L6-v2 when installed, else the lexical embedder with a
 ///   notice saying how to install a model.
 /// - `Api` is not local: an error.
@@ -64,9 +65,7 @@ pub fn local_embedder(
             Ok((load(&spec)?, None))
         }
         EmbedderKind::Auto => {
-            let mut order = ModelSpec::multilingual_models();
-            order.push(ModelSpec::minilm());
-            let Some(spec) = order.into_iter().find(|s| installed(s)) else {
+            let Some(spec) = ModelSpec::auto_order().into_iter().find(|s| installed(s)) else {
                 let embedder = lexical()?;
                 let notice = format!(
                     "offline embeddings use the built-in {} embedder; for better clusters install \

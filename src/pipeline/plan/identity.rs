@@ -122,12 +122,11 @@ pub fn embedder_identity(config: &Config, offline: bool, env: &dyn EnvSource) ->
             .unwrap_or_else(ModelSpec::multilingual)
             .embedder_name()),
         EmbedderKind::Lexical => lexical(),
-        // As `crate::embed::local_embedder` chooses: a multilingual model,
-        // then MiniLM, then the lexical embedder (always, without the
+        // As `crate::embed::local_embedder` chooses: the first installed of
+        // `ModelSpec::auto_order`, then the lexical embedder (always, without the
         // minilm feature).
-        EmbedderKind::Auto => ModelSpec::multilingual_models()
+        EmbedderKind::Auto => ModelSpec::auto_order()
             .into_iter()
-            .chain([ModelSpec::minilm()])
             .find(|s| MINILM_BUILT && crate::embed::install::installed(env, s))
             .map_or_else(lexical, |s| Ok(s.embedder_name())),
     }
