@@ -363,3 +363,89 @@ fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
         "{clusters}"
     );
 }
+
+#[test]
+fn a_sentence_model_centres_languages_before_clustering_and_add_still_places() {
+    let tmp = multilingual_installed();
+    let project = tmp.path().join("p");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
+            .args(args)
+            .env("KURA_DATA_DIR", tmp.path())
+            .env("KURA_CONFIG_DIR", tmp.path().join("config"))
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        stderr + &String::from_utf8_lossy(&out.stdout)
+    };
+    let p = project.to_str().unwrap();
+    let run = |embedder: &str| {
+        cli(&[
+            "run",
+            p,
+            "--offline",
+            "--headless",
+            "--embedder",
+            embedder,
+            "--yes",
+        ])
+    };
+    let header = || -> serde_json::Value {
+        let text = std::fs::read_to_string(project.join("checkpoints/clusters.jsonl")).unwrap();
+        serde_json::from_str(text.lines().next().unwrap()).unwrap()
+    };
+    // 300 demo conversations: English and five other languages of 10 or
+    // more conversations each.
+    cli(&["demo", p, "--conversations", "300"]);
+    let log = run("multilingual");
+    let clusters = header();
+    let centred: Vec<&str> = clusters["built_with"]["languages_centred"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{clusters}"))
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(centred.first(), Some(&"english"), "{clusters}");
+    assert!(
+        centred.contains(&"german") && centred.len() >= 3,
+        "{centred:?}"
+    );
+    let line = log
+        .lines()
+        .find(|l| l.contains("centred on the corpus mean"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("german"), "{line}");
+
+    // `add` places new conversations in the same centred space.
+    let more = tmp.path().join("more.jsonl");
+    cli(&[
+        "demo",
+        tmp.path().join("d2").to_str().unwrap(),
+        "--conversations",
+        "320",
+    ]);
+    let all = std::fs::read_to_string(tmp.path().join("d2/conversations.jsonl")).unwrap();
+    let extra: Vec<&str> = all.lines().skip(300).take(20).collect();
+    assert_eq!(extra.len(), 20);
+    std::fs::write(&more, extra.join("\n") + "\n").unwrap();
+    let out = cli(&["add", p, "--input", more.to_str().unwrap(), "--json"]);
+    // Logs come first on stderr; the report is the JSON object after them.
+    let start = out.find("\n{").map_or(0, |i| i + 1);
+    let json: serde_json::Value = serde_json::Deserializer::from_str(&out[start..])
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{out}"))
+        .unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["added"], 20, "{out}");
+
+    // The lexical embedder's clusters are not centred.
+    run("lexical");
+    assert!(
+        header()["built_with"].get("languages_centred").is_none(),
+        "{}",
+        header()
+    );
+}

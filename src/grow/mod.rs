@@ -175,8 +175,23 @@ pub async fn add(
         .enumerate()
         .map(|(i, s)| (s.conversation_id.as_str(), i))
         .collect();
+    // Where the clusters stage centred languages, place new conversations
+    // in that space too, with the shifts of the same languages.
+    let shift = centred_languages(&loaded)?;
+    let base_space = shift.as_ref().map(|s| {
+        let langs: Vec<Option<&str>> =
+            crate::offline::coverage::main_languages(&loaded.summaries).collect();
+        s.apply(loaded.embeddings.view(), &langs)
+    });
+    let new_space = shift.as_ref().map(|s| {
+        let langs: Vec<Option<&str>> =
+            crate::offline::coverage::main_languages(&new_summaries).collect();
+        s.apply(vectors.view(), &langs)
+    });
     let centroids = assign::centroids(
-        loaded.embeddings.view(),
+        base_space
+            .as_ref()
+            .map_or(loaded.embeddings.view(), |m| m.view()),
         &loaded.names,
         &rows,
         options.threshold,
@@ -186,7 +201,10 @@ pub async fn add(
             what: "base clusters with members",
         });
     }
-    let assignments = assign::assign(vectors.view(), &centroids);
+    let assignments = assign::assign(
+        new_space.as_ref().map_or(vectors.view(), |m| m.view()),
+        &centroids,
+    );
     let hierarchy_digest = plan
         .stage(Stage::Hierarchy)
         .and_then(|p| p.header.as_ref())
@@ -522,4 +540,25 @@ fn new_positions(
     let matrix = loaded.embeddings.select(Axis(0), &idx);
     let xy: Vec<(f32, f32)> = placed.into_iter().map(|(_, p)| p).collect();
     place::place(vectors.view(), matrix.view(), &xy)
+}
+
+/// The language shifts the clusters stage applied before clustering (its
+/// header's `built_with.languages_centred`), fitted again on the project's
+/// embeddings; `None` when it centred none.
+fn centred_languages(loaded: &Loaded) -> Result<Option<crate::cluster::LanguageShift>> {
+    let Some(list) = loaded
+        .headers
+        .get(&Stage::Clusters)
+        .and_then(|h| h.built_with.get("languages_centred"))
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Ok(None);
+    };
+    let only: Vec<String> = list
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    let langs: Vec<Option<&str>> =
+        crate::offline::coverage::main_languages(&loaded.summaries).collect();
+    crate::cluster::LanguageShift::fit(loaded.embeddings.view(), &langs, Some(&only))
 }

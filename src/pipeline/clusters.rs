@@ -5,8 +5,11 @@
 //! (`[cluster] smooth_neighbours`, [`cluster::smooth_rows`]), and lexical
 //! vectors are clustered beside their projection on the directions that
 //! best separate a rough clustering (`[cluster] discriminant_dims`,
-//! [`cluster::discriminant_projection`]); the centroids the later stages
-//! use stay those of the raw vectors.
+//! [`cluster::discriminant_projection`]). Offline, where summaries keep
+//! each conversation's language, a sentence model's rows of every language
+//! of at least 2% of the corpus are centred on the corpus mean first
+//! ([`cluster::centre_languages`]). The centroids the later stages use
+//! stay those of the raw vectors.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -150,6 +153,7 @@ pub async fn run(
     summaries: &[Summary],
     embeddings: &Array2<f32>,
     config: &ClusterConfig,
+    centre_languages: bool,
     inputs: &StageInputs,
 ) -> Result<(Vec<Cluster>, String)> {
     let stage = Stage::Clusters;
@@ -161,9 +165,38 @@ pub async fn run(
         total: 1,
         resumed: 0,
     });
-    let emb = embeddings.clone();
+    // Offline summaries are in each conversation's own language: centre
+    // the languages (when the caller asks) so that k-means groups topics
+    // across them. The
+    // centred rows need neighbours of their own; the shared memo holds
+    // the embeddings' (for the map).
+    let centred = if centre_languages {
+        let languages: Vec<Option<&str>> =
+            crate::offline::coverage::main_languages(summaries).collect();
+        cluster::centre_languages(embeddings.view(), &languages)?
+    } else {
+        None
+    };
+    let (emb, knn, centred) = match centred {
+        Some((rows, langs)) => (rows, KnnMemo::new(), langs),
+        None => (embeddings.clone(), ctx.knn.clone(), Vec::new()),
+    };
+    if !centred.is_empty() {
+        let list = centred
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = ctx.events.send(Event::Log {
+            level: super::LogLevel::Info,
+            message: format!(
+                "clusters: {} languages ({list}) each centred on the corpus mean before \
+                 clustering, so that topics group across languages",
+                centred.len()
+            ),
+        });
+    }
     let cfg = config.clone();
-    let knn = ctx.knn.clone();
     let labels = tokio::task::spawn_blocking(move || assign(emb.view(), &cfg, None, &knn))
         .await
         .map_err(|e| Error::task("clustering task", e))??;
@@ -202,6 +235,10 @@ pub async fn run(
     }
     if let Some(dims) = config.discriminant().filter(|_| kmeans) {
         built_with.insert("discriminant_dims".into(), dims.into());
+    }
+    if !centred.is_empty() {
+        let langs: Vec<&str> = centred.iter().map(|(l, _)| l.as_str()).collect();
+        built_with.insert("languages_centred".into(), langs.into());
     }
     let digest = checkpoint::save(
         ctx.cps.as_ref(),

@@ -22,11 +22,9 @@ use crate::project::store::StoreFingerprint;
 /// Bumped when a stage's algorithm changes what it writes.
 fn stage_version(stage: Stage) -> u32 {
     match stage {
-        Stage::Summaries
-        | Stage::Embeddings
-        | Stage::Clusters
-        | Stage::Names
-        | Stage::Projection => 2,
+        Stage::Summaries | Stage::Embeddings | Stage::Names | Stage::Projection => 2,
+        // 3: offline, each language is centred before clustering.
+        Stage::Clusters => 3,
         // 3: parents with one child are folded into it.
         Stage::Hierarchy => 3,
     }
