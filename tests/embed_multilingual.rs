@@ -261,6 +261,22 @@ fn a_damaged_or_wrong_model_is_refused() {
     assert!(err.contains("recorded at install"), "{err}");
 }
 
+/// Runs the binary with `data` as its data and config folder and no API
+/// keys; returns stderr then stdout, failing the test on a non-zero exit.
+fn kura(data: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
+        .args(args)
+        .env("KURA_DATA_DIR", data)
+        .env("KURA_CONFIG_DIR", data.join("config"))
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("ANTHROPIC_API_KEY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    stderr + &String::from_utf8_lossy(&out.stdout)
+}
+
 /// A data folder with the tiny model installed as the multilingual one.
 fn multilingual_installed() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -301,19 +317,7 @@ fn auto_prefers_the_installed_multilingual_model() {
 fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
     let tmp = multilingual_installed();
     let project = tmp.path().join("p");
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
-            .args(args)
-            .env("KURA_DATA_DIR", tmp.path())
-            .env("KURA_CONFIG_DIR", tmp.path().join("config"))
-            .env_remove("OPENAI_API_KEY")
-            .env_remove("ANTHROPIC_API_KEY")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        stderr + &String::from_utf8_lossy(&out.stdout)
-    };
+    let cli = |args: &[&str]| kura(tmp.path(), args);
     let p = project.to_str().unwrap();
     let run = || {
         cli(&[
@@ -368,19 +372,7 @@ fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
 fn a_sentence_model_centres_languages_before_clustering_and_add_still_places() {
     let tmp = multilingual_installed();
     let project = tmp.path().join("p");
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
-            .args(args)
-            .env("KURA_DATA_DIR", tmp.path())
-            .env("KURA_CONFIG_DIR", tmp.path().join("config"))
-            .env_remove("OPENAI_API_KEY")
-            .env_remove("ANTHROPIC_API_KEY")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        stderr + &String::from_utf8_lossy(&out.stdout)
-    };
+    let cli = |args: &[&str]| kura(tmp.path(), args);
     let p = project.to_str().unwrap();
     let run = |embedder: &str| {
         cli(&[
