@@ -4,20 +4,9 @@
 
 use std::path::Path;
 
-fn cli(data: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
-        .args(args)
-        .env("KURA_DATA_DIR", data)
-        .env("KURA_CONFIG_DIR", data.join("config"))
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("ANTHROPIC_API_KEY")
-        .env_remove("KURA_BASE_URL")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    stderr + &String::from_utf8_lossy(&out.stdout)
-}
+mod cli_support;
+
+use cli_support::ok_with_data as cli;
 
 /// The clusters checkpoint: its header, and each conversation's cluster.
 fn clusters(project: &Path) -> (serde_json::Value, Vec<Vec<String>>) {

@@ -6,9 +6,12 @@
 
 #![cfg(feature = "minilm")]
 
+mod cli_support;
+
 use std::collections::HashMap;
 use std::path::Path;
 
+use cli_support::ok_with_data;
 use kura_tui::config::{Config, EmbedderKind};
 use kura_tui::embed::install::{MULTILINGUAL_NAME, ModelSpec, RECORD_FILE, install_from};
 use kura_tui::embed::{Embedder, MiniLmEmbedder, local_embedder, no_progress};
@@ -261,22 +264,6 @@ fn a_damaged_or_wrong_model_is_refused() {
     assert!(err.contains("recorded at install"), "{err}");
 }
 
-/// Runs the binary with `data` as its data and config folder and no API
-/// keys; returns stderr then stdout, failing the test on a non-zero exit.
-fn kura(data: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kura-tui"))
-        .args(args)
-        .env("KURA_DATA_DIR", data)
-        .env("KURA_CONFIG_DIR", data.join("config"))
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("ANTHROPIC_API_KEY")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    stderr + &String::from_utf8_lossy(&out.stdout)
-}
-
 /// A data folder with the tiny model installed as the multilingual one.
 fn multilingual_installed() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -317,7 +304,7 @@ fn auto_prefers_the_installed_multilingual_model() {
 fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
     let tmp = multilingual_installed();
     let project = tmp.path().join("p");
-    let cli = |args: &[&str]| kura(tmp.path(), args);
+    let cli = |args: &[&str]| ok_with_data(tmp.path(), args);
     let p = project.to_str().unwrap();
     let run = || {
         cli(&[
@@ -372,7 +359,7 @@ fn a_sentence_model_run_smooths_before_k_means_and_records_it() {
 fn a_sentence_model_centres_languages_before_clustering_and_add_still_places() {
     let tmp = multilingual_installed();
     let project = tmp.path().join("p");
-    let cli = |args: &[&str]| kura(tmp.path(), args);
+    let cli = |args: &[&str]| ok_with_data(tmp.path(), args);
     let p = project.to_str().unwrap();
     let run = |embedder: &str| {
         cli(&[

@@ -26,6 +26,20 @@ pub fn isolated(dir: &Path) -> Command {
     c
 }
 
+/// Runs the binary as [`isolated`] does but with `data` itself as its data
+/// directory (where a test installed a model); returns stderr then stdout,
+/// failing the test on a non-zero exit.
+pub fn ok_with_data(data: &Path, args: &[&str]) -> String {
+    let out = isolated(data)
+        .env("KURA_DATA_DIR", data)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    stderr + &String::from_utf8_lossy(&out.stdout)
+}
+
 /// One project, `P` in arguments.
 pub struct Cli {
     pub dir: tempfile::TempDir,
