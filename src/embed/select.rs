@@ -16,9 +16,8 @@ use crate::error::{Error, Result};
 /// - `Multilingual`: paraphrase-multilingual-MiniLM-L12-v2, else
 ///   multilingual-e5-small; the same error if neither is installed.
 /// - `Auto` (offline runs): the first installed of
-///   [`ModelSpec::auto_order`], else
-///   all-MiniLM-L6-v2 when installed, else the lexical embedder with a
-///   notice saying how to install a model.
+///   [`ModelSpec::auto_order`], else the lexical embedder with a notice
+///   saying how to install a model.
 /// - `Api` is not local: an error.
 ///
 /// In a build without the `minilm` feature, `Minilm` and `Multilingual` are

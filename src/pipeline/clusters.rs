@@ -167,9 +167,8 @@ pub async fn run(
     });
     // Offline summaries are in each conversation's own language: centre
     // the languages (when the caller asks) so that k-means groups topics
-    // across them. The
-    // centred rows need neighbours of their own; the shared memo holds
-    // the embeddings' (for the map).
+    // across them. The centred rows need neighbours of their own; the
+    // shared memo holds the embeddings' (for the map).
     let centred = if centre_languages {
         let languages: Vec<Option<&str>> =
             crate::offline::coverage::main_languages(summaries).collect();

@@ -100,14 +100,7 @@ async fn run_stages(
     digests.insert(Stage::Embeddings, d);
 
     let inputs = settings.inputs(Stage::Clusters, &digests);
-    // Offline summaries keep each conversation's language; a sentence
-    // model then gains from centring each language before clustering.
-    // The lexical embedder is left out: its vectors of different languages
-    // share few words, so centred rows of another language join topic
-    // clusters only loosely, and `add`'s distance thresholds then let
-    // off-topic conversations in (measured: every one of twelve).
-    let centre_languages = settings.identities.summariser == crate::offline::OFFLINE_SUMMARISER
-        && !models.embedder.identity().starts_with("lexical");
+    let centre_languages = settings.identities.centres_languages();
     let (base, d) = clusters::run(
         ctx,
         &summaries,

@@ -22,9 +22,11 @@ use crate::project::store::StoreFingerprint;
 /// Bumped when a stage's algorithm changes what it writes.
 fn stage_version(stage: Stage) -> u32 {
     match stage {
-        Stage::Summaries | Stage::Embeddings | Stage::Names | Stage::Projection => 2,
-        // 3: offline, each language is centred before clustering.
-        Stage::Clusters => 3,
+        Stage::Summaries
+        | Stage::Embeddings
+        | Stage::Clusters
+        | Stage::Names
+        | Stage::Projection => 2,
         // 3: parents with one child are folded into it.
         Stage::Hierarchy => 3,
     }
@@ -110,7 +112,14 @@ impl Settings {
             Stage::Embeddings => {
                 map.insert("embedder".into(), ids.embedder.clone().into());
             }
-            Stage::Clusters => flatten(&mut map, "cluster", &self.cluster),
+            Stage::Clusters => {
+                flatten(&mut map, "cluster", &self.cluster);
+                // Only when on, so that keys made before it existed still
+                // hold where it does not apply.
+                if ids.centres_languages() {
+                    map.insert("cluster.centre_languages".into(), true.into());
+                }
+            }
             Stage::Names => {
                 map.insert("namer".into(), ids.namer.clone().into());
                 flatten(&mut map, "naming", &self.naming);
