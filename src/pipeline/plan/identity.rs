@@ -37,8 +37,9 @@ impl Identities {
     /// clusters only loosely, and `add`'s distance thresholds then let
     /// off-topic conversations in (measured: every one of twelve).
     pub fn centres_languages(&self) -> bool {
+        use crate::offline::coverage::{Coverage, coverage};
         self.summariser == crate::offline::OFFLINE_SUMMARISER
-            && !self.embedder.starts_with("lexical")
+            && coverage(&self.embedder) != Coverage::MainLanguage
     }
 
     /// The identities of models already built.
