@@ -86,7 +86,8 @@ fn starts(clause: &[Word], phrase: &[String]) -> Vec<usize> {
 /// Every `(start, end)` of `clause` that begins with one phrase and ends
 /// with the other, the two not overlapping, at most [`MAX_NAME_WORDS`]
 /// words long, with at most [`MAX_GAP`] words between them and none of
-/// them [`CROSSING`].
+/// them [`CROSSING`] or one of the summariser's old template words
+/// ([`super::TEMPLATE_WORDS`], which no name may hold).
 fn stretches(clause: &[Word], a: &[String], b: &[String]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (first, second) in [(a, b), (b, a)] {
@@ -97,9 +98,9 @@ fn stretches(clause: &[Word], a: &[String], b: &[String]) -> Vec<(usize, usize)>
                 if j >= gap_start
                     && j - gap_start <= MAX_GAP
                     && end - i <= MAX_NAME_WORDS
-                    && !clause[gap_start..j]
-                        .iter()
-                        .any(|w| CROSSING.contains(&&*w.norm))
+                    && !clause[gap_start..j].iter().any(|w| {
+                        CROSSING.contains(&&*w.norm) || super::TEMPLATE_WORDS.contains(&&*w.norm)
+                    })
                 {
                     out.push((i, end));
                 }
@@ -171,5 +172,22 @@ mod tests {
             "how long does a transfer usually take",
         ];
         assert_eq!(bridge(&texts, "long", "transfer"), None);
+    }
+
+    #[test]
+    fn a_template_word_between_the_phrases_is_not_taken() {
+        let texts = [
+            "in development mode the request fires twice",
+            "development mode the request fires twice on mount",
+        ];
+        assert_eq!(bridge(&texts, "development", "fires"), None);
+        let texts = [
+            "in development mode the effect fires twice",
+            "development mode the effect fires twice on mount",
+        ];
+        assert_eq!(
+            bridge(&texts, "development", "fires").as_deref(),
+            Some("development mode the effect fires")
+        );
     }
 }

@@ -364,9 +364,12 @@ pub fn key(words: &[Word]) -> u64 {
 }
 
 /// Calls `f` with every candidate phrase of `clause` (as a word range).
+/// No phrase holds one of the summariser's old template words
+/// ([`super::TEMPLATE_WORDS`]), which no name may hold.
 pub fn for_each_phrase(clause: &[Word], mut f: impl FnMut(&[Word])) {
+    let template = |w: &Word| super::TEMPLATE_WORDS.contains(&&*w.norm);
     for start in 0..clause.len() {
-        if !(clause[start].content && clause[start].opens) {
+        if !(clause[start].content && clause[start].opens) || template(&clause[start]) {
             continue;
         }
         let limit = if clause[start].glued {
@@ -376,7 +379,7 @@ pub fn for_each_phrase(clause: &[Word], mut f: impl FnMut(&[Word])) {
         };
         for end in start + 1..=(start + limit).min(clause.len()) {
             let last = &clause[end - 1];
-            if last.glued != clause[start].glued {
+            if last.glued != clause[start].glued || template(last) {
                 break;
             }
             if last.content && last.closes {
@@ -416,6 +419,14 @@ mod tests {
         let p = phrases("メールの設定に苦戦しています");
         assert!(p.contains(&"メール".to_string()), "{p:?}");
         assert!(!p.iter().any(|x| x.contains("苦戦")), "{p:?}");
+    }
+
+    #[test]
+    fn no_phrase_holds_a_template_word() {
+        let found = phrases("development mode the request fires twice");
+        assert!(found.contains(&"development mode".to_string()), "{found:?}");
+        assert!(found.contains(&"fires twice".to_string()), "{found:?}");
+        assert!(found.iter().all(|p| !p.contains("request")), "{found:?}");
     }
 
     #[test]
