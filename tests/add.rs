@@ -506,7 +506,7 @@ fn pretend_embedded_by(root: &Path, old: &str) {
     let bytes = std::fs::read(&path).unwrap();
     let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
     let mut header: Value = serde_json::from_slice(&bytes[..nl]).unwrap();
-    assert_eq!(header["inputs"]["embedder"], "lexical-v4-256", "{header}");
+    assert_eq!(header["inputs"]["embedder"], "lexical-v5-256", "{header}");
     header["inputs"]["embedder"] = old.into();
     header["built_with"]["embedder"] = old.into();
     header["key"] = kura_tui::project::checkpoint::hash_key(&header["inputs"]).into();
@@ -532,7 +532,7 @@ fn a_project_embedded_by_an_older_lexical_embedder_is_reembedded_not_mixed() {
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{err}");
     assert!(
-        errors[0].contains("embeddings is outdated (embedder lexical-v2-256 → lexical-v4-256)"),
+        errors[0].contains("embeddings is outdated (embedder lexical-v2-256 → lexical-v5-256)"),
         "{err}"
     );
     assert!(errors[0].contains("run `kura-tui run "), "{err}");
@@ -551,14 +551,14 @@ fn a_project_embedded_by_an_older_lexical_embedder_is_reembedded_not_mixed() {
     );
     let why: Vec<&str> = said
         .lines()
-        .filter(|l| l.contains("embedder lexical-v2-256 → lexical-v4-256"))
+        .filter(|l| l.contains("embedder lexical-v2-256 → lexical-v5-256"))
         .collect();
     assert_eq!(why.len(), 1, "{said}");
     assert!(why[0].contains("recomputing"), "{said}");
     let bytes = std::fs::read(p.join("checkpoints/embeddings.bin")).unwrap();
     let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
     let header: Value = serde_json::from_slice(&bytes[..nl]).unwrap();
-    assert_eq!(header["inputs"]["embedder"], "lexical-v4-256");
+    assert_eq!(header["inputs"]["embedder"], "lexical-v5-256");
 
     let out = json(&env.ok(&["add", s(&p), "--input", s(&input), "--json"]));
     assert_eq!(out["added"], 20, "{out}");

@@ -61,7 +61,7 @@ fn info_counts_match_the_store_before_and_after_a_run() {
     assert_eq!(json["metadata_fields"], serde_json::json!(fields));
     assert_eq!(json["provider"], "offline");
     assert_eq!(json["offline"], true);
-    assert_eq!(json["embedder"], "lexical-v4-256");
+    assert_eq!(json["embedder"], "lexical-v5-256");
     assert_eq!(json["embedder_built"], Value::Null);
     for stage in STAGES {
         assert_eq!(json["stages"][stage]["status"], "missing", "{stage}");
@@ -87,7 +87,7 @@ fn info_counts_match_the_store_before_and_after_a_run() {
         "{text}"
     );
     assert!(text.contains("provider        offline (offline mode: no LLM calls)\n"));
-    assert!(text.contains("embedder        lexical-v4-256\n"), "{text}");
+    assert!(text.contains("embedder        lexical-v5-256\n"), "{text}");
     assert!(text.contains("  summaries    missing\n"), "{text}");
 
     // After a run every stage is done, with its counts and what it was
@@ -110,9 +110,9 @@ fn info_counts_match_the_store_before_and_after_a_run() {
     );
     assert_eq!(
         json["stages"]["embeddings"]["built_with"]["embedder"],
-        "lexical-v4-256"
+        "lexical-v5-256"
     );
-    assert_eq!(json["embedder_built"], "lexical-v4-256");
+    assert_eq!(json["embedder_built"], "lexical-v5-256");
     // The demo is partly non-English: the only warning is the language one.
     let warnings = json["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -120,7 +120,7 @@ fn info_counts_match_the_store_before_and_after_a_run() {
         warnings[0]
             .as_str()
             .unwrap()
-            .contains("in languages the lexical-v4-256 embedder does not cover"),
+            .contains("in languages the lexical-v5-256 embedder does not cover"),
         "{warnings:?}"
     );
     let text = env.ok(&["info", s(&p)]);
@@ -132,7 +132,7 @@ fn info_counts_match_the_store_before_and_after_a_run() {
     };
     assert!(line("summaries").contains("done        120/120"), "{text}");
     assert!(
-        line("embeddings").contains("built with embedder lexical-v4-256, dims 256"),
+        line("embeddings").contains("built with embedder lexical-v5-256, dims 320"),
         "{text}"
     );
     assert!(

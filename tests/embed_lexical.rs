@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use kura_tui::embed::lexical::word_pieces::DIMS as PIECE_DIMS;
 use kura_tui::embed::lexical::{LexicalOptions, MAX_DIMENSIONS};
 use kura_tui::embed::{Embedder, LexicalEmbedder, no_progress};
 use kura_tui::error::Error;
@@ -55,7 +56,7 @@ fn same_input_same_vectors() {
     let a = embed(&texts);
     let b = embed(&texts);
     assert_eq!(a, b);
-    assert_eq!(a.dim(), (15, 16));
+    assert_eq!(a.dim(), (15, 16 + PIECE_DIMS));
 }
 
 #[test]
@@ -70,7 +71,17 @@ fn rows_have_unit_length() {
 #[test]
 fn similar_texts_are_closer_than_dissimilar_ones() {
     let texts = corpus();
-    let m = embed(&texts);
+    // The default smoothing moves each vector towards its 10 nearest
+    // neighbours, which in a corpus of 15 texts is most of the others; two
+    // neighbours keep this a test of the vectors themselves.
+    let options = LexicalOptions {
+        smooth_k: 2,
+        ..LexicalOptions::default()
+    };
+    let m = LexicalEmbedder::with_options(16, 42, options)
+        .unwrap()
+        .embed_texts(&texts, &no_progress)
+        .unwrap();
     // Same topic: the two PIN questions; other topic: a flight booking.
     let pin = cos(m.row(0), m.row(1));
     let flight = cos(m.row(0), m.row(5));
@@ -94,27 +105,36 @@ fn similar_texts_are_closer_than_dissimilar_ones() {
 fn empty_inputs_and_single_texts() {
     let e = LexicalEmbedder::new(8, 42).unwrap();
     let none = e.embed_texts(&[], &no_progress).unwrap();
-    assert_eq!(none.dim(), (0, 8));
+    assert_eq!(none.dim(), (0, 8 + PIECE_DIMS));
 
     let one = e
         .embed_texts(&["a single text".to_string()], &no_progress)
         .unwrap();
-    assert_eq!(one.dim(), (1, 8));
+    assert_eq!(one.dim(), (1, 8 + PIECE_DIMS));
     assert!((one.row(0).dot(&one.row(0)) - 1.0).abs() < 1e-4);
 
     let blanks = e
         .embed_texts(
-            &[String::new(), "  !! ".into(), "words here".into()],
+            &[
+                String::new(),
+                " \t ".into(),
+                "!!".into(),
+                "words here".into(),
+            ],
             &no_progress,
         )
         .unwrap();
-    assert_eq!(blanks.dim(), (3, 8));
+    assert_eq!(blanks.dim(), (4, 8 + PIECE_DIMS));
     assert!(
         blanks.row(0).iter().all(|&x| x == 0.0),
         "no features: zero row"
     );
     assert!(blanks.row(1).iter().all(|&x| x == 0.0));
-    assert!((blanks.row(2).dot(&blanks.row(2)) - 1.0).abs() < 1e-4);
+    // Punctuation alone: no n-gram feature, but word pieces ("!" is one).
+    let bangs = blanks.row(2);
+    assert!(bangs.iter().take(8).all(|&x| x == 0.0), "{bangs:?}");
+    assert!((bangs.dot(&bangs) - 1.0).abs() < 1e-4);
+    assert!((blanks.row(3).dot(&blanks.row(3)) - 1.0).abs() < 1e-4);
 }
 
 #[test]
@@ -143,11 +163,11 @@ fn a_sampled_fit_still_embeds_every_text() {
 fn names_and_parameters() {
     assert_eq!(
         LexicalEmbedder::new(256, 42).unwrap().identity(),
-        "lexical-v4-256"
+        "lexical-v5-256"
     );
     assert_eq!(
         LexicalEmbedder::new(64, 7).unwrap().identity(),
-        "lexical-v4-64-seed7"
+        "lexical-v5-64-seed7"
     );
     for bad in [0, MAX_DIMENSIONS + 1] {
         let err = LexicalEmbedder::new(bad, 42).unwrap_err();

@@ -38,13 +38,13 @@ impl LexicalEmbedder {
         new: &[String],
         progress: SyncProgress<'_>,
     ) -> Result<Extension> {
-        if base.is_empty() || stored.nrows() != base.len() || stored.ncols() != self.dimensions {
+        if base.is_empty() || stored.nrows() != base.len() || stored.ncols() != self.dimensions() {
             return Err(Error::Internal(format!(
                 "lexical extension: {} base texts for a {}×{} matrix (expected {} columns)",
                 base.len(),
                 stored.nrows(),
                 stored.ncols(),
-                self.dimensions
+                self.dimensions()
             )));
         }
         let fitted = self.fit(base, progress)?;
@@ -92,7 +92,7 @@ impl LexicalEmbedder {
                     )
                 })
                 .collect();
-            let mut m = Array2::<f32>::zeros((rows.len(), self.dimensions));
+            let mut m = Array2::<f32>::zeros((rows.len(), self.dimensions()));
             for (mut dst, src) in m.axis_iter_mut(Axis(0)).zip(&rows) {
                 dst.assign(src);
             }

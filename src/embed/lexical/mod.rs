@@ -1,10 +1,13 @@
-//! The built-in lexical embedder: no download, fitted on the corpus itself.
+//! The built-in lexical embedder: no download; fitted on the corpus itself,
+//! with a built-in table of word-piece vectors beside the fit.
 //!
 //! Each text becomes a sparse vector of hashed word unigrams and bigrams and
 //! character 3–5-grams inside words, weighted by sublinear TF × IDF (each of
 //! the two blocks normalised on its own). A seeded randomized truncated SVD
 //! (latent semantic analysis) reduces these to `dimensions` dense values,
-//! and every row is scaled to unit length. Two refinements ([`refine`])
+//! and every row is scaled to unit length. Beside them, 64 dimensions come
+//! from a built-in table of word-piece vectors ([`word_pieces`]), which
+//! carry what words mean. Two refinements ([`refine`])
 //! follow: features spread evenly over a first, rough clustering (template
 //! phrases that every topic shares) are damped and the SVD is fitted again,
 //! starting from the first fit's basis (no power iteration by default: on
@@ -21,13 +24,16 @@
 //! `lexical-v4` takes the basis and the fit rows' projection from the
 //! products the fit already made (two sparse products per fit fewer, and
 //! none for the fit rows afterwards), which changes the vectors only by
-//! rounding.
+//! rounding; `lexical-v5` adds the word-piece block ([`word_pieces`]): 64
+//! dimensions after the SVD's, holding `piece_weight` of each vector's
+//! weight.
 
 pub mod extend;
 pub(crate) mod features;
 pub mod refine;
 pub(crate) mod sparse;
 mod svd;
+pub mod word_pieces;
 
 use ndarray::{Array2, s};
 use rand::SeedableRng;
@@ -39,6 +45,7 @@ use super::{BoxFuture, Embedder, ProgressFn, SyncProgress, l2_normalise, run_blo
 use crate::error::{Error, Result};
 use features::{BUCKETS, TextFeatures};
 use sparse::Csr;
+use word_pieces::{PieceFit, PieceTable};
 
 /// The seed used when none is given (the same as the clustering default).
 pub const DEFAULT_SEED: u64 = 42;
@@ -50,7 +57,8 @@ const CHUNK: usize = 1024;
 const GROUP: usize = 8 * CHUNK;
 const DROPPED: u32 = u32::MAX;
 
-/// Tuning knobs; the defaults are what the name `lexical-v4-*` stands for.
+/// Tuning knobs; the defaults are what the name `lexical-v5-*` stands for
+/// (`lexical-v4-*` with `piece_weight` 0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexicalOptions {
     /// Keep at most this many features (the most widespread ones).
@@ -74,6 +82,9 @@ pub struct LexicalOptions {
     pub smooth_k: usize,
     /// Weight of the neighbours' mean against the vector itself.
     pub smooth_alpha: f32,
+    /// Share of each vector's weight given to the word-piece block
+    /// ([`word_pieces`]) beside the SVD's dimensions; 0 leaves it out.
+    pub piece_weight: f32,
 }
 
 impl Default for LexicalOptions {
@@ -87,6 +98,7 @@ impl Default for LexicalOptions {
             dispersion: 1.0,
             smooth_k: 10,
             smooth_alpha: 1.0,
+            piece_weight: 0.3,
         }
     }
 }
@@ -118,10 +130,12 @@ impl LexicalEmbedder {
                 "max_features and fit_rows must be at least 1",
             ));
         }
-        if !(0.0..=1.0).contains(&options.char_weight) {
+        if !(0.0..=1.0).contains(&options.char_weight)
+            || !(0.0..=1.0).contains(&options.piece_weight)
+        {
             return Err(Error::param(
                 "lexical options",
-                "char_weight must be between 0 and 1",
+                "char_weight and piece_weight must be between 0 and 1",
             ));
         }
         Ok(LexicalEmbedder {
@@ -131,8 +145,26 @@ impl LexicalEmbedder {
         })
     }
 
+    /// Length of the vectors: the SVD's dimensions, then the word-piece
+    /// block's when it is on.
     pub fn dimensions(&self) -> usize {
-        self.dimensions
+        self.dimensions + self.piece_dims()
+    }
+
+    fn piece_dims(&self) -> usize {
+        if self.options.piece_weight > 0.0 {
+            word_pieces::DIMS
+        } else {
+            0
+        }
+    }
+
+    fn piece_table(&self) -> Result<Option<&'static PieceTable>> {
+        if self.options.piece_weight > 0.0 {
+            PieceTable::builtin().map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// Embeds `texts` on the calling thread (using the rayon pool).
@@ -144,7 +176,7 @@ impl LexicalEmbedder {
             return Err(Error::param("texts", "too many texts for one corpus"));
         }
         if n == 0 {
-            return Ok(Array2::zeros((0, self.dimensions)));
+            return Ok(Array2::zeros((0, self.dimensions())));
         }
         let fitted = self.fit(texts, progress)?;
         let out = self.project(&fitted, texts, Some(&fitted.sampled), progress)?;
@@ -160,7 +192,16 @@ impl LexicalEmbedder {
     pub(crate) fn fit(&self, texts: &[String], progress: SyncProgress<'_>) -> Result<Fitted> {
         let n = texts.len();
         let sampled = self.fit_sample(n);
-        let (df, fit_features) = document_frequencies(texts, &sampled, progress)?;
+        let table = self.piece_table()?;
+        let (df, fit_features, piece_df) = document_frequencies(texts, &sampled, table, progress)?;
+        let pieces = table.map(|table| {
+            let fit_texts = texts
+                .iter()
+                .zip(&sampled)
+                .filter(|(_, s)| **s != DROPPED)
+                .map(|(t, _)| t.as_str());
+            PieceFit::new(table, &piece_df, n, fit_texts.collect())
+        });
 
         let mut vocab = Vocabulary::select(&df, n, self.options.max_features);
 
@@ -197,6 +238,7 @@ impl LexicalEmbedder {
             basis: components.vectors,
             sampled,
             image: components.image,
+            pieces,
         })
     }
 
@@ -215,7 +257,7 @@ impl LexicalEmbedder {
         let rank = basis.ncols();
         let vocab = &fitted.vocab;
 
-        let mut out = Array2::<f32>::zeros((n, self.dimensions));
+        let mut out = Array2::<f32>::zeros((n, self.dimensions()));
         let fit_row = |i: usize| {
             sampled
                 .and_then(|s| s.get(i))
@@ -251,6 +293,29 @@ impl LexicalEmbedder {
             }
         }
 
+        let (Some(table), Some(piece_fit)) = (self.piece_table()?, fitted.pieces.as_ref()) else {
+            l2_normalise(&mut out);
+            return Ok(out);
+        };
+        let weight = self.options.piece_weight;
+        let (lsa_scale, piece_scale) = ((1.0 - weight).sqrt(), weight.sqrt());
+        let width = self.dimensions();
+        let flat = out
+            .as_slice_mut()
+            .ok_or_else(|| Error::Internal("lexical vectors not contiguous".into()))?;
+        flat.par_chunks_mut(CHUNK * width)
+            .zip(texts.par_chunks(CHUNK))
+            .for_each(|(rows, texts)| {
+                let mut ids = Vec::new();
+                for (row, text) in rows.chunks_exact_mut(width).zip(texts) {
+                    let (lsa, pieces) = row.split_at_mut(self.dimensions);
+                    scale_to(lsa, lsa_scale);
+                    piece_fit.centred(table, text, &mut ids, pieces);
+                    scale_to(pieces, piece_scale);
+                }
+            });
+        // A text with no known piece (or no kept feature) keeps the other
+        // block alone, at unit length.
         l2_normalise(&mut out);
         Ok(out)
     }
@@ -274,21 +339,59 @@ impl LexicalEmbedder {
     }
 }
 
+/// Scales `v` to length `to` (a zero vector stays zero).
+pub(crate) fn scale_to(v: &mut [f32], to: f32) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x *= to / norm);
+    }
+}
+
+/// Smoothed inverse document frequency of a feature in `df` of `n` texts.
+pub(crate) fn idf(n: usize, df: u32) -> f32 {
+    ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
+}
+
+/// Raw features of a chunk of texts, and the word pieces each holds (once).
+type ChunkFeatures = (Vec<TextFeatures>, Vec<Vec<u32>>);
+
 /// Counts in how many texts each hashed feature occurs (word buckets first,
-/// then character buckets), and keeps the raw features of the fit sample.
+/// then character buckets) and each word piece of `table`, and keeps the
+/// raw features of the fit sample.
 fn document_frequencies(
     texts: &[String],
     sampled: &[u32],
+    table: Option<&PieceTable>,
     progress: SyncProgress<'_>,
-) -> Result<(Vec<u32>, Vec<TextFeatures>)> {
+) -> Result<(Vec<u32>, Vec<TextFeatures>, Vec<u32>)> {
     let mut df = vec![0u32; 2 * BUCKETS];
+    let mut piece_df = vec![0u32; table.map_or(0, PieceTable::len)];
     let mut fit = Vec::new();
     for (g, group) in texts.chunks(GROUP).enumerate() {
-        let parts: Vec<Vec<TextFeatures>> = group
+        let parts: Vec<ChunkFeatures> = group
             .par_chunks(CHUNK)
-            .map(|chunk| chunk.iter().map(|t| features::extract(t)).collect())
+            .map(|chunk| {
+                let features = chunk.iter().map(|t| features::extract(t)).collect();
+                let pieces = chunk
+                    .iter()
+                    .map(|t| {
+                        let mut ids = Vec::new();
+                        if let Some(table) = table {
+                            table.pieces(t, &mut ids);
+                            ids.sort_unstable();
+                            ids.dedup();
+                        }
+                        ids
+                    })
+                    .collect();
+                (features, pieces)
+            })
             .collect();
-        for (offset, f) in parts.into_iter().flatten().enumerate() {
+        let (features, pieces): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+        for id in pieces.into_iter().flatten().flatten() {
+            piece_df[id as usize] += 1;
+        }
+        for (offset, f) in features.into_iter().flatten().enumerate() {
             for &(b, _) in &f.words {
                 df[b as usize] += 1;
             }
@@ -306,7 +409,7 @@ fn document_frequencies(
             return Err(Error::Cancelled);
         }
     }
-    Ok((df, fit))
+    Ok((df, fit, piece_df))
 }
 
 /// A fit: the kept features, the SVD basis, and the fit sample's rows
@@ -316,6 +419,8 @@ pub(crate) struct Fitted {
     basis: Array2<f32>,
     sampled: Vec<u32>,
     image: Array2<f32>,
+    /// The word-piece block's fit (`None` when the block is off).
+    pieces: Option<PieceFit>,
 }
 
 /// The kept features: bucket → column, and each column's IDF.
@@ -337,8 +442,7 @@ impl Vocabulary {
         let mut idf = Vec::with_capacity(present.len());
         for (c, &b) in present.iter().enumerate() {
             column[b as usize] = c as u32;
-            let d = df[b as usize] as f32;
-            idf.push(((1.0 + n as f32) / (1.0 + d)).ln() + 1.0);
+            idf.push(self::idf(n, df[b as usize]));
         }
         Vocabulary { column, idf }
     }
@@ -393,12 +497,22 @@ impl Vocabulary {
     }
 }
 
+impl LexicalEmbedder {
+    fn version(&self) -> &'static str {
+        if self.options.piece_weight > 0.0 {
+            "lexical-v5"
+        } else {
+            "lexical-v4"
+        }
+    }
+}
+
 impl Embedder for LexicalEmbedder {
     fn identity(&self) -> String {
         if self.seed == DEFAULT_SEED {
-            format!("lexical-v4-{}", self.dimensions)
+            format!("{}-{}", self.version(), self.dimensions)
         } else {
-            format!("lexical-v4-{}-seed{}", self.dimensions, self.seed)
+            format!("{}-{}-seed{}", self.version(), self.dimensions, self.seed)
         }
     }
 

@@ -158,7 +158,7 @@ fn smoothing_resolves_by_embedder_and_is_keyed_only_when_on() {
     let digests = Digests::new();
     // The lexical embedder smooths its own vectors: off, and absent from the
     // key, so projects clustered before the setting existed stay fresh.
-    let lexical = with(&config, "lexical-v4-256");
+    let lexical = with(&config, "lexical-v5-256");
     assert_eq!(lexical.cluster.smooth_neighbours, None);
     let key = lexical.inputs(Stage::Clusters, &digests);
     assert!(!key.map().contains_key("cluster.smooth_neighbours"));
@@ -196,7 +196,7 @@ fn the_discriminant_projection_resolves_by_embedder_and_is_keyed_only_when_on() 
     let settings = settings_with;
     let digests = Digests::new();
     // The lexical embedder: on by default, and keyed.
-    let lexical = settings(&Config::default(), "lexical-v4-256");
+    let lexical = settings(&Config::default(), "lexical-v5-256");
     assert_eq!(
         lexical.cluster.discriminant_dims,
         Some(crate::config::DEFAULT_DISCRIMINANT_DIMS)
@@ -213,7 +213,7 @@ fn the_discriminant_projection_resolves_by_embedder_and_is_keyed_only_when_on() 
     // An explicit value wins, and an explicit 0 is keyed.
     let mut asked = Config::default();
     asked.cluster.discriminant_dims = Some(0);
-    let off = settings(&asked, "lexical-v4-256").inputs(Stage::Clusters, &digests);
+    let off = settings(&asked, "lexical-v5-256").inputs(Stage::Clusters, &digests);
     assert_eq!(off.why(&on.map()), ["cluster.discriminant_dims 32 → 0"]);
 }
 
