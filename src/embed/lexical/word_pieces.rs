@@ -15,8 +15,9 @@
 //! (leaving it out lowered hwu64's top-level NMI from 0.610 to 0.585 over
 //! three seeds).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -39,7 +40,7 @@ pub struct PieceTable {
     dims: usize,
     scales: Vec<f32>,
     values: Vec<i8>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl PieceTable {
@@ -81,7 +82,7 @@ impl PieceTable {
             values.extend(row[4..].iter().map(|&b| b as i8));
         }
         let vocab = std::str::from_utf8(&bytes[body_end..]).map_err(|e| e.to_string())?;
-        let index: HashMap<String, u32> = vocab
+        let index: FxHashMap<String, u32> = vocab
             .split('\n')
             .enumerate()
             .map(|(i, piece)| (piece.to_string(), i as u32))
@@ -275,7 +276,8 @@ mod tests {
 
     fn pieces(text: &str) -> Vec<String> {
         let table = PieceTable::builtin().unwrap();
-        let names: HashMap<u32, &String> = table.index.iter().map(|(k, &v)| (v, k)).collect();
+        let names: std::collections::HashMap<u32, &String> =
+            table.index.iter().map(|(k, &v)| (v, k)).collect();
         let mut ids = Vec::new();
         table.pieces(text, &mut ids);
         ids.iter().map(|id| names[id].to_string()).collect()
