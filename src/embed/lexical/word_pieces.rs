@@ -41,6 +41,8 @@ pub struct PieceTable {
     scales: Vec<f32>,
     values: Vec<i8>,
     index: FxHashMap<String, u32>,
+    /// Bytes of the longest piece (without "##"): no longer probe can match.
+    longest: usize,
 }
 
 impl PieceTable {
@@ -90,11 +92,17 @@ impl PieceTable {
         if vocab.split('\n').count() != rows {
             return Err(format!("{rows} vectors for {} pieces", index.len()));
         }
+        let longest = index
+            .keys()
+            .map(|p| p.strip_prefix("##").unwrap_or(p).len())
+            .max()
+            .unwrap_or(0);
         Ok(PieceTable {
             dims,
             scales,
             values,
             index,
+            longest,
         })
     }
 
@@ -154,7 +162,11 @@ impl PieceTable {
         let kept = out.len();
         let mut start = 0;
         while start < word.len() {
-            let mut end = word.len();
+            // Longest first, but never longer than the longest piece.
+            let mut end = word.len().min(start + self.longest);
+            while !word.is_char_boundary(end) {
+                end -= 1;
+            }
             let mut found = None;
             while end > start {
                 probe.clear();
@@ -304,6 +316,11 @@ mod tests {
         );
         assert_eq!(pieces("unaffordable"), ["una", "##ff", "##ord", "##able"]);
         assert_eq!(pieces("東京"), ["東", "京"]);
+        // A long word is still split longest piece first.
+        assert_eq!(
+            pieces("internationalisation"),
+            ["international", "##isation"]
+        );
         // No piece for an emoji: skipped, as the model maps it to unknown.
         assert_eq!(pieces("ok \u{1f600}\u{1f600}"), ["ok"]);
     }
