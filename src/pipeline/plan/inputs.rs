@@ -126,6 +126,13 @@ impl Settings {
             }
             Stage::Hierarchy => {
                 map.insert("hierarchy_model".into(), ids.hierarchy.clone().into());
+                // Offline, the hierarchy names its parents (and names base
+                // clusters again among their siblings) with the namer's
+                // code, so a change to it must outdate the hierarchy too,
+                // even when the names stage's own output is unchanged.
+                if ids.hierarchy == super::OFFLINE_HIERARCHY {
+                    map.insert("namer".into(), ids.namer.clone().into());
+                }
                 flatten(&mut map, "hierarchy", &self.hierarchy);
                 map.insert("cluster.seed".into(), self.cluster.seed.into());
             }

@@ -257,3 +257,36 @@ fn hierarchy_grouping_is_keyed_only_when_an_llm_groups_and_it_is_not_the_default
         key(&clio, OFFLINE_HIERARCHY).key()
     );
 }
+
+#[test]
+fn the_offline_hierarchy_is_outdated_by_a_new_namer() {
+    let store = StoreFingerprint {
+        conversations: 10,
+        digest: "d".into(),
+    };
+    let key = |hierarchy: &str, namer: &str| {
+        let ids = Identities {
+            summariser: "s".into(),
+            embedder: "e".into(),
+            namer: namer.into(),
+            hierarchy: hierarchy.into(),
+        };
+        Settings::new(
+            &Config::default(),
+            &RunOptions::default(),
+            ids,
+            store.clone(),
+        )
+        .inputs(Stage::Hierarchy, &Digests::new())
+    };
+    // Offline, the hierarchy names with the namer's code: a new namer
+    // outdates it even when the names stage's output is unchanged.
+    let old = key(OFFLINE_HIERARCHY, "offline-phrases-v15");
+    let new = key(OFFLINE_HIERARCHY, "offline-phrases-v16");
+    assert_eq!(
+        new.why(&old.map()),
+        ["namer offline-phrases-v15 → offline-phrases-v16"]
+    );
+    // An LLM hierarchy names with its own model: the namer is not its input.
+    assert_eq!(key("api:m", "a").key(), key("api:m", "b").key());
+}
