@@ -37,7 +37,7 @@ pub use super::choose::{Banned, normal, overlaps};
 use super::taken::Taken;
 
 /// Part of checkpoint keys: changes whenever offline names would.
-pub const IDENTITY: &str = "offline-phrases-v16-no-subset-of-a-name-above";
+pub const IDENTITY: &str = "offline-phrases-v15-no-template-word-in-a-bridge";
 /// Share of a cluster in one non-English language that puts the language
 /// in its name.
 pub const LANGUAGE_SHARE: f64 = 0.8;
