@@ -169,7 +169,8 @@ pub struct EmbeddingConfig {
     #[serde(skip_serializing)]
     pub api_key: Option<Secret>,
     pub batch_size: usize,
-    /// Output dimensions of the lexical embedder.
+    /// The lexical embedder's SVD dimensions (its vectors carry the
+    /// word-piece block's 64 more).
     pub lexical_dimensions: usize,
 }
 

@@ -214,7 +214,7 @@ mod tests {
             "{w}"
         );
         assert!(w.contains("LLM provider"), "{w}");
-        assert!(warning(&s, "lexical-v4-256").is_some());
+        assert!(warning(&s, "lexical-v5-256").is_some());
         assert_eq!(
             warning(&s, "minilm:paraphrase-multilingual-MiniLM-L12-v2"),
             None
@@ -227,7 +227,7 @@ mod tests {
     fn lexical_covers_the_main_language_whatever_it_is() {
         let mut langs = vec!["german"; 18];
         langs.extend(["german", "german"]);
-        assert_eq!(warning(&summaries(&langs), "lexical-v4-256"), None);
+        assert_eq!(warning(&summaries(&langs), "lexical-v5-256"), None);
         assert!(warning(&summaries(&langs), "minilm:all-MiniLM-L6-v2").is_some());
     }
 }
