@@ -74,8 +74,11 @@ impl PieceTable {
             u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
         };
         let (rows, dims) = (word(4) as usize, word(8) as usize);
-        let row_bytes = 4 + dims;
-        let body_end = 12 + rows * row_bytes;
+        let row_bytes = dims.checked_add(4).ok_or("too many values per piece")?;
+        let body_end = rows
+            .checked_mul(row_bytes)
+            .and_then(|b| b.checked_add(12))
+            .ok_or("too many pieces")?;
         let body = bytes.get(12..body_end).ok_or("vectors cut short")?;
         let mut scales = Vec::with_capacity(rows);
         let mut values = Vec::with_capacity(rows * dims);
@@ -84,14 +87,15 @@ impl PieceTable {
             values.extend(row[4..].iter().map(|&b| b as i8));
         }
         let vocab = std::str::from_utf8(&bytes[body_end..]).map_err(|e| e.to_string())?;
+        let pieces = vocab.split('\n').count();
+        if pieces != rows {
+            return Err(format!("{rows} vectors for {pieces} pieces"));
+        }
         let index: FxHashMap<String, u32> = vocab
             .split('\n')
             .enumerate()
             .map(|(i, piece)| (piece.to_string(), i as u32))
             .collect();
-        if vocab.split('\n').count() != rows {
-            return Err(format!("{rows} vectors for {} pieces", index.len()));
-        }
         let longest = index
             .keys()
             .map(|p| p.strip_prefix("##").unwrap_or(p).len())
@@ -329,6 +333,8 @@ mod tests {
     fn damaged_tables_are_refused() {
         assert!(PieceTable::parse(b"KWV").is_err());
         assert!(PieceTable::parse(b"XXXX\x01\0\0\0\x02\0\0\0").is_err());
+        // A header claiming more than memory can hold is refused, not trusted.
+        assert!(PieceTable::parse(b"KWV1\xff\xff\xff\xff\xff\xff\xff\xff").is_err());
         let mut one = b"KWV1\x01\0\0\0\x02\0\0\0".to_vec();
         one.extend(1.0f32.to_le_bytes());
         one.extend([1u8, 2]);
