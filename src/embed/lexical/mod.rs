@@ -159,6 +159,15 @@ impl LexicalEmbedder {
         }
     }
 
+    /// The name's version: the word-piece block is what v5 added.
+    fn version(&self) -> &'static str {
+        if self.options.piece_weight > 0.0 {
+            "lexical-v5"
+        } else {
+            "lexical-v4"
+        }
+    }
+
     fn piece_table(&self) -> Result<Option<&'static PieceTable>> {
         if self.options.piece_weight > 0.0 {
             PieceTable::builtin().map(Some)
@@ -293,7 +302,7 @@ impl LexicalEmbedder {
             }
         }
 
-        let (Some(table), Some(piece_fit)) = (self.piece_table()?, fitted.pieces.as_ref()) else {
+        let Some(piece_fit) = fitted.pieces.as_ref() else {
             l2_normalise(&mut out);
             return Ok(out);
         };
@@ -310,7 +319,7 @@ impl LexicalEmbedder {
                 for (row, text) in rows.chunks_exact_mut(width).zip(texts) {
                     let (lsa, pieces) = row.split_at_mut(self.dimensions);
                     scale_to(lsa, lsa_scale);
-                    piece_fit.centred(table, text, &mut ids, pieces);
+                    piece_fit.centred(text, &mut ids, pieces);
                     scale_to(pieces, piece_scale);
                 }
             });
@@ -493,16 +502,6 @@ impl Vocabulary {
             }
         } else {
             out.truncate(start);
-        }
-    }
-}
-
-impl LexicalEmbedder {
-    fn version(&self) -> &'static str {
-        if self.options.piece_weight > 0.0 {
-            "lexical-v5"
-        } else {
-            "lexical-v4"
         }
     }
 }

@@ -205,6 +205,7 @@ impl PieceTable {
 /// texts, and the mean of the fit texts' unit vectors, which is taken off
 /// every vector (what all texts share says nothing about any one).
 pub(crate) struct PieceFit {
+    table: &'static PieceTable,
     idf: Vec<f32>,
     mean: Vec<f32>,
 }
@@ -212,7 +213,7 @@ pub(crate) struct PieceFit {
 impl PieceFit {
     /// `df[p]`: in how many of the corpus's `n` texts piece `p` occurs;
     /// `fit_texts`: the texts the mean is taken over.
-    pub fn new(table: &PieceTable, df: &[u32], n: usize, fit_texts: Vec<&str>) -> PieceFit {
+    pub fn new(table: &'static PieceTable, df: &[u32], n: usize, fit_texts: Vec<&str>) -> PieceFit {
         let idf: Vec<f32> = df.iter().map(|&d| idf(n, d)).collect();
         let dims = table.dims();
         // Fixed chunks summed in order: the same texts give the same mean
@@ -237,13 +238,13 @@ impl PieceFit {
         }
         let count = fit_texts.len().max(1) as f64;
         let mean = mean.iter().map(|m| (m / count) as f32).collect();
-        PieceFit { idf, mean }
+        PieceFit { table, idf, mean }
     }
 
     /// `text`'s unit vector less the corpus mean in `out` (zero when the
     /// text has no known piece). `ids` is scratch space.
-    pub fn centred(&self, table: &PieceTable, text: &str, ids: &mut Vec<u32>, out: &mut [f32]) {
-        if unit_vector(table, &self.idf, text, ids, out) {
+    pub fn centred(&self, text: &str, ids: &mut Vec<u32>, out: &mut [f32]) {
+        if unit_vector(self.table, &self.idf, text, ids, out) {
             out.iter_mut().zip(&self.mean).for_each(|(v, m)| *v -= m);
         }
     }
